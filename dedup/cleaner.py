@@ -1,0 +1,237 @@
+"""The per-document cleaner: `clean`, `clean_and_explain`, `apply_removals`, `split_articles`.
+
+Receives one raw text; runs the detectors of `dedup.detectors` over its lines in a fixed
+order (the first verdict on a line wins); hands on a `CleanResult`: the kept lines, unchanged
+and in order, plus a labelled `Removal` for every removed line and the title, byline and dates
+found. Removing a line also removes the blank lines that follow it, so the output does not fill
+up with empty lines; nothing else changes a character.
+
+The cleaner runs again on its own output until no detector finds anything more (at most
+`CleanConfig.max_passes` times): judgements that depend on neighbouring lines then agree with
+the cleaned text, and ``clean(clean(t)) == clean(t)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from dedup import detectors
+from dedup.config import DEFAULT_CONFIG, CleanConfig
+from dedup.detectors.base import Mark
+from dedup.document import Document, Line
+from dedup.errors import InputError
+from dedup.types import KEPT_LABELS, Article, CleanResult, LineLabel, Removal, Span
+
+
+def check_text(text: object, *, name: str = "text") -> str:
+    """Return ``text`` if it is a ``str``; raise `InputError` saying what to do otherwise."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        msg = (
+            f"{name} must be str, got {type(text).__name__}: decode it first, "
+            f"e.g. {name}.decode('utf-8', errors='replace')"
+        )
+        raise InputError(msg)
+    msg = f"{name} must be str, got {type(text).__name__} ({text!r:.60})"
+    raise InputError(msg)
+
+
+def _mark_lines(doc: Document, config: CleanConfig) -> dict[int, Mark]:
+    """Run every enabled detector in order; the first mark a line gets is kept."""
+    marks: dict[int, Mark] = {}
+    for name in config.detectors:
+        for mark in detectors.get(name)(doc, marks, config):
+            if mark.line not in marks and not doc.lines[mark.line].blank:
+                marks[mark.line] = mark
+    return marks
+
+
+def _removed_extent(lines: Sequence[Line], removed: Iterable[int]) -> set[int]:
+    """Return the removed lines plus the blank lines that directly follow each of them."""
+    out: set[int] = set()
+    for i in removed:
+        out.add(i)
+        j = i + 1
+        while j < len(lines) and lines[j].blank and j not in out:
+            out.add(j)
+            j += 1
+    return out
+
+
+def _span_of(lines: Sequence[Line], i: int, text_len: int) -> Span:
+    """Return the span a removed line covers: the line, its break and the blanks after it."""
+    j = i + 1
+    while j < len(lines) and lines[j].blank:
+        j += 1
+    end = lines[j].start if j < len(lines) else text_len
+    return Span(lines[i].start, end)
+
+
+def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanResult:
+    r"""Clean one scraped document and say what was removed and why.
+
+    Args:
+        text: the document, lines separated by line breaks (as a scraper dumps a page).
+        config: options; the defaults suit scraped news pages.
+
+    Returns:
+        A `CleanResult`: ``.text`` (kept lines, unchanged, in order), ``.removals``
+        (label, reason, detector and span of each removed line), ``.title``, ``.byline``,
+        ``.published`` and ``.line_labels``.
+
+    Raises:
+        InputError: ``text`` is not a ``str`` (decode ``bytes`` first).
+
+    Example:
+        >>> raw = "Big news today\\nShare\\nIt rained all day in the city."
+        >>> r = clean_and_explain(raw)
+        >>> r.text
+        'Big news today\\nIt rained all day in the city.'
+        >>> [(x.label, x.span.slice(raw)) for x in r.removals]
+        [('chrome', 'Share\\n')]
+    """
+    text = check_text(text)
+    cfg = DEFAULT_CONFIG if config is None else config
+    doc = Document(text)
+    removed: dict[int, Mark] = {}  # original line index -> the removal that decided it
+    kept_marks: dict[int, Mark] = {}  # original line index -> kept verdict of the last pass
+    view, mapping = doc, list(range(len(doc.lines)))
+    for _ in range(cfg.max_passes):
+        marks = _mark_lines(view, cfg)
+        kept_marks = {mapping[i]: m for i, m in marks.items() if m.label in KEPT_LABELS}
+        new = {mapping[i]: m for i, m in marks.items() if m.label not in KEPT_LABELS}
+        if not new:
+            break
+        removed.update(new)
+        gone = _removed_extent(doc.lines, removed)
+        kept = [ln for ln in doc.lines if ln.index not in gone]
+        kept_text = "".join(text[ln.start : ln.stop] for ln in kept)
+        view = Document(kept_text)
+        if len(view.lines) != len(kept):  # cannot happen: kept lines re-split the same way
+            break
+        mapping = [ln.index for ln in kept]
+    return _result(doc, removed, kept_marks)
+
+
+def _result(doc: Document, removed: Mapping[int, Mark], kept: Mapping[int, Mark]) -> CleanResult:
+    text = doc.text
+    removals = tuple(
+        Removal(_span_of(doc.lines, i, len(text)), m.label, m.reason, m.detector, m.score)
+        for i, m in sorted(removed.items())
+    )
+    labels: list[LineLabel] = []
+    titles: list[Span] = []
+    for i in doc.content_lines:
+        ln = doc.lines[i]
+        mark = removed.get(i) or kept.get(i)
+        label = mark.label if mark else "content"
+        reason = mark.reason if mark else "kept: no detector found boilerplate"
+        labels.append(LineLabel(ln.line_no, Span(ln.start, ln.end), label, reason))
+        if label == "title":
+            titles.append(Span(ln.start, ln.end))
+    from dedup.detectors import bylines, dates  # metadata extractors live with their detectors
+
+    byline = next(
+        (
+            bylines.extract_name(doc.lines[i].text)
+            for i, m in sorted(removed.items())
+            if m.label == "byline"
+        ),
+        None,
+    )
+    published: list[str] = []
+    for i, m in sorted(removed.items()):
+        if m.label in ("timestamp", "byline"):
+            for d in dates.find_dates(doc.lines[i].text):
+                if d not in published:
+                    published.append(d)
+    return CleanResult(
+        text=apply_removals(text, removals),
+        removals=removals,
+        title=titles[0].slice(text).strip() if titles else None,
+        byline=byline,
+        published=tuple(published),
+        titles=tuple(titles),
+        line_labels=tuple(labels),
+    )
+
+
+def clean(text: str, *, config: CleanConfig | None = None) -> str:
+    r"""Return ``text`` without its boilerplate: the kept lines, unchanged and in order.
+
+    Args:
+        text: one scraped document.
+        config: options; the defaults suit scraped news pages.
+
+    Raises:
+        InputError: ``text`` is not a ``str``.
+
+    Example:
+        >>> clean("Big news today\\nShare\\nIt rained all day in the city.")
+        'Big news today\\nIt rained all day in the city.'
+        >>> clean("")
+        ''
+    """
+    return clean_and_explain(text, config=config).text
+
+
+def apply_removals(text: str, removals: Iterable[Removal]) -> str:
+    r"""Replay an explanation: return ``text`` with every removal's span cut out.
+
+    Args:
+        text: the original input the removals were computed on.
+        removals: sorted, non-overlapping removals (as in `CleanResult.removals`).
+
+    Raises:
+        InputError: ``text`` is not a ``str``.
+        ValueError: a span is out of bounds, or spans are unsorted or overlap.
+
+    Example:
+        >>> from dedup.types import Removal, Span
+        >>> apply_removals("a\\nb\\nc", [Removal(Span(2, 4), "chrome", "menu", "menus")])
+        'a\\nc'
+    """
+    text = check_text(text)
+    parts: list[str] = []
+    pos = 0
+    for r in removals:
+        if r.span.start < pos or r.span.end > len(text):
+            msg = (
+                f"removal span [{r.span.start}, {r.span.end}) overlaps the previous one or lies "
+                f"outside the text (length {len(text)}): pass the removals of this very text, "
+                "in order"
+            )
+            raise ValueError(msg)
+        parts.append(text[pos : r.span.start])
+        pos = r.span.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def split_articles(text: str, *, config: CleanConfig | None = None) -> list[Article]:
+    """Split a scraped file that holds several articles into one `Article` per title.
+
+    An article runs from its title line to the next article's title line (the first one from
+    the start of the file). Each `Article` carries its span in the input, its title and its
+    cleaned text.
+
+    Example:
+        >>> [a.span for a in split_articles("")]
+        [Span(start=0, end=0)]
+    """
+    result = clean_and_explain(text, config=config)
+    # The first article also holds whatever precedes its title (timestamps, a logo...).
+    starts = [0, *(s.start for s in result.titles[1:])]
+    ends = [*starts[1:], len(text)]
+    articles = []
+    for k, (start, end) in enumerate(zip(starts, ends, strict=False)):
+        # A removal ends where the next non-blank line starts, so none crosses a title line.
+        inside = [
+            Removal(Span(r.span.start - start, r.span.end - start), r.label, r.reason, r.detector)
+            for r in result.removals
+            if start <= r.span.start < end
+        ]
+        title = result.titles[k].slice(text).strip() if k < len(result.titles) else None
+        articles.append(Article(Span(start, end), title, apply_removals(text[start:end], inside)))
+    return articles

@@ -1,0 +1,69 @@
+"""Configuration of the cleaner: frozen, keyword-only, validated once on construction.
+
+Every threshold the detectors use lives here with a docstring saying why it has its value,
+so no detector holds a bare number that a user might want to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from dedup.errors import ConfigError
+
+#: Names of the per-document detectors, in the order they run. A detector that runs earlier
+#: wins a line over one that runs later ("title" protects the title from "repeats").
+DETECTOR_NAMES: tuple[str, ...] = (
+    "titles",
+    "teasers",
+    "trailers",
+    "bylines",
+    "dates",
+    "chrome",
+    "repeats",
+    "menus",
+    "content",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CleanConfig:
+    """Options of the per-document cleaner.
+
+    Attributes:
+        detectors: the detectors to run, a subset of `DETECTOR_NAMES` (order is fixed).
+        title_similarity: how alike (0-1, rapidfuzz ratio of the matching keys) a later line
+            must be to the title to count as the title printed again. 0.9 tolerates a changed
+            quote or a dropped word in a 10-word headline, not a different headline.
+        max_title_words: a line longer than this is never taken for a title.
+        max_passes: the cleaner re-runs on its own output until nothing more is removed, at
+            most this many times, so that ``clean(clean(t)) == clean(t)``.
+        languages: language codes whose phrase lists (``dedup/resources``) are used;
+            ``None`` means all shipped languages.
+    """
+
+    detectors: tuple[str, ...] = DETECTOR_NAMES
+    title_similarity: float = 0.9
+    max_title_words: int = 30
+    max_passes: int = 8
+    languages: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [d for d in self.detectors if d not in DETECTOR_NAMES]
+        if unknown:
+            msg = (
+                f"unknown detector(s) {unknown}; choose from {list(DETECTOR_NAMES)} "
+                "(names are lower-case module names)"
+            )
+            raise ConfigError(msg)
+        if not 0.0 < self.title_similarity <= 1.0:
+            hint = " (did you mean a fraction, e.g. 0.9?)" if self.title_similarity > 1 else ""
+            msg = f"title_similarity must be in (0, 1], got {self.title_similarity}{hint}"
+            raise ConfigError(msg)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type == "int" and (not isinstance(value, int) or value < 1):
+                msg = f"{f.name} must be a positive integer, got {value!r}"
+                raise ConfigError(msg)
+
+
+DEFAULT_CONFIG = CleanConfig()

@@ -1,0 +1,51 @@
+"""The detector protocol shared by every per-document detector.
+
+A detector receives a `Document`, the marks earlier detectors already made (read-only) and the
+`CleanConfig`; it hands on a list of `Mark`s, one per line it has an opinion about. The cleaner
+keeps the first mark each line gets, in the order of `dedup.config.DETECTOR_NAMES`, so a
+detector never needs to know about the ones after it.
+
+A mark with a kept label (``"title"``, ``"content"``) protects its line from later detectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from dedup.config import CleanConfig
+from dedup.document import Document
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A detector's verdict on one line.
+
+    Attributes:
+        line: index of the line in `Document.lines`.
+        label: a removal label (see `dedup.types.REMOVAL_LABELS`) or a kept one
+            (``"title"``, ``"content"``).
+        reason: a sentence a user can check ("same as the title on line 1").
+        detector: the detector's name (its module name).
+        score: evidence or confidence, where the detector has one.
+    """
+
+    line: int
+    label: str
+    reason: str
+    detector: str
+    score: float | None = None
+
+
+class Detector(Protocol):
+    """What every detector function looks like."""
+
+    def __call__(self, doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
+        """Return marks for lines of ``doc`` (lines already in ``marks`` may be skipped)."""
+        ...
+
+
+def unmarked(doc: Document, marks: Mapping[int, Mark]) -> list[int]:
+    """Return the indices of non-blank lines no detector has marked yet."""
+    return [i for i in doc.content_lines if i not in marks]

@@ -1,0 +1,27 @@
+"""Errors raised by dedup.
+
+Every error inherits `DedupError` and the builtin it resembles, so callers can catch either.
+Messages say what was given, what is allowed and a likely fix.
+"""
+
+from __future__ import annotations
+
+
+class DedupError(Exception):
+    """Base class of every error dedup raises on purpose."""
+
+
+class ConfigError(DedupError, ValueError):
+    """An option has a value outside what it allows."""
+
+
+class InputError(DedupError, TypeError):
+    """The input is not of a type dedup can read (e.g. ``bytes`` where ``str`` is needed)."""
+
+
+class RecordError(DedupError, ValueError):
+    """A record of an input file cannot be read; the message names the file and line."""
+
+
+class MissingExtraError(DedupError, ImportError):
+    """An optional feature needs a package that is not installed; the message has the pip line."""

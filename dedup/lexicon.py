@@ -1,0 +1,66 @@
+"""Loading of the data files in ``dedup/resources/``: phrase lists, month names, patterns.
+
+Word lists are data, not code: each lives in a UTF-8 text or JSON file, one entry per line,
+``#`` starting a comment, grouped by language (``chrome/en.txt``, ``chrome/fr.txt``...).
+Files are read once per process and cached.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+def _root() -> Any:  # noqa: ANN401 - importlib.resources.abc.Traversable is not exported on 3.10
+    return resources.files("dedup").joinpath("resources")
+
+
+@cache
+def languages(kind: str) -> tuple[str, ...]:
+    """Return the language codes that have a ``resources/<kind>/<lang>.txt`` file.
+
+    Example:
+        >>> "en" in languages("chrome")
+        True
+    """
+    folder = _root().joinpath(kind)
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".txt")))
+
+
+@cache
+def load_lines(path: str) -> tuple[str, ...]:
+    """Return the entries of a text resource: one per line, blanks and ``#`` comments skipped.
+
+    Args:
+        path: a path relative to ``dedup/resources``, e.g. ``"chrome/en.txt"``.
+    """
+    text = _root().joinpath(path).read_text(encoding="utf-8")
+    out = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return tuple(out)
+
+
+def load_kind(kind: str, langs: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """Return the entries of ``resources/<kind>/<lang>.txt`` for ``langs`` (all if None)."""
+    chosen = (
+        languages(kind)
+        if langs is None
+        else tuple(lang for lang in langs if lang in languages(kind))
+    )
+    out: list[str] = []
+    for lang in chosen:
+        out.extend(load_lines(f"{kind}/{lang}.txt"))
+    return tuple(out)
+
+
+@cache
+def load_json(path: str) -> Any:  # noqa: ANN401 - JSON is untyped by nature
+    """Return the parsed content of a JSON resource relative to ``dedup/resources``."""
+    return json.loads(_root().joinpath(path).read_text(encoding="utf-8"))
