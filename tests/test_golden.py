@@ -88,6 +88,8 @@ def test_negative_nothing_removed(path: Path) -> None:
     result = dedup.clean_and_explain(case["input"])
     assert result.removals == (), [(r.label, r.reason) for r in result.removals]
     assert result.text == case["input"]
+    if "title" in case:  # the title is found (or, for a plain paragraph, none is invented)
+        assert result.title == case["title"]
 
 
 @pytest.mark.parametrize("path", _cases("cases"), ids=lambda p: p.stem)
