@@ -1,0 +1,357 @@
+"""Quality benchmark: score `dedup.clean()` on labelled real pages (the Dragnet dev set).
+
+Receives a JSONL file of pages (``text``: one block per line, ``gold``: the human main text,
+``labels``: 0/1 per line of ``text``; see /work/shared/dev/README.md) and hands on:
+
+- bag-of-words token precision / recall / F1 of the cleaned text against ``gold``
+  (lower-cased ``\\w+`` tokens with multiplicity, Counter intersection), macro-averaged over
+  pages;
+- the share of gold lines kept (non-blank lines with label 1 that survive) and of other lines
+  removed (non-blank lines with label 0 that are removed), micro over all lines;
+- two trivial baselines beside it: keep everything, and drop every line seen on 2+ other pages
+  of the same site (within the file being scored);
+- per label: how many lines were removed, and how many of those were gold lines (the damage
+  each detector owner should look at); with ``--examples N``, N such lost lines per label.
+
+Usage (from the repository root)::
+
+    python benchmarks/quality.py                      # the whole dev set
+    python benchmarks/quality.py --subset tests/data/dev_subset.jsonl
+    python benchmarks/quality.py --json               # machine-readable
+    python benchmarks/quality.py --check benchmarks/quality_floors.json
+    python benchmarks/quality.py --update-floors benchmarks/quality_floors.json [--allow-lower]
+
+Floors are pinned per data file (by file name), so the CI subset and the full dev set each
+have their own. ``--check`` exits 1 when a figure is below its floor; ``--update-floors``
+refuses to lower a floor unless ``--allow-lower`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import sys
+import time
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "dev" / "dragnet-dev.jsonl"
+KEPT = frozenset({"title", "content"})
+_TOKEN = re.compile(r"\w+")
+
+#: Figures that floors are pinned for (all "higher is better").
+FLOORED = ("f1", "precision", "recall", "gold_lines_kept", "other_lines_removed")
+
+
+def tokens(text: str) -> Counter[str]:
+    """Return the bag of lower-cased ``\\w+`` tokens of ``text``."""
+    return Counter(_TOKEN.findall(text.lower()))
+
+
+def prf(out: Counter[str], gold: Counter[str]) -> tuple[float, float, float]:
+    """Return token precision, recall and F1 of ``out`` against ``gold``.
+
+    Conventions: an empty output has precision 1 (it claims nothing wrong) and an empty gold
+    recall 1; F1 is 0 when both precision and recall are 0.
+    """
+    inter = sum((out & gold).values())
+    n_out, n_gold = sum(out.values()), sum(gold.values())
+    p = inter / n_out if n_out else 1.0
+    r = inter / n_gold if n_gold else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+@dataclass
+class Page:
+    """One labelled page."""
+
+    id: str
+    site: str
+    text: str
+    gold: str
+    labels: list[int]
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+
+def load(path: Path) -> list[Page]:
+    """Read a JSONL file of pages."""
+    pages = []
+    with path.open(encoding="utf-8") as fh:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            d = json.loads(raw)
+            page = Page(d["id"], d.get("site") or "", d["text"], d["gold"], list(d["labels"]))
+            if len(page.lines) != len(page.labels):
+                msg = f"{path}:{n}: {len(page.lines)} lines but {len(page.labels)} labels"
+                raise ValueError(msg)
+            pages.append(page)
+    return pages
+
+
+@dataclass
+class Tally:
+    """Scores of one method over many pages."""
+
+    p: list[float] = field(default_factory=list)
+    r: list[float] = field(default_factory=list)
+    f: list[float] = field(default_factory=list)
+    gold_lines: int = 0
+    gold_kept: int = 0
+    other_lines: int = 0
+    other_removed: int = 0
+
+    def add_page(self, page: Page, kept: Sequence[bool]) -> None:
+        """Score one page given which of its ``\\n``-separated lines were kept."""
+        lines = page.lines
+        out = "\n".join(ln for ln, k in zip(lines, kept, strict=True) if k)
+        p, r, f = prf(tokens(out), tokens(page.gold))
+        self.p.append(p)
+        self.r.append(r)
+        self.f.append(f)
+        for ln, k, lab in zip(lines, kept, page.labels, strict=True):
+            if not ln.strip():
+                continue
+            if lab:
+                self.gold_lines += 1
+                self.gold_kept += k
+            else:
+                self.other_lines += 1
+                self.other_removed += not k
+
+    def figures(self) -> dict[str, float]:
+        """Return the macro token figures and the micro line shares."""
+        n = max(1, len(self.f))
+        return {
+            "f1": sum(self.f) / n,
+            "precision": sum(self.p) / n,
+            "recall": sum(self.r) / n,
+            "gold_lines_kept": self.gold_kept / max(1, self.gold_lines),
+            "other_lines_removed": self.other_removed / max(1, self.other_lines),
+        }
+
+
+def line_labels(page: Page, result: Any) -> list[str | None]:
+    """Map the cleaner's per-line labels onto the page's ``\\n``-separated lines.
+
+    The cleaner also splits on other line breaks (``\\r``, U+2028...); a data line then holds
+    several cleaner lines, and it counts as kept only if all of them are kept.
+    """
+    starts = [0]
+    for m in re.finditer("\n", page.text):
+        starts.append(m.end())
+    labels: list[str | None] = [None] * len(starts)  # None: blank, no verdict
+    for ll in result.line_labels:
+        i = bisect_right(starts, ll.span.start) - 1
+        if labels[i] is None or labels[i] in KEPT:
+            labels[i] = ll.label
+    return labels
+
+
+def site_baseline_kept(pages: Sequence[Page]) -> list[list[bool]]:
+    """Keep a line unless the same (stripped) line appears on 2+ *other* pages of its site."""
+    per_site: dict[str, Counter[str]] = defaultdict(Counter)
+    for page in pages:
+        per_site[page.site].update({ln.strip() for ln in page.lines if ln.strip()})
+    out = []
+    for page in pages:
+        counts = per_site[page.site]
+        # A line on this page counts once for this page; "2+ other pages" means count >= 3.
+        out.append([not ln.strip() or counts[ln.strip()] < 3 for ln in page.lines])
+    return out
+
+
+def cpu_name() -> str:
+    """Return the CPU model as the OS reports it."""
+    try:
+        for ln in Path("/proc/cpuinfo").read_text().splitlines():
+            if ln.startswith("model name"):
+                return ln.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def evaluate(pages: Sequence[Page], *, examples: int = 0) -> dict[str, Any]:
+    """Clean every page and return all figures as a JSON-ready dict."""
+    import dedup
+
+    ours, identity, site = Tally(), Tally(), Tally()
+    removed_by: Counter[str] = Counter()
+    gold_lost_by: Counter[str] = Counter()
+    lost_examples: dict[str, list[str]] = defaultdict(list)
+    worst: list[tuple[float, str]] = []
+    seconds = 0.0
+    n_bytes = 0
+    for page, site_kept in zip(pages, site_baseline_kept(pages), strict=True):
+        t0 = time.perf_counter()
+        result = dedup.clean_and_explain(page.text)
+        seconds += time.perf_counter() - t0
+        n_bytes += len(page.text.encode("utf-8"))
+        labels = line_labels(page, result)
+        kept = [lab is None or lab in KEPT for lab in labels]
+        ours.add_page(page, kept)
+        identity.add_page(page, [True] * len(kept))
+        site.add_page(page, site_kept)
+        worst.append((ours.f[-1], page.id))
+        for ln, lab, gold in zip(page.lines, labels, page.labels, strict=True):
+            if lab is None or lab in KEPT:
+                continue
+            removed_by[lab] += 1
+            if gold:
+                gold_lost_by[lab] += 1
+                if len(lost_examples[lab]) < examples:
+                    reason = next(
+                        (
+                            ll.reason
+                            for ll in result.line_labels
+                            if ll.span.slice(page.text).strip() == ln.strip()
+                        ),
+                        "",
+                    )
+                    lost_examples[lab].append(f"{page.id}: {ln.strip()[:100]!r} <- {reason}")
+    import dedup as _d
+
+    worst.sort()
+    return {
+        "data_pages": len(pages),
+        "sites": len({p.site for p in pages}),
+        "dedup": ours.figures(),
+        "baselines": {
+            "identity": identity.figures(),
+            "site_2plus_other_pages": site.figures(),
+        },
+        "removed_by_label": dict(removed_by.most_common()),
+        "gold_lines_removed_by_label": dict(gold_lost_by.most_common()),
+        "lost_examples": dict(lost_examples),
+        "worst_pages": [{"id": i, "f1": round(f, 3)} for f, i in worst[:10]],
+        "clean_seconds": seconds,
+        "clean_mb_per_s": n_bytes / 1e6 / seconds if seconds else math.inf,
+        "environment": {
+            "dedup_version": _d.__version__,
+            "python": platform.python_version(),
+            "cpu": cpu_name(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+    }
+
+
+def _fmt_row(name: str, fig: dict[str, float]) -> str:
+    return (
+        f"{name:<28} {fig['f1']:6.3f} {fig['precision']:6.3f} {fig['recall']:6.3f} "
+        f"{fig['gold_lines_kept']:9.3f} {fig['other_lines_removed']:10.3f}"
+    )
+
+
+def report(res: dict[str, Any], data_name: str) -> str:
+    """Return the human-readable report."""
+    env = res["environment"]
+    out = [
+        f"data: {data_name} ({res['data_pages']} pages, {res['sites']} sites)",
+        f"dedup {env['dedup_version']}, Python {env['python']}, {env['cpu']} x{env['cpus']}",
+        "",
+        f"{'method':<28} {'F1':>6} {'P':>6} {'R':>6} {'gold kept':>9} {'other rem.':>10}",
+        _fmt_row("dedup.clean", res["dedup"]),
+        _fmt_row("keep everything", res["baselines"]["identity"]),
+        _fmt_row("site: drop lines on 2+ pages", res["baselines"]["site_2plus_other_pages"]),
+        "",
+        f"{'label':<18} {'removed':>8} {'gold lost':>9}",
+    ]
+    lost = res["gold_lines_removed_by_label"]
+    for lab, n in res["removed_by_label"].items():
+        out.append(f"{lab:<18} {n:8d} {lost.get(lab, 0):9d}")
+    for lab, items in res["lost_examples"].items():
+        out.append(f"\ngold lines removed as {lab}:")
+        out.extend(f"  {s}" for s in items)
+    out.append("\nworst pages: " + ", ".join(f"{w['id']} {w['f1']}" for w in res["worst_pages"]))
+    out.append(f"clean time {res['clean_seconds']:.2f} s ({res['clean_mb_per_s']:.1f} MB/s)")
+    return "\n".join(out)
+
+
+def check(res: dict[str, Any], floors: dict[str, Any], data_name: str) -> list[str]:
+    """Return the figures below their pinned floors (empty when all pass)."""
+    pinned = floors.get(data_name)
+    if pinned is None:
+        return [f"no floors pinned for {data_name!r}: run --update-floors first"]
+    return [
+        f"{k} = {res['dedup'][k]:.4f} is below its floor {v:.4f}"
+        for k, v in pinned.items()
+        if res["dedup"][k] < v
+    ]
+
+
+def update_floors(
+    res: dict[str, Any], path: Path, data_name: str, *, allow_lower: bool, margin: float = 0.0
+) -> list[str]:
+    """Pin the current figures minus ``margin`` (rounded down to 3 decimals) as floors.
+
+    Returns the floors it refused to lower (nothing is written then).
+    """
+    floors: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    old = floors.get(data_name, {})
+    new = {k: max(0.0, math.floor((res["dedup"][k] - margin) * 1000) / 1000) for k in FLOORED}
+    lowered = [f"{k}: {old[k]} -> {v}" for k, v in new.items() if k in old and v < old[k]]
+    if lowered and not allow_lower:
+        return lowered
+    floors[data_name] = new
+    path.write_text(json.dumps(floors, indent=2, sort_keys=True) + "\n")
+    return []
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA, help="JSONL of pages")
+    ap.add_argument("--subset", type=Path, help="score this JSONL file instead of the dev set")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--examples", type=int, default=0, help="print N lost gold lines per label")
+    ap.add_argument("--check", type=Path, metavar="FLOORS", help="exit 1 below pinned floors")
+    ap.add_argument("--update-floors", type=Path, metavar="FLOORS", help="pin current figures")
+    ap.add_argument("--allow-lower", action="store_true", help="let --update-floors lower one")
+    ap.add_argument(
+        "--margin",
+        type=float,
+        default=0.0,
+        help="pin floors this far below the current figures (room for harmless changes)",
+    )
+    args = ap.parse_args(list(argv) if argv is not None else None)
+
+    data: Path = args.subset or args.data
+    pages = load(data)
+    res = evaluate(pages, examples=args.examples)
+    print(json.dumps(res, indent=2) if args.json else report(res, data.name))
+    status = 0
+    if args.update_floors:
+        refused = update_floors(
+            res, args.update_floors, data.name, allow_lower=args.allow_lower, margin=args.margin
+        )
+        if refused:
+            print("refusing to lower floors (pass --allow-lower):", *refused, sep="\n  ")
+            status = 2
+        else:
+            print(f"floors for {data.name} written to {args.update_floors}", file=sys.stderr)
+    if args.check:
+        failures = check(res, json.loads(args.check.read_text()), data.name)
+        if failures:
+            print("quality gate FAILED:", *failures, sep="\n  ", file=sys.stderr)
+            status = 1
+        else:
+            print(f"quality gate passed ({data.name})", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
