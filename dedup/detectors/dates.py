@@ -1,19 +1,466 @@
-"""Detector `dates`: not written yet (see issue 2)."""
+"""Detector `dates`: lines that are only a date or time stamp, plus date extraction.
+
+Receives a `Document`; hands on a ``timestamp`` mark for every line that holds nothing but a
+date and/or time, maybe with a short lead ("Updated 03 August 2025", "Last update: April 26,
+2024 20:38", "5 hours ago", "Mis à jour le 3 août 2025", "2024-05-01 10:00 GMT").
+
+The test is strict on purpose: every word of the line must be date vocabulary (a month or
+weekday name, a lead such as "updated", a connector such as "on"/"am"/"de", a unit of a
+relative date, a time zone) read from ``dedup/resources/dates/<lang>.json``, and the line must
+hold a real date core (a month name with a number, a numeric date, a relative date, or a time
+with a lead). A line with any other word ("ISLAMABAD, May 5: The minister said...", a date
+plus a headline) is not a bare timestamp and is left alone.
+
+`find_dates` turns the dates of a line into ISO 8601 strings for `CleanResult.published`;
+`is_date_line` is the public test, used by other detectors too (teaser lists).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
-from dedup.config import CleanConfig
-from dedup.detectors.base import Mark
+from dedup.config import DEFAULT_CONFIG, CleanConfig
+from dedup.detectors.base import Mark, unmarked
 from dedup.document import Document
+from dedup.lexicon import load_json
+from dedup.normalize import normalize
+
+# Tokens of a date line. Every quantifier is bounded or runs over one character class that
+# the next alternative cannot start with, so matching is linear in the line length.
+_TOKEN = re.compile(
+    r"(?P<iso>\d{4}-\d{1,2}-\d{1,2}(?:[tT ]\d{1,2}:\d{2}(?::\d{2})?)?)(?!\d)"
+    r"|(?P<cjk>\d{4}\s?[年년]\s?\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일]?)"
+    r"|(?P<numdate>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})(?![\d./-])"
+    r"|(?P<time>\d{1,2}[:hH]\d{2}(?::\d{2})?)(?!\d)"
+    r"|(?P<int>\d+)(?P<suffix>[^\W\d_]*)"
+    r"|(?P<word>[^\W\d_]+)"
+)
+_ISO_PARTS = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[tT ](\d{1,2}):(\d{2}))?")
+_CJK_PARTS = re.compile(r"(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})")
+_NUM_PARTS = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
+_TIME_PARTS = re.compile(r"(\d{1,2})[:hH](\d{2})")
+
+# Roles a word (or phrase) of the date vocabulary can play; a word may have several.
+MONTH, WEEKDAY, LEAD, CONNECTOR, ORDINAL, AMPM, ZONE = 1, 2, 4, 8, 16, 32, 64
+UNIT, MARKER, NUMWORD, DAYWORD, RELATIVE = 128, 256, 512, 1024, 2048
+_KEYS = {
+    "weekdays": WEEKDAY,
+    "leads": LEAD,
+    "connectors": CONNECTOR,
+    "ordinals": ORDINAL,
+    "ampm": AMPM,
+    "timezones": ZONE,
+    "units": UNIT,
+    "markers": MARKER,
+    "numwords": NUMWORD,
+    "daywords": DAYWORD,
+    "relatives": RELATIVE,
+}
+_MAX_YEAR, _MIN_YEAR = 2100, 1900
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    roles: dict[tuple[str, ...], int]  # phrase (tuple of normalised words) -> role bits
+    months: dict[tuple[str, ...], int]  # phrase -> month number 1-12
+    longest: int  # words in the longest phrase
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str  # iso, cjk, numdate, time, int, word
+    text: str  # normalised token (for ints: the digits)
+    start: int
+    end: int
+    roles: int = 0  # vocabulary roles (words, int suffixes)
+    month: int = 0
+    value: int = -1  # for ints
+
+
+def date_languages() -> tuple[str, ...]:
+    """Return the language codes that have a ``resources/dates/<lang>.json`` file.
+
+    Example:
+        >>> "en" in date_languages()
+        True
+    """
+    return _date_languages()
+
+
+@cache
+def _date_languages() -> tuple[str, ...]:
+    folder = resources.files("dedup").joinpath("resources").joinpath("dates")
+    names = (p.name for p in folder.iterdir() if p.name.endswith(".json"))
+    return tuple(sorted(n[:-5] for n in names if n != "common.json"))
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(normalize(m.group()) for m in _TOKEN.finditer(text))
+
+
+@cache
+def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
+    roles: dict[tuple[str, ...], int] = {}
+    months: dict[tuple[str, ...], int] = {}
+    chosen = date_languages() if langs is None else tuple(x for x in langs if x in date_languages())
+    datas = [load_json("dates/common.json"), *(load_json(f"dates/{x}.json") for x in chosen)]
+    for data in datas:
+        for key, role in _KEYS.items():
+            for phrase in data.get(key, ()):
+                words = _words(phrase)
+                if words:
+                    roles[words] = roles.get(words, 0) | role
+        for number, names in enumerate(data.get("months", ()), start=1):
+            for name in names:
+                words = _words(name)
+                roles[words] = roles.get(words, 0) | MONTH
+                months.setdefault(words, number)
+    longest = max((len(k) for k in roles), default=1)
+    return _Vocab(roles, months, longest)
+
+
+def _raw_tokens(text: str) -> list[_Tok]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "word"
+        if kind == "suffix":  # the int group always precedes its (possibly empty) suffix
+            kind = "int"
+        if kind == "int":
+            digits = m.group("int")
+            out.append(_Tok("int", digits, m.start(), m.end(), value=int(digits)))
+        else:
+            out.append(_Tok(kind, normalize(m.group()), m.start(), m.end()))
+    return out
+
+
+def _tokens(text: str, vocab: _Vocab) -> list[_Tok]:
+    """Tokenise ``text`` and merge vocabulary phrases (longest first) into single tokens."""
+    raw = _raw_tokens(text)
+    out: list[_Tok] = []
+    i = 0
+    while i < len(raw):
+        tok = raw[i]
+        if tok.kind == "int":
+            # "27th", "1er", "5h", "5小时前": a number glued to an ordinal or a unit.
+            suffix = normalize(text[tok.start : tok.end][len(tok.text) :])
+            roles = vocab.roles.get((suffix,), 0) if suffix else 0
+            if suffix and not roles:
+                roles = -1  # an unknown suffix ("5G", "3D"): not date vocabulary
+            out.append(_Tok("int", tok.text, tok.start, tok.end, roles, 0, tok.value))
+            i += 1
+            continue
+        if tok.kind != "word":
+            out.append(tok)
+            i += 1
+            continue
+        for n in range(min(vocab.longest, len(raw) - i), 0, -1):
+            group = raw[i : i + n]
+            if any(t.kind != "word" for t in group):
+                continue
+            key = tuple(t.text for t in group)
+            roles = vocab.roles.get(key, 0)
+            if roles:
+                month = vocab.months.get(key, 0)
+                end = group[-1].end
+                out.append(_Tok("word", " ".join(key), tok.start, end, roles, month))
+                i += n
+                break
+        else:
+            out.append(tok)  # an unknown word: roles 0
+            i += 1
+    return out
+
+
+def _numdate_ok(text: str) -> bool:
+    """Return whether a d/m/y-like token reads as a date (one part a year, the rest in range)."""
+    m = _NUM_PARTS.fullmatch(text)
+    if not m:
+        return False
+    a, b, c = (int(x) for x in m.groups())
+    if len(m.group(1)) == 4:  # 2024/05/01
+        return _MIN_YEAR <= a <= _MAX_YEAR and 1 <= b <= 12 and 1 <= c <= 31
+    if len(m.group(3)) not in (2, 4):
+        return False
+    return 1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12
+
+
+def _is_day_or_year(value: int) -> bool:
+    return 1 <= value <= 31 or _MIN_YEAR <= value <= _MAX_YEAR
+
+
+def _classify(toks: list[_Tok]) -> bool:
+    """Return whether the tokens of a line are all date vocabulary around a date core."""
+    month = number = numeric = time = lead = unit = marker = relative = day = False
+    for t in toks:
+        if t.kind in ("iso", "cjk"):
+            numeric = True
+        elif t.kind == "numdate":
+            if not _numdate_ok(t.text):
+                return False
+            numeric = True
+        elif t.kind == "time":
+            time = True
+        elif t.kind == "int":
+            if t.roles < 0:
+                return False
+            relative = relative or bool(t.roles & RELATIVE)
+            unit = unit or bool(t.roles & UNIT)
+            number = number or _is_day_or_year(t.value)
+        elif not t.roles:
+            return False  # any word outside the date vocabulary: not a bare date
+        else:
+            month = month or bool(t.roles & MONTH)
+            lead = lead or bool(t.roles & (LEAD | WEEKDAY | AMPM | ZONE))
+            unit = unit or bool(t.roles & UNIT)
+            marker = marker or bool(t.roles & MARKER)
+            relative = relative or bool(t.roles & RELATIVE)
+            day = day or bool(t.roles & DAYWORD)
+    return (
+        numeric
+        or (month and number)
+        or relative
+        or (unit and marker)
+        or (time and (lead or day))
+        or (day and lead)
+    )
+
+
+def is_date_line(text: str, *, config: CleanConfig | None = None) -> bool:
+    """Return whether ``text`` is only a date and/or time, maybe with a short lead.
+
+    Args:
+        text: one line.
+        config: its ``languages`` choose the vocabularies; ``max_date_line_chars`` caps the
+            length of a line that can be a bare date.
+
+    Returns:
+        True for "Updated 03 August 2025", "5 hours ago", "12 Mar 2019 | 10:15"; False for a
+        sentence or a date followed by a headline.
+
+    Example:
+        >>> is_date_line("Last update: April 26, 2024 20:38")
+        True
+        >>> is_date_line("Aktualisiert am 3. August 2025")
+        True
+        >>> is_date_line("ISLAMABAD: The defense ministers met on May 5, 2024.")
+        False
+    """
+    cfg = DEFAULT_CONFIG if config is None else config
+    stripped = text.strip()
+    if not stripped or len(stripped) > cfg.max_date_line_chars:
+        return False
+    toks = _tokens(stripped, _vocab(cfg.languages))
+    return bool(toks) and _classify(toks)
+
+
+def _iso(year: int, month: int, day: int | None = None, hm: tuple[int, int] | None = None) -> str:
+    out = f"{year:04d}-{month:02d}" + ("" if day is None else f"-{day:02d}")
+    if hm is not None and day is not None:
+        out += f"T{hm[0]:02d}:{hm[1]:02d}"
+    return out
+
+
+def _time_after(toks: list[_Tok], j: int) -> tuple[tuple[int, int] | None, int]:
+    """Return the time (hour, minute) starting at or after token ``j`` and the next index."""
+    k = j
+    while k < len(toks) and toks[k].kind == "word" and toks[k].roles & (CONNECTOR | LEAD):
+        k += 1  # "at", "um", "à", "a las"
+    if k >= len(toks) or toks[k].kind != "time":
+        return None, j
+    m = _TIME_PARTS.match(toks[k].text)
+    if not m:
+        return None, j
+    hour, minute = int(m.group(1)), int(m.group(2))
+    k += 1
+    if k < len(toks) and toks[k].kind == "word" and toks[k].roles & AMPM:
+        if toks[k].text.startswith("p") and hour < 12:
+            hour += 12
+        elif toks[k].text.startswith("a") and hour == 12:
+            hour = 0
+        k += 1
+    if hour > 23 or minute > 59:
+        return None, j
+    return (hour, minute), k
+
+
+def _skip(toks: list[_Tok], j: int) -> int:
+    """Return the index of the next token that is not a connector or weekday."""
+    while j < len(toks) and toks[j].kind == "word" and toks[j].roles & (CONNECTOR | WEEKDAY):
+        if toks[j].roles & MONTH:
+            break
+        j += 1
+    return j
+
+
+def _int_at(toks: list[_Tok], j: int) -> int | None:
+    if j < len(toks) and toks[j].kind == "int" and toks[j].roles >= 0:
+        if toks[j].roles and not toks[j].roles & ORDINAL:
+            return None  # "5h" is a duration, not a day
+        return toks[j].value
+    return None
+
+
+def _month_date(toks: list[_Tok], i: int) -> tuple[str | None, int, int]:
+    """Read a date around the month token ``i``: (ISO or None, first index, next index)."""
+    month = toks[i].month
+    first, nxt = i, i + 1
+    day = year = None
+    # Day before the month: "3 August 2025", "3. August", "3 de agosto de 2025".
+    back = i - 1
+    while back >= 0 and toks[back].kind == "word" and toks[back].roles & CONNECTOR:
+        back -= 1
+    before = _int_at(toks, back) if back >= 0 else None
+    if before is not None and 1 <= before <= 31:
+        day, first = before, back
+    j = _skip(toks, i + 1)
+    after = _int_at(toks, j)
+    if after is not None and day is None and 1 <= after <= 31:
+        day, nxt = after, j + 1  # "April 26, 2024"
+        j = _skip(toks, nxt)
+        after = _int_at(toks, j)
+    if after is not None and _MIN_YEAR <= after <= _MAX_YEAR:
+        year, nxt = after, j + 1
+    if year is None:
+        return None, first, nxt
+    hm, nxt2 = _time_after(toks, _skip(toks, nxt))
+    if hm is not None:
+        nxt = nxt2
+    return _iso(year, month, day, hm), first, nxt
+
+
+def _numeric_date(tok: _Tok) -> str | None:
+    """Return the ISO form of an iso/cjk/numeric token, or None where it is ambiguous."""
+    if tok.kind == "iso":
+        m = _ISO_PARTS.match(tok.text)
+        if m:
+            y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            hm = (int(m.group(4)), int(m.group(5))) if m.group(4) else None
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return _iso(y, mo, d, hm)
+        return None
+    if tok.kind == "cjk":
+        m = _CJK_PARTS.match(tok.text)
+        if m:
+            return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return None
+    m = _NUM_PARTS.fullmatch(tok.text)
+    if not m or not _numdate_ok(tok.text):
+        return None
+    a, b, c = (int(x) for x in m.groups())
+    if len(m.group(1)) == 4:
+        return _iso(a, b, c)
+    if len(m.group(3)) != 4:
+        return None  # a two-digit year: the century is a guess
+    if a > 12 >= b:
+        return _iso(c, b, a)  # 26/04/2024: day first
+    if b > 12 >= a:
+        return _iso(c, a, b)  # 04/26/2024: month first
+    if a == b:
+        return _iso(c, a, b)
+    return None  # 03/04/2024: day-first or month-first, the page does not say
+
+
+def _iter_dates(text: str, vocab: _Vocab) -> Iterator[str]:
+    toks = _tokens(text, vocab)
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok.kind in ("iso", "cjk", "numdate"):
+            iso = _numeric_date(tok)
+            nxt = i + 1
+            if iso is not None and len(iso) == len("2024-01-01"):
+                hm, k = _time_after(toks, nxt)
+                if hm is not None:
+                    iso, nxt = _iso(int(iso[:4]), int(iso[5:7]), int(iso[8:]), hm), k
+            if iso is None:
+                nxt = _time_after(toks, nxt)[1]
+            yield iso if iso is not None else text[tok.start : toks[nxt - 1].end]
+            i = nxt
+        elif tok.kind == "word" and tok.roles & MONTH:
+            iso, first, nxt = _month_date(toks, i)
+            if iso is not None:
+                yield iso
+                i = nxt
+                continue
+            if nxt > i + 1 or first < i:
+                yield text[toks[first].start : toks[nxt - 1].end]  # "3 August": no year
+                i = nxt
+                continue
+            i += 1
+        elif tok.roles > 0 and tok.roles & (UNIT | RELATIVE):
+            found, nxt = _relative(text, toks, i)
+            if found is not None:
+                yield found
+            i = nxt
+        else:
+            i += 1
+
+
+def _relative(text: str, toks: list[_Tok], i: int) -> tuple[str | None, int]:
+    """Read a relative date ("5 hours ago") around the unit token ``i``, as written.
+
+    Returns:
+        The date text (or None if the unit has no "ago" marker) and the next token index.
+    """
+    first, last = i, i
+    if first > 0 and toks[first - 1].kind == "int" and toks[first - 1].roles == 0:
+        first -= 1  # "5 hours"
+    elif first > 0 and toks[first - 1].kind == "word" and toks[first - 1].roles & NUMWORD:
+        first -= 1  # "an hour"
+    found = bool(toks[i].roles & RELATIVE)
+    if first > 0 and toks[first - 1].kind == "word" and toks[first - 1].roles & MARKER:
+        first, found = first - 1, True  # "vor 5 Stunden", "hace 5 horas", "il y a 3 heures"
+    if last + 1 < len(toks) and toks[last + 1].kind == "word" and toks[last + 1].roles & MARKER:
+        last, found = last + 1, True  # "5 hours ago", "5 گھنٹے پہلے"
+    if not found:
+        return None, i + 1
+    return text[toks[first].start : toks[last].end], last + 1
+
+
+def find_dates(text: str, *, config: CleanConfig | None = None) -> list[str]:
+    """Return the dates written in ``text``: ISO 8601 where the date is complete.
+
+    A full date becomes ``YYYY-MM-DD`` (``YYYY-MM-DDTHH:MM`` with a time after it), a month
+    and year ``YYYY-MM``; an incomplete or ambiguous date ("3 August", "03/04/2024", "5 hours
+    ago") comes back as written.
+
+    Args:
+        text: a line, typically a timestamp or a byline.
+        config: its ``languages`` choose the month names that are recognised.
+
+    Returns:
+        The dates in order of appearance (empty if none).
+
+    Example:
+        >>> find_dates("Last update: April 26, 2024 20:38")
+        ['2024-04-26T20:38']
+        >>> find_dates("By Orkhan Jalilov September 5, 2018")
+        ['2018-09-05']
+        >>> find_dates("5 hours ago")
+        ['5 hours ago']
+    """
+    cfg = DEFAULT_CONFIG if config is None else config
+    return list(_iter_dates(text, _vocab(cfg.languages)))
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
-    """Return no marks yet."""
-    return []
+    """Mark every line that is only a date/time stamp as ``timestamp``.
 
+    Args:
+        doc: the document.
+        marks: earlier detectors' marks; those lines are skipped.
+        config: options (``max_date_line_chars``, ``languages``).
 
-def find_dates(text: str) -> list[str]:
-    """Return dates found in ``text`` (placeholder: none)."""
-    return []
+    Returns:
+        One ``timestamp`` mark per bare date line.
+    """
+    out = []
+    for i in unmarked(doc, marks):
+        line = doc.lines[i]
+        if is_date_line(line.text, config=config):
+            out.append(Mark(i, "timestamp", "the line is only a date/time stamp", "dates"))
+    return out
