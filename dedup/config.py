@@ -39,6 +39,9 @@ class CleanConfig:
             most this many times, so that ``clean(clean(t)) == clean(t)``.
         languages: language codes whose phrase lists (``dedup/resources``) are used;
             ``None`` means all shipped languages.
+        max_date_line_chars: a line longer than this is never a bare timestamp. The longest
+            stamps seen on news pages ("Last Updated: Wednesday, 01 May 2024 10:00 AM GMT")
+            stay under 80 characters; the cap also keeps the date test cheap on long lines.
     """
 
     detectors: tuple[str, ...] = DETECTOR_NAMES
@@ -46,6 +49,7 @@ class CleanConfig:
     max_title_words: int = 30
     max_passes: int = 8
     languages: tuple[str, ...] | None = None
+    max_date_line_chars: int = 100
 
     def __post_init__(self) -> None:
         unknown = [d for d in self.detectors if d not in DETECTOR_NAMES]
