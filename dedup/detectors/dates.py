@@ -24,7 +24,7 @@ from functools import cache
 from importlib import resources
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
-from dedup.detectors.base import Mark, unmarked
+from dedup.detectors.base import Mark
 from dedup.document import Document
 from dedup.lexicon import load_json
 from dedup.normalize import normalize
@@ -188,45 +188,93 @@ def _numdate_ok(text: str) -> bool:
     return 1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12
 
 
-def _is_day_or_year(value: int) -> bool:
-    return 1 <= value <= 31 or _MIN_YEAR <= value <= _MAX_YEAR
+@dataclass(frozen=True, slots=True)
+class DateShape:
+    """What a bare date line holds.
+
+    Attributes:
+        kind: ``"day"`` (a calendar day: "3 August 2025", "2024-05-01", "Thursday, Nov 1"),
+            ``"month"`` (a month without a day: "May 2024", an archive link "October (15)"),
+            ``"relative"`` ("5 hours ago", "today 10:15") or ``"time"`` ("10:48 AM EDT").
+        lead: whether a lead word introduces it ("Updated", "Published", "Mis à jour le").
+    """
+
+    kind: str
+    lead: bool
 
 
-def _classify(toks: list[_Tok]) -> bool:
-    """Return whether the tokens of a line are all date vocabulary around a date core."""
-    month = number = numeric = time = lead = unit = marker = relative = day = False
+def _in_parens(text: str, tok: _Tok) -> bool:
+    """Return whether ``tok`` is wrapped in brackets: an archive count such as "(15)"."""
+    return text[tok.start - 1 : tok.start] in "([" and text[tok.end : tok.end + 1] in ")]"
+
+
+def _shape(text: str, toks: list[_Tok]) -> DateShape | None:
+    """Return the shape of a line whose tokens are all date vocabulary, else None."""
+    month = day = year = count = numeric = time = lead = False
+    unit = marker = relative = dayword = stamp = False
     for t in toks:
         if t.kind in ("iso", "cjk"):
             numeric = True
         elif t.kind == "numdate":
             if not _numdate_ok(t.text):
-                return False
+                return None
             numeric = True
         elif t.kind == "time":
             time = True
         elif t.kind == "int":
             if t.roles < 0:
-                return False
+                return None  # "5G", "3D": a number glued to a non-date word
             relative = relative or bool(t.roles & RELATIVE)
             unit = unit or bool(t.roles & UNIT)
-            number = number or _is_day_or_year(t.value)
+            if t.start > 0 and _in_parens(text, t):
+                count = True
+            elif 1 <= t.value <= 31 and not t.roles & (UNIT | RELATIVE):
+                day = True
+            elif _MIN_YEAR <= t.value <= _MAX_YEAR:
+                year = True
         elif not t.roles:
-            return False  # any word outside the date vocabulary: not a bare date
+            return None  # any word outside the date vocabulary: not a bare date
         else:
             month = month or bool(t.roles & MONTH)
-            lead = lead or bool(t.roles & (LEAD | WEEKDAY | AMPM | ZONE))
+            lead = lead or bool(t.roles & LEAD)
+            stamp = stamp or bool(t.roles & (WEEKDAY | AMPM | ZONE))
             unit = unit or bool(t.roles & UNIT)
             marker = marker or bool(t.roles & MARKER)
             relative = relative or bool(t.roles & RELATIVE)
-            day = day or bool(t.roles & DAYWORD)
-    return (
-        numeric
-        or (month and number)
-        or relative
-        or (unit and marker)
-        or (time and (lead or day))
-        or (day and lead)
-    )
+            dayword = dayword or bool(t.roles & DAYWORD)
+    if numeric or (month and day):
+        return DateShape("day", lead)
+    if month and (year or count):
+        return DateShape("month", lead)
+    if relative or (unit and marker) or (dayword and (lead or time)):
+        return DateShape("relative", lead)
+    if time and (lead or stamp):
+        return DateShape("time", lead)
+    return None
+
+
+def date_shape(text: str, *, config: CleanConfig | None = None) -> DateShape | None:
+    """Return the `DateShape` of a line that is only a date/time, or None for any other line.
+
+    Args:
+        text: one line.
+        config: its ``languages`` choose the vocabularies; ``max_date_line_chars`` caps the
+            length of a line that can be a bare date.
+
+    Example:
+        >>> date_shape("Updated 03 August 2025")
+        DateShape(kind='day', lead=True)
+        >>> date_shape("October (15)")
+        DateShape(kind='month', lead=False)
+        >>> date_shape("The council met on 3 August 2025") is None
+        True
+    """
+    cfg = DEFAULT_CONFIG if config is None else config
+    stripped = text.strip()
+    if not stripped or len(stripped) > cfg.max_date_line_chars:
+        return None
+    toks = _tokens(stripped, _vocab(cfg.languages))
+    return _shape(stripped, toks) if toks else None
 
 
 def is_date_line(text: str, *, config: CleanConfig | None = None) -> bool:
@@ -249,12 +297,7 @@ def is_date_line(text: str, *, config: CleanConfig | None = None) -> bool:
         >>> is_date_line("ISLAMABAD: The defense ministers met on May 5, 2024.")
         False
     """
-    cfg = DEFAULT_CONFIG if config is None else config
-    stripped = text.strip()
-    if not stripped or len(stripped) > cfg.max_date_line_chars:
-        return False
-    toks = _tokens(stripped, _vocab(cfg.languages))
-    return bool(toks) and _classify(toks)
+    return date_shape(text, config=config) is not None
 
 
 def _iso(year: int, month: int, day: int | None = None, hm: tuple[int, int] | None = None) -> str:
@@ -448,19 +491,47 @@ def find_dates(text: str, *, config: CleanConfig | None = None) -> list[str]:
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
-    """Mark every line that is only a date/time stamp as ``timestamp``.
+    """Mark the lines that are only a date/time stamp as ``timestamp``.
+
+    Removed: a stamp with a lead ("Updated 03 August 2025", "Posted on: 11-7-2008"), a month
+    without a day ("May 2012", archive links "October (15)"), a relative date ("5 hours ago"),
+    and a bare date or time that sits in a list of dates with no prose near it (comment and
+    archive stamps). Kept: a bare date beside prose on a page with few dates, which is most
+    often the article's own date line (the human gold of the dev set keeps it).
 
     Args:
         doc: the document.
         marks: earlier detectors' marks; those lines are skipped.
-        config: options (``max_date_line_chars``, ``languages``).
+        config: options (``max_date_line_chars``, ``date_list_min``, ``date_context_lines``,
+            ``date_prose_words``, ``languages``).
 
     Returns:
-        One ``timestamp`` mark per bare date line.
+        One ``timestamp`` mark per removed date line.
     """
+    shapes: dict[int, DateShape] = {}
+    for i in doc.content_lines:
+        shape = date_shape(doc.lines[i].text, config=config)
+        if shape is not None:
+            shapes[i] = shape
+    is_list = len(shapes) >= config.date_list_min
     out = []
-    for i in unmarked(doc, marks):
-        line = doc.lines[i]
-        if is_date_line(line.text, config=config):
-            out.append(Mark(i, "timestamp", "the line is only a date/time stamp", "dates"))
+    for i, shape in shapes.items():
+        if i in marks:
+            continue
+        if shape.lead:
+            reason = "the line is only a date/time stamp with its lead word"
+        elif shape.kind == "month":
+            reason = "the line is only a month (an archive link or a list heading)"
+        elif shape.kind == "relative":
+            reason = "the line is only a relative date/time stamp"
+        elif is_list and not _near_prose(doc, i, config):
+            reason = f"a bare date among {len(shapes)} date lines, with no prose near it"
+        else:
+            continue  # most likely the article's own date: when unsure, keep
+        out.append(Mark(i, "timestamp", reason, "dates"))
     return out
+
+
+def _near_prose(doc: Document, i: int, config: CleanConfig) -> bool:
+    before, after = doc.neighbours(i, config.date_context_lines)
+    return any(ln.n_words >= config.date_prose_words for ln in (*before, *after))
