@@ -49,6 +49,23 @@ class CleanConfig:
         date_context_lines: how many non-blank lines on each side of such a date are
             looked at for prose (the article or a comment it belongs to).
         date_prose_words: a line with at least this many words counts as prose there.
+        min_title_words: a line with fewer words is never taken for a title ("Newsroom
+            logo", "Follow"); 3 keeps short headlines such as "Colours of Basant".
+        title_window: how many non-blank lines after a headline its second copy may come
+            (the title printed again under the chrome: a caption, a timestamp, "Follow").
+            The page's first line (an HTML <title>) is matched against the whole page.
+        title_search_lines: a title with no second copy is looked for only among this many
+            first non-blank lines.
+        title_body_lines: a title must head a body: one of the next this-many non-blank
+            lines holds a paragraph (see ``title_body_words``). This tells the headline
+            above an article from the same headline in a menu, breadcrumb or "previous
+            post" link.
+        title_body_words: the words a line needs to count as such a paragraph.
+        teaser_min_items: a teaser list needs at least this many items (a headline with
+            its date and/or truncated snippet) in a row; two could be a dated subheading.
+        repeat_context_words: a repeated line is removed only when neither copy sits next
+            to a line of at least this many words: a line repeated inside running text (a
+            table cell, a refrain, a greeting in comments) is left to the content model.
     """
 
     detectors: tuple[str, ...] = DETECTOR_NAMES
@@ -60,6 +77,13 @@ class CleanConfig:
     date_list_min: int = 4
     date_context_lines: int = 3
     date_prose_words: int = 12
+    min_title_words: int = 3
+    title_window: int = 8
+    title_search_lines: int = 8
+    title_body_lines: int = 6
+    title_body_words: int = 15
+    teaser_min_items: int = 3
+    repeat_context_words: int = 12
 
     def __post_init__(self) -> None:
         unknown = [d for d in self.detectors if d not in DETECTOR_NAMES]
