@@ -37,9 +37,14 @@ def check_text(text: object, *, name: str = "text") -> str:
     raise InputError(msg)
 
 
-def _mark_lines(doc: Document, config: CleanConfig) -> dict[int, Mark]:
-    """Run every enabled detector in order; the first mark a line gets is kept."""
-    marks: dict[int, Mark] = {}
+def _mark_lines(
+    doc: Document, config: CleanConfig, known: Mapping[int, Mark] | None = None
+) -> dict[int, Mark]:
+    """Run every enabled detector in order; the first mark a line gets is kept.
+
+    ``known`` holds verdicts of earlier passes that must stand (titles, see below).
+    """
+    marks: dict[int, Mark] = dict(known or {})
     for name in config.detectors:
         for mark in detectors.get(name)(doc, marks, config):
             if mark.line not in marks and not doc.lines[mark.line].blank:
@@ -97,9 +102,15 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
     removed: dict[int, Mark] = {}  # original line index -> the removal that decided it
     kept_marks: dict[int, Mark] = {}  # original line index -> kept verdict of the last pass
     view, mapping = doc, list(range(len(doc.lines)))
+    # A title found in one pass stays a (protected) title in the next ones: its evidence (the
+    # copy printed under it) is gone once that copy is removed, and a second article's title
+    # would otherwise look like a plain subheading.
+    titles: dict[int, Mark] = {}
     for _ in range(cfg.max_passes):
-        marks = _mark_lines(view, cfg)
+        known = {i: titles[o] for i, o in enumerate(mapping) if o in titles}
+        marks = _mark_lines(view, cfg, known)
         kept_marks = {mapping[i]: m for i, m in marks.items() if m.label in KEPT_LABELS}
+        titles.update((o, m) for o, m in kept_marks.items() if m.label == "title")
         new = {mapping[i]: m for i, m in marks.items() if m.label not in KEPT_LABELS}
         if not new:
             break

@@ -1,14 +1,260 @@
-"""Detector `titles`: not written yet (see issue 2)."""
+"""Detector `titles`: the article's headline (kept) and its copies (``duplicate_title``).
+
+Receives a `Document` (titles run first, so no line is marked yet); hands on a ``title`` mark
+for each article headline and a ``duplicate_title`` mark for every other copy of it.
+
+Scraped pages print the headline more than once: the HTML <title> on the first line, often
+decorated with the site's name ("Headline - The Site", "Site | Headline", "Site: Headline"),
+then the headline again above the article, sometimes a third time in a breadcrumb or a
+"most read" list. A group of copies is found by fuzzy matching (rapidfuzz ratio of the
+`Line.key` forms, so case, quotes and punctuation do not matter), a decorated copy by
+matching what remains once a prefix or suffix cut at a separator (" - ", " | ", ": "...) is
+dropped. The copy kept as ``title`` is the one that heads the article: it is followed within
+a few lines by a paragraph. Among those an undecorated copy wins over a decorated one, then
+the first wins (identical copies: keep the first). A headline with no copy is taken only near
+the top of the text and only if a paragraph follows it; a text that starts with bullets or
+with prose has no title line.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rapidfuzz.fuzz import ratio
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.document import Document
+from dedup.detectors.dates import is_date_line
+from dedup.document import Document, Line
+from dedup.normalize import match_key
+
+NAME = "titles"
+
+# Characters that open a list item: a line starting with one is a bullet, not a headline.
+_BULLETS = frozenset("•·▪▫►▶●○■□◦‣⁃-–—*>»✓✔→")
+# A decoration separator: a short run of punctuation between spaces (" - ", " | ", " « ",
+# " :: "), or a colon ending a prefix ("Site: Headline"). Bounded quantifiers, linear time.
+_SEPARATOR = re.compile(r"\s[^\w\s]{1,3}\s|[:：]\s")
+# A line ending in a truncation mark is a snippet, not a headline nor a paragraph.
+_TRUNCATED = ("...", "…")
+
+
+@dataclass(frozen=True, slots=True)
+class _Copy:
+    """One line of a group of headline copies."""
+
+    index: int
+    decorated: bool  # matched only once a site prefix/suffix was cut off
+
+
+def is_truncated(text: str) -> bool:
+    """Return whether ``text`` ends with a truncation mark ("..." or "…"), as snippets do.
+
+    Example:
+        >>> is_truncated("IT is clear that the administration is using...")
+        True
+    """
+    return text.rstrip().endswith(_TRUNCATED)
+
+
+def _ends_with_sentence_period(text: str) -> bool:
+    """Return whether ``text`` ends with a full stop that closes a sentence.
+
+    An abbreviation ("U.S.", "Inc.", "Jr.") or an ellipsis does not close a sentence, so
+    "Iran, Pakistan Bolster Ties Amid Pressure from The U.S." can still be a headline.
+    """
+    if not text.endswith(".") or text.endswith(".."):
+        return False
+    last = text.rsplit(None, 1)[-1]
+    abbreviation = "." in last[:-1] or (last[0].isupper() and len(last) <= 4)
+    return not abbreviation
+
+
+def is_headline_like(line: Line, config: CleanConfig, *, min_words: int | None = None) -> bool:
+    r"""Return whether ``line`` could be a headline: short, no bullet, no sentence end.
+
+    Args:
+        line: the line to judge.
+        config: ``min_title_words`` and ``max_title_words`` bound its length.
+        min_words: overrides ``config.min_title_words`` (teaser items may be shorter).
+
+    Example:
+        >>> from dedup.config import DEFAULT_CONFIG
+        >>> from dedup.document import Document
+        >>> lines = Document("Markets rally after rate cut\nIt rained all day.").lines
+        >>> [is_headline_like(ln, DEFAULT_CONFIG) for ln in lines]
+        [True, False]
+    """
+    text = line.stripped
+    least = config.min_title_words if min_words is None else min_words
+    if not text or text[0] in _BULLETS or not least <= line.n_words <= config.max_title_words:
+        return False
+    if text.endswith((":", ",", ";")) or is_truncated(text) or _ends_with_sentence_period(text):
+        return False
+    return not is_date_line(text, config=config)
+
+
+def _cores(line: Line) -> tuple[str, ...]:
+    """Return the keys of ``line`` with a site prefix or suffix cut off, longest first.
+
+    A cut is allowed only where the part dropped has fewer words than the part kept: the
+    headline is the longer side ("TED Blog | Cat paying dues: Fellows Friday" keeps the
+    headline, never "TED Blog").
+    """
+    text = line.stripped
+    out: set[str] = set()
+    for m in _SEPARATOR.finditer(text):
+        left, right = text[: m.start()], text[m.end() :]
+        for kept, dropped in ((left, right), (right, left)):
+            key = match_key(kept)
+            if key and len(key.split()) > len(match_key(dropped).split()):
+                out.add(key)
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+def _similar(a: str, b: str, threshold: float) -> bool:
+    """Return whether keys ``a`` and ``b`` match (rapidfuzz ratio >= threshold)."""
+    if a == b:
+        return True
+    # ratio <= 2*min/(len a + len b): skip pairs whose lengths alone rule a match out.
+    short, long_ = sorted((len(a), len(b)))
+    if 2 * short < threshold * (short + long_):
+        return False
+    return ratio(a, b, score_cutoff=threshold * 100) >= threshold * 100
+
+
+class _Matcher:
+    """Compares headline candidates, computing each line's decoration-free forms once."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self._cores: dict[int, tuple[str, ...]] = {}
+
+    def cores(self, line: Line) -> tuple[str, ...]:
+        found = self._cores.get(line.index)
+        if found is None:
+            found = self._cores[line.index] = _cores(line)
+        return found
+
+    def match(self, a: Line, b: Line) -> tuple[bool, bool] | None:
+        """Return (``a`` decorated, ``b`` decorated) if the two lines are the same headline."""
+        t = self.threshold
+        if _similar(a.key, b.key, t):
+            return False, False
+        if any(_similar(core, b.key, t) for core in self.cores(a)):
+            return True, False
+        if any(_similar(a.key, core, t) for core in self.cores(b)):
+            return False, True
+        return None
+
+
+def heads_body(doc: Document, index: int, config: CleanConfig) -> bool:
+    """Return whether a paragraph follows line ``index`` within ``config.title_body_lines``.
+
+    A truncated snippet ("...") does not count: teaser lists repeat their headlines too.
+    """
+    _, after = doc.neighbours(index, config.title_body_lines)
+    return any(
+        ln.n_words >= config.title_body_words and not is_truncated(ln.stripped) for ln in after
+    )
+
+
+def _group(
+    doc: Document, pos: int, candidates: Mapping[int, Line], matcher: _Matcher, window: int
+) -> list[_Copy]:
+    """Return the copies of the headline at ``pos`` (a position among non-blank lines).
+
+    The first line of the page (an HTML <title>) is matched against the whole page, any
+    other headline against the next ``window`` non-blank lines.
+    """
+    first = doc.lines[doc.content_lines[pos]]
+    first_decorated = False
+    end = len(doc.content_lines) if pos == 0 else pos + 1 + window
+    copies: list[_Copy] = []
+    for i in doc.content_lines[pos + 1 : end]:
+        other = candidates.get(i)
+        found = None if other is None else matcher.match(first, other)
+        if found is not None:
+            first_decorated = first_decorated or found[0]
+            copies.append(_Copy(i, found[1]))
+    if not copies:
+        return []
+    return [_Copy(first.index, first_decorated), *copies]
+
+
+def _decoration_note(copy: _Copy, keeper: _Copy) -> str:
+    return " with the site's name added" if copy.decorated and not keeper.decorated else ""
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
-    """Return no marks yet."""
-    return []
+    r"""Mark article headlines as ``title`` and their other copies as ``duplicate_title``.
+
+    Args:
+        doc: the document.
+        marks: earlier detectors' marks (titles run first: usually empty).
+        config: ``title_similarity``, ``min_title_words``, ``max_title_words``,
+            ``title_window``, ``title_search_lines``, ``title_body_lines``,
+            ``title_body_words``.
+
+    Returns:
+        One mark per headline line and per copy of it.
+
+    Example:
+        >>> from dedup.config import DEFAULT_CONFIG
+        >>> text = "Rain floods the city - Daily Post\nHome\nRain floods the city\n" + (
+        ...     "Streets were under water on Monday after a night of heavy rain in the city."
+        ... )
+        >>> [(m.line, m.label) for m in detect(Document(text), {}, DEFAULT_CONFIG)]
+        [(2, 'title'), (0, 'duplicate_title')]
+    """
+    candidates = {
+        i: doc.lines[i]
+        for i in doc.content_lines
+        if i not in marks and is_headline_like(doc.lines[i], config)
+    }
+    matcher = _Matcher(config.title_similarity)
+    out: list[Mark] = []
+    done: set[int] = set()
+    for pos, i in enumerate(doc.content_lines):
+        if i not in candidates or i in done:
+            continue
+        group = [
+            c
+            for c in _group(doc, pos, candidates, matcher, config.title_window)
+            if c.index not in done
+        ]
+        if len(group) < 2:
+            continue
+        heading = [c for c in group if heads_body(doc, c.index, config)]
+        if not heading:
+            continue  # copies in menus or link lists, not above an article: not our business
+        keeper = min(heading, key=lambda c: (c.decorated, c.index))
+        done.update(c.index for c in group)
+        out.append(Mark(keeper.index, "title", "headline of the article", NAME))
+        line_no = doc.lines[keeper.index].line_no
+        for c in group:
+            if c is not keeper:
+                reason = f"same as the title on line {line_no}{_decoration_note(c, keeper)}"
+                out.append(Mark(c.index, "duplicate_title", reason, NAME, 1.0))
+    if not any(m.label == "title" for m in out):
+        lone = _lone_title(doc, candidates, config)
+        if lone is not None:
+            out.append(Mark(lone, "title", "headline-like line heading the text", NAME))
+    return out
+
+
+def _lone_title(doc: Document, candidates: Mapping[int, Line], config: CleanConfig) -> int | None:
+    """Return the first headline near the top that heads a body, if the text has one.
+
+    The search stops at the first paragraph: a text that starts with prose or with bullets
+    followed by prose has no title line.
+    """
+    for i in doc.content_lines[: config.title_search_lines]:
+        line = doc.lines[i]
+        if line.n_words >= config.title_body_words:
+            return None
+        if i in candidates and heads_body(doc, i, config):
+            return i
+    return None
