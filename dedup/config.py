@@ -49,6 +49,9 @@ class CleanConfig:
         date_context_lines: how many non-blank lines on each side of such a date are
             looked at for prose (the article or a comment it belongs to).
         date_prose_words: a line with at least this many words counts as prose there.
+        max_chrome_chars: a line longer than this is never matched against the chrome
+            phrases; the longest prompts ("We use cookies to ... By continuing ...") stay
+            under 300 characters, and the cap keeps the check cheap on article paragraphs.
         min_title_words: a line with fewer words is never taken for a title ("Newsroom
             logo", "Follow"); 3 keeps short headlines such as "Colours of Basant".
         title_window: how many non-blank lines after a headline its second copy may come
@@ -66,6 +69,42 @@ class CleanConfig:
         repeat_context_words: a repeated line is removed only when neither copy sits next
             to a line of at least this many words: a line repeated inside running text (a
             table cell, a refrain, a greeting in comments) is left to the content model.
+        menu_max_words: a menu item has at most this many words and no sentence end
+            ("Home", "Real Estate", "N.Y. / Region"); a 4-word line is already a headline.
+        menu_min_run: the menus detector removes a run of at least this many such lines in a
+            row with no list marker: menus on real pages run to dozens of items, while a short
+            run can be a list inside the article.
+        content_long_words: a line with at least this many words, prose-like (see
+            ``content_stopword_density``), is a paragraph ("good"), after jusText's 70-200
+            characters; 15 words is two lines of print.
+        content_near_words: a prose-like line with at least this many words is "near-good"
+            (a short paragraph, a caption, a pull quote); shorter lines are judged by context.
+        content_stopword_density: a line counts as prose when at least this share of its words
+            are function words of the page's language (jusText uses 0.30-0.32; 0.25 lets
+            dense news prose and headlines-with-verbs through).
+        content_long_chars: in a page in no listed language (CJK, an unlisted script), a line
+            of at least this many characters that ends like a sentence is a paragraph.
+        content_near_chars: there, a line of at least this many characters is near-good.
+        content_gap: paragraphs belong to one block of text while the lines between them cost
+            less than this (a short line costs ``content_short_penalty``, a link-like one
+            ``content_link_penalty``, a list item ``content_list_penalty``): a subheading or a
+            caption between paragraphs does not split the article; a menu or a related list
+            does.
+        content_short_penalty: the cost of a short line between paragraphs.
+        content_link_penalty: the cost of a menu-like line or one an earlier detector removed.
+        content_list_penalty: the cost of a short line starting with a list marker (• - 1.)
+            that lists inside articles are made of.
+        content_line_cap: a paragraph weighs its words up to this many, so a single long
+            comment or legal notice does not outweigh an article.
+        content_main_share: the article is the first block that weighs at least this share
+            of the heaviest block: comments and teaser lists come after the article, and
+            often weigh more.
+        content_head_lines: up to this many short lines right before the article (headline,
+            byline, dateline, standfirst) are kept with it.
+        content_before_weight: a block of text before the article that weighs at least this
+            many words is kept too (an article split by an inset, an intro above the headline).
+        content_min_lines: a text with fewer non-blank lines is left alone by the content
+            model: one or two paragraphs have no boilerplate structure to learn from.
     """
 
     detectors: tuple[str, ...] = DETECTOR_NAMES
@@ -77,6 +116,7 @@ class CleanConfig:
     date_list_min: int = 4
     date_context_lines: int = 3
     date_prose_words: int = 12
+    max_chrome_chars: int = 300
     min_title_words: int = 3
     title_window: int = 8
     title_search_lines: int = 8
@@ -84,6 +124,22 @@ class CleanConfig:
     title_body_words: int = 15
     teaser_min_items: int = 3
     repeat_context_words: int = 12
+    menu_max_words: int = 3
+    menu_min_run: int = 6
+    content_long_words: int = 15
+    content_near_words: int = 7
+    content_stopword_density: float = 0.25
+    content_long_chars: int = 80
+    content_near_chars: int = 40
+    content_gap: float = 10.0
+    content_short_penalty: float = 3.0
+    content_link_penalty: float = 6.0
+    content_list_penalty: float = 1.0
+    content_line_cap: int = 40
+    content_main_share: float = 0.5
+    content_head_lines: int = 4
+    content_before_weight: int = 30
+    content_min_lines: int = 4
 
     def __post_init__(self) -> None:
         unknown = [d for d in self.detectors if d not in DETECTOR_NAMES]
