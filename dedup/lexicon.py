@@ -18,17 +18,22 @@ def _root() -> Any:  # noqa: ANN401 - importlib.resources.abc.Traversable is not
 
 
 @cache
-def languages(kind: str) -> tuple[str, ...]:
-    """Return the language codes that have a ``resources/<kind>/<lang>.txt`` file.
+def languages(kind: str, ext: str = ".txt") -> tuple[str, ...]:
+    """Return the language codes that have a ``resources/<kind>/<lang><ext>`` file.
+
+    ``common<ext>`` (entries shared by every language) is not a language.
 
     Example:
         >>> "en" in languages("chrome")
+        True
+        >>> "fr" in languages("dates", ".json")
         True
     """
     folder = _root().joinpath(kind)
     if not folder.is_dir():
         return ()
-    return tuple(sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".txt")))
+    names = (p.name[: -len(ext)] for p in folder.iterdir() if p.name.endswith(ext))
+    return tuple(sorted(n for n in names if n != "common"))
 
 
 @cache
