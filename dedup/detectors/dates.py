@@ -21,12 +21,11 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
 from dedup.document import Document
-from dedup.lexicon import load_json
+from dedup.lexicon import languages, load_json
 from dedup.normalize import normalize
 
 # Tokens of a date line. Every quantifier is bounded or runs over one character class that
@@ -81,23 +80,6 @@ class _Tok:
     value: int = -1  # for ints
 
 
-def date_languages() -> tuple[str, ...]:
-    """Return the language codes that have a ``resources/dates/<lang>.json`` file.
-
-    Example:
-        >>> "en" in date_languages()
-        True
-    """
-    return _date_languages()
-
-
-@cache
-def _date_languages() -> tuple[str, ...]:
-    folder = resources.files("dedup").joinpath("resources").joinpath("dates")
-    names = (p.name for p in folder.iterdir() if p.name.endswith(".json"))
-    return tuple(sorted(n[:-5] for n in names if n != "common.json"))
-
-
 def _words(text: str) -> tuple[str, ...]:
     return tuple(normalize(m.group()) for m in _TOKEN.finditer(text))
 
@@ -106,7 +88,8 @@ def _words(text: str) -> tuple[str, ...]:
 def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
     roles: dict[tuple[str, ...], int] = {}
     months: dict[tuple[str, ...], int] = {}
-    chosen = date_languages() if langs is None else tuple(x for x in langs if x in date_languages())
+    have = languages("dates", ".json")
+    chosen = have if langs is None else tuple(x for x in langs if x in have)
     datas = [load_json("dates/common.json"), *(load_json(f"dates/{x}.json") for x in chosen)]
     for data in datas:
         for key, role in _KEYS.items():
