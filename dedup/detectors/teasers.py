@@ -1,14 +1,150 @@
-"""Detector `teasers`: not written yet (see issue 2)."""
+"""Detector `teasers`: lists of other articles (label ``teaser``).
+
+Receives a `Document` and the titles' marks; hands on a ``teaser`` mark for every line of a
+teaser list. News pages end with the site's other articles, each printed as a small unit that
+repeats: headline, date, headline again, truncated snippet (seed 004); or headline and date
+("Related Posts" lists); or headline and snippet. Every non-blank line is typed (``H``
+headline-like short line, ``D`` bare date, ``S`` snippet ending in "..."/"…", ``X`` anything
+else); a teaser list is a run of at least ``teaser_min_items`` consecutive copies of one unit
+of 2-4 types holding a date or a snippet. Lines before the first unit ("Opinion",
+"Related Posts") and a trailing incomplete unit are left to the other detectors.
+
+Content is protected three ways: a paragraph (``X``) breaks a run, a unit needs a date or a
+snippet (in-article subheadings alone never form one), and a list of bare headline/date
+items with no snippet and no repeated headline counts only when no paragraph follows it (a
+dated timeline inside an article has the article's text after it).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.document import Document
+from dedup.detectors.titles import is_date, is_truncated
+from dedup.document import Document, Line
+
+NAME = "teasers"
+
+HEADLINE, DATE, SNIPPET, OTHER = "H", "D", "S", "X"
+_MARKERS = frozenset((DATE, SNIPPET))
+_LONGEST_UNIT = 4  # headline, date, headline again, snippet
+_WORDS = {HEADLINE: "title", DATE: "date", SNIPPET: "snippet"}
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A teaser list: positions ``[start, stop)`` among the non-blank lines, and its unit.
+
+    Attributes:
+        start: position (in `Document.content_lines`) of the block's first line.
+        stop: position just past its last line.
+        unit: the types of one item, e.g. ``"HDHS"``.
+        items: how many items (copies of the unit) it holds.
+        description: the unit in words ("title, date, title again, snippet").
+    """
+
+    start: int
+    stop: int
+    unit: str
+    items: int
+    description: str
+
+
+def _type(line: Line, config: CleanConfig) -> str:
+    text = line.stripped
+    if is_truncated(text) and line.n_words >= 3:
+        return SNIPPET
+    if line.n_words > config.max_title_words:
+        return OTHER
+    if is_date(text, config):
+        return DATE
+    if line.n_words == 0 or (text.endswith(".") and line.n_words >= config.title_body_words):
+        return OTHER
+    return HEADLINE
+
+
+def _items_at(types: str, pos: int, size: int) -> int:
+    """Return how many times the unit ``types[pos:pos+size]`` repeats from ``pos`` on."""
+    unit = types[pos : pos + size]
+    if len(unit) < size or not _MARKERS.intersection(unit) or OTHER in unit:
+        return 0
+    k = 1
+    while types.startswith(unit, pos + k * size):
+        k += 1
+    return k
+
+
+def _describe(doc: Document, unit: str, lines: list[int]) -> tuple[str, bool]:
+    """Return the unit in words and whether each item prints its headline twice."""
+    heads = [j for j, t in enumerate(unit) if t == HEADLINE]
+    again = len(heads) == 2 and all(
+        doc.lines[lines[s + heads[0]]].key == doc.lines[lines[s + heads[1]]].key
+        for s in range(0, len(lines), len(unit))
+    )
+    words = [_WORDS[t] for t in unit]
+    if again:
+        words[heads[1]] = "title again"
+    return ", ".join(words), again
+
+
+def find_blocks(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Block]:
+    r"""Return the teaser lists of ``doc``, in order (lines already marked break a list).
+
+    Example:
+        >>> from dedup.config import DEFAULT_CONFIG
+        >>> items = ["Rates rise again", "05 Dec, 2025", "Rates rise again", "Banks said on..."]
+        >>> doc = Document("\n".join(items * 3))
+        >>> [(b.start, b.stop, b.unit, b.items) for b in find_blocks(doc, {}, DEFAULT_CONFIG)]
+        [(0, 12, 'HDHS', 3)]
+    """
+    lines = doc.content_lines
+    types = "".join(OTHER if i in marks else _type(doc.lines[i], config) for i in doc.content_lines)
+    blocks: list[Block] = []
+    pos = 0
+    while pos < len(types):
+        if types[pos] == OTHER:
+            pos += 1
+            continue
+        best_items, best_size = 0, 0
+        for size in range(2, _LONGEST_UNIT + 1):
+            items = _items_at(types, pos, size)
+            if items >= config.teaser_min_items and items * size > best_items * best_size:
+                best_items, best_size = items, size
+        if not best_items:
+            pos += 1
+            continue
+        stop = pos + best_items * best_size
+        unit = types[pos : pos + best_size]
+        description, again = _describe(doc, unit, lines[pos:stop])
+        if SNIPPET in unit or again or not _prose_after(doc, lines[stop:], config):
+            blocks.append(Block(pos, stop, unit, best_items, description))
+        pos = stop
+    return blocks
+
+
+def _prose_after(doc: Document, rest: list[int], config: CleanConfig) -> bool:
+    """Return whether a paragraph (``title_body_words`` or more words) comes later."""
+    return any(doc.lines[i].n_words >= config.title_body_words for i in rest)
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
-    """Return no marks yet."""
-    return []
+    """Mark every line of every teaser list as ``teaser``.
+
+    Args:
+        doc: the document.
+        marks: earlier detectors' marks (a title is never part of a teaser list).
+        config: ``teaser_min_items``, ``max_title_words``, ``title_body_words``.
+
+    Returns:
+        One ``teaser`` mark per line of each list, the reason naming the list's shape.
+    """
+    out: list[Mark] = []
+    for block in find_blocks(doc, marks, config):
+        reason = f"teaser list of {block.items} other articles: {block.description}"
+        out.extend(
+            Mark(i, "teaser", reason, NAME, float(block.items))
+            for i in doc.content_lines[block.start : block.stop]
+        )
+    return out
