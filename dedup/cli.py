@@ -1,0 +1,690 @@
+"""The ``dedup`` command: a thin layer over the public API and `dedup.io`.
+
+Receives command-line arguments; reads documents with `dedup.io.Reader`, cleans each with
+`dedup.clean_and_explain`, hands the results to a writer (text, a directory of text files, or
+JSONL) and prints a summary on stderr. Subcommands register themselves in `COMMANDS`, so a new
+one (``dedup dups``, a corpus-level ``--learn``) is one function that adds its parser.
+
+Exit codes: 0 success; 2 a user error (bad option, unreadable input, malformed record: the
+message on stderr says what and how to fix it, no traceback); 1 output closed early (a broken
+pipe); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from dedup import __version__
+from dedup.cleaner import clean_and_explain
+from dedup.errors import ConfigError, DedupError
+from dedup.io import (
+    FORMATS,
+    ON_ERROR,
+    STDIN_NAME,
+    TEXT_ERRORS,
+    JsonlWriter,
+    Reader,
+    Record,
+    TreeWriter,
+    is_jsonl_path,
+    split_suffixes,
+    write_text,
+)
+from dedup.types import KEPT_LABELS, REMOVAL_LABELS, CleanResult
+
+#: Suffix of the explanation written beside a text output with ``--explain``.
+SIDECAR_SUFFIX = ".dedup.json"
+#: Field added to JSONL records by ``--explain``.
+EXPLAIN_FIELD = "dedup"
+#: Seconds a run must last before the progress bar appears: short runs stay quiet.
+PROGRESS_DELAY = 0.5
+
+if TYPE_CHECKING:
+    _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    """Options every command that reads documents shares."""
+    p.add_argument(
+        "input",
+        metavar="INPUT",
+        help="a text file, a directory of text files, a .jsonl/.jsonl.gz/.jsonl.zst file, "
+        "or - for standard input",
+    )
+    p.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="JSONL field that holds the document text (default: text)",
+    )
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="auto",
+        help="input format; auto decides by file name (.jsonl, .ndjson, else text) and "
+        "sniffs standard input (default: auto)",
+    )
+    p.add_argument(
+        "--glob",
+        default="*.txt",
+        metavar="PATTERN",
+        help="files to read from a directory, matched recursively (default: *.txt)",
+    )
+    p.add_argument(
+        "--errors",
+        choices=TEXT_ERRORS,
+        default="strict",
+        help="undecodable bytes: strict stops with the file and line; replace puts U+FFFD "
+        "in their place and counts the documents (default: strict)",
+    )
+    p.add_argument(
+        "--on-error",
+        choices=ON_ERROR,
+        default="raise",
+        help="a record that cannot be read (bad JSON, missing text field, undecodable "
+        "bytes): raise stops with file:line; skip counts it by reason in the summary "
+        "(default: raise)",
+    )
+
+
+def _reader(args: argparse.Namespace) -> Reader:
+    return Reader(
+        args.input,
+        format=args.format,
+        text_field=args.text_field,
+        glob=args.glob,
+        errors=args.errors,
+        on_error=args.on_error,
+    )
+
+
+def explanation(result: CleanResult) -> dict[str, Any]:
+    """Return the ``dedup`` field ``--explain`` adds: removals and the metadata found.
+
+    Args:
+        result: what `dedup.clean_and_explain` returned for one document.
+
+    Returns:
+        ``{"removals": [...], "title": ..., "byline": ..., "published": [...]}``; each removal
+        is `dedup.Removal.to_dict` (``start``/``end`` are offsets into the original text).
+
+    Example:
+        >>> explanation(CleanResult(text=""))
+        {'removals': [], 'title': None, 'byline': None, 'published': []}
+    """
+    return {
+        "removals": [r.to_dict() for r in result.removals],
+        "title": result.title,
+        "byline": result.byline,
+        "published": list(result.published),
+    }
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8", errors="surrogatepass"))
+
+
+def _print_err(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """A tqdm bar over input bytes, shown only on a terminal and only on long runs."""
+
+    def __init__(self, reader: Reader, *, quiet: bool, desc: str) -> None:
+        self.reader = reader
+        self.bar: Any = None
+        self.last = 0
+        self.docs = 0
+        if quiet or not sys.stderr.isatty():
+            return
+        try:
+            from tqdm import tqdm
+        except ImportError:  # the progress extra is optional; the summary still comes
+            return
+        self.bar = tqdm(
+            total=reader.total_bytes,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc=desc,
+            delay=PROGRESS_DELAY,
+            leave=False,
+            dynamic_ncols=True,
+            file=sys.stderr,
+        )
+
+    def update(self) -> None:
+        self.docs += 1
+        if self.bar is None:
+            return
+        # Files report their read position; standard input only what was decoded.
+        pos = self.reader.bytes_read if self.reader.path != "-" else self.reader.stats.bytes_in
+        if pos > self.last:
+            self.bar.update(pos - self.last)
+            self.last = pos
+        if self.docs % 256 == 0:
+            self.bar.set_postfix_str(f"{self.docs:,} docs", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# --------------------------------------------------------------------------- clean: sinks
+
+
+class _Sink(Protocol):
+    """Where ``dedup clean`` puts each cleaned document."""
+
+    description: str
+
+    def write(self, record: Record, result: CleanResult) -> None: ...
+
+    def close(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+class _TextSink:
+    """One document to a text file or standard output; ``--explain`` beside it as JSON."""
+
+    def __init__(self, path: str, *, explain: bool) -> None:
+        self.path = path
+        self.explain = explain
+        self.description = "standard output" if path == "-" else path
+        if explain and path != "-":
+            self.description += f" (+ {path}{SIDECAR_SUFFIX})"
+
+    def write(self, record: Record, result: CleanResult) -> None:
+        text = result.text
+        if self.path == "-" and sys.stdout.isatty() and text and not text.endswith("\n"):
+            text += "\n"  # on a terminal only, so the shell prompt or summary starts a new line
+        write_text(self.path, text)
+        if self.explain:
+            _write_sidecar(Path(self.path), record, result)
+
+    def close(self) -> None:
+        """Nothing to do: every document is written whole."""
+
+    def abort(self) -> None:
+        """Nothing to undo: a file is written whole or not at all."""
+
+
+class _TreeSink:
+    """Each document to ``root/<its path relative to the input directory>``."""
+
+    def __init__(self, root: str, *, explain: bool) -> None:
+        self.writer = TreeWriter(root)
+        self.explain = explain
+        self.description = f"{root}{os.sep}" if not root.endswith(("/", os.sep)) else root
+        if explain:
+            self.description += f" (explanations in *{SIDECAR_SUFFIX})"
+
+    def write(self, record: Record, result: CleanResult) -> None:
+        if record.fields is not None:
+            msg = (
+                f"{record.where}: a JSONL record cannot be written into a directory of text "
+                "files; write JSONL instead, e.g. -o cleaned.jsonl"
+            )
+            raise ConfigError(msg)
+        relpath = record.relpath
+        if relpath is None:  # a single document: keep its file name
+            relpath = "stdin.txt" if record.source == STDIN_NAME else Path(record.source).name
+        path = self.writer.write(relpath, result.text)
+        if self.explain:
+            _write_sidecar(path, record, result)
+
+    def close(self) -> None:
+        """Nothing to do: every file is written whole."""
+
+    def abort(self) -> None:
+        """Nothing to undo: files already written are complete."""
+
+
+def _write_sidecar(path: Path, record: Record, result: CleanResult) -> None:
+    data = {"id": record.id, **explanation(result)}
+    write_text(f"{path}{SIDECAR_SUFFIX}", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+class _JsonlSink:
+    """Records to JSONL: every field passed through, the text replaced by the cleaned text."""
+
+    def __init__(self, path: str, *, text_field: str, explain: bool) -> None:
+        self.writer = JsonlWriter(path)
+        self.text_field = text_field
+        self.explain = explain
+        self.description = "standard output" if path == "-" else path
+        self.replaced_explain_fields = 0
+
+    def write(self, record: Record, result: CleanResult) -> None:
+        if record.fields is not None:
+            obj = dict(record.fields)
+            obj[self.text_field] = result.text
+        else:  # a text file: its path is its id
+            obj = {"id": record.id, self.text_field: result.text}
+        if self.explain:
+            if EXPLAIN_FIELD in obj:
+                self.replaced_explain_fields += 1
+            obj[EXPLAIN_FIELD] = explanation(result)
+        self.writer.write(obj)
+
+    def close(self) -> None:
+        self.writer.close()
+        if self.replaced_explain_fields:
+            _print_err(
+                f"dedup: note: {self.replaced_explain_fields:,} record(s) already had a "
+                f"{EXPLAIN_FIELD!r} field (an earlier --explain run?); it was replaced"
+            )
+
+    def abort(self) -> None:
+        self.writer.abort()
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def _open_sink(args: argparse.Namespace, reader: Reader) -> _Sink:
+    """Choose the writer from the output name and what the input holds (docs/cli.md)."""
+    out: str | None = args.output
+    kind = reader.kind
+    if out is None or out == "-":
+        if kind == "document":
+            if args.explain:
+                msg = (
+                    "--explain with cleaned text on standard output would mix the two; write "
+                    "a file (-o out.txt also writes out.txt.dedup.json), JSONL "
+                    "(-o out.jsonl), or see each line's label with: dedup explain INPUT"
+                )
+                raise ConfigError(msg)
+            return _TextSink("-", explain=False)
+        return _JsonlSink("-", text_field=args.text_field, explain=args.explain)
+    if reader.path != "-" and _same_file(out, reader.path):
+        msg = f"the output {out} is the input; choose another output path"
+        raise ConfigError(msg)
+    if is_jsonl_path(out):
+        return _JsonlSink(out, text_field=args.text_field, explain=args.explain)
+    if kind == "records":
+        msg = (
+            f"the output of JSONL input must be JSONL: name it .jsonl, .jsonl.gz or "
+            f".jsonl.zst (or - for standard output), got {out!r}"
+        )
+        raise ConfigError(msg)
+    to_dir = kind == "tree" or Path(out).is_dir() or out.endswith(("/", os.sep))
+    if not to_dir:
+        split_suffixes(out)  # refuses .json
+        return _TextSink(out, explain=args.explain)
+    if kind == "tree":
+        src, dst = Path(reader.path).resolve(), Path(out).resolve()
+        if dst == src or src in dst.parents:
+            msg = (
+                f"the output directory {out} is inside the input directory {reader.path}; "
+                "a later run would read the cleaned files as input: choose a directory "
+                "outside it"
+            )
+            raise ConfigError(msg)
+        jsonl = [p for p in reader.files if args.format == "jsonl" or is_jsonl_path(p)]
+        if jsonl:
+            msg = (
+                f"{jsonl[0]} is JSONL: a directory of JSONL files can be written only as "
+                "JSONL, e.g. -o cleaned.jsonl"
+            )
+            raise ConfigError(msg)
+    return _TreeSink(out, explain=args.explain)
+
+
+# --------------------------------------------------------------------------- clean
+
+
+class _Summary:
+    """Totals for the summary ``dedup clean`` prints on stderr."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.bytes_out = 0
+        self.lines = 0
+        self.removed: dict[str, int] = {}
+        self.emptied = 0
+
+    def add(self, text: str, result: CleanResult) -> None:
+        self.documents += 1
+        self.bytes_out += _utf8_len(result.text)
+        self.lines += len(result.line_labels)
+        for label, n in result.counts().items():
+            self.removed[label] = self.removed.get(label, 0) + n
+        if text.strip() and not result.text.strip():
+            self.emptied += 1
+
+    def lines_of_report(self, reader: Reader, sink: _Sink, *, quiet: bool) -> Iterator[str]:
+        stats = reader.stats
+        if not quiet:
+            share = f" ({self.bytes_out / stats.bytes_in:.0%} kept)" if stats.bytes_in else ""
+            noun = "document" if self.documents == 1 else "documents"
+            yield (
+                f"dedup clean: {self.documents:,} {noun}, {stats.bytes_in:,} bytes in -> "
+                f"{self.bytes_out:,} bytes out{share}"
+            )
+            total = sum(self.removed.values())
+            order = {label: i for i, label in enumerate(REMOVAL_LABELS)}
+            by_label = sorted(self.removed.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99)))
+            detail = ", ".join(f"{label} {n:,}" for label, n in by_label)
+            yield f"  removed {total:,} of {self.lines:,} non-blank lines" + (
+                f": {detail}" if detail else ""
+            )
+            if self.emptied:
+                yield (
+                    f"  {self.emptied:,} document(s) were all boilerplate: their cleaned text "
+                    "is empty (the records are kept)"
+                )
+        # Warnings are printed even with --quiet: nothing is dropped without a word.
+        if stats.skipped:
+            yield f"  skipped {stats.skipped:,} unreadable record(s) (--on-error skip):"
+            for reason, n in stats.skipped_by_reason.items():
+                yield f"    {n:,} {reason}; first: {stats.first_skipped[reason]}"
+        if stats.replaced:
+            yield (
+                f"  replaced undecodable bytes with U+FFFD in {stats.replaced:,} document(s) "
+                "(--errors replace)"
+            )
+        if not quiet:
+            yield f"  wrote {sink.description}"
+            if self.documents and reader.kind != "document":
+                name = reader.path if " " not in reader.path else f"'{reader.path}'"
+                yield f"  see why, line by line: dedup explain {name} --record 1"
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    reader = _reader(args)
+    sink = _open_sink(args, reader)
+    run_clean(reader, sink, clean_fn=clean_and_explain, quiet=args.quiet)
+    return 0
+
+
+def run_clean(
+    reader: Reader,
+    sink: _Sink,
+    *,
+    clean_fn: Callable[[str], CleanResult],
+    quiet: bool = False,
+) -> None:
+    """Clean every record of ``reader`` into ``sink`` and print the summary on stderr.
+
+    ``clean_fn`` is the per-document cleaner, so a corpus-aware cleaner (a later ``--learn``)
+    plugs in without another loop.
+    """
+    summary = _Summary()
+    progress = _Progress(reader, quiet=quiet, desc="dedup clean")
+    try:
+        for record in reader:
+            result = clean_fn(record.text)
+            sink.write(record, result)
+            summary.add(record.text, result)
+            progress.update()
+    except BaseException:
+        progress.close()
+        sink.abort()
+        raise
+    progress.close()
+    sink.close()
+    for line in summary.lines_of_report(reader, sink, quiet=quiet):
+        _print_err(line)
+
+
+def _add_clean(subparsers: _Subparsers) -> None:
+    p = subparsers.add_parser(
+        "clean",
+        help="remove boilerplate from documents",
+        description="Remove boilerplate from each document of INPUT. Text in -> cleaned "
+        "text out; JSONL in -> JSONL out with every other field passed through. A summary "
+        "goes to stderr.",
+    )
+    _add_input_options(p)
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUTPUT",
+        help="where to write: - (standard output, the default), a .jsonl/.jsonl.gz/.jsonl.zst "
+        "file, a directory (mirrors an input directory) or a text file",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help=f"add the removals, title, byline and dates: a {EXPLAIN_FIELD!r} field in JSONL, "
+        f"a FILE{SIDECAR_SUFFIX} beside each text output",
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar and no summary (warnings stay)"
+    )
+    p.set_defaults(func=_cmd_clean)
+
+
+# --------------------------------------------------------------------------- explain
+
+_RESET = "\x1b[0m"
+_DIM = "\x1b[2m"
+_BOLD = "\x1b[1m"
+_LABEL_COLORS: dict[str, str] = {
+    "title": "\x1b[1;32m",
+    "content": "\x1b[32m",
+    "duplicate_title": "\x1b[35m",
+    "teaser": "\x1b[35m",
+    "trailer": "\x1b[34m",
+    "byline": "\x1b[36m",
+    "timestamp": "\x1b[36m",
+    "chrome": "\x1b[33m",
+    "repeated_line": "\x1b[33m",
+    "site_boilerplate": "\x1b[33m",
+}
+_REMOVED_COLOR = "\x1b[31m"  # labels no table above knows (added by a later detector)
+# Control characters in scraped text would drive the terminal (colours, cursor moves):
+# show them escaped instead. Tabs stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def use_color(choice: str, stream: IO[str], environ: Mapping[str, str] | None = None) -> bool:
+    """Decide whether to colour output: ``always``, ``never``, or ``auto``.
+
+    ``auto`` colours only a terminal, and not when ``NO_COLOR`` is set (https://no-color.org)
+    or ``TERM`` is ``dumb``. ``always`` overrides ``NO_COLOR``, as command-line flags should.
+
+    Example:
+        >>> import io
+        >>> use_color("auto", io.StringIO(), {}), use_color("always", io.StringIO(), {})
+        (False, True)
+    """
+    env = os.environ if environ is None else environ
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def format_explanation(text: str, result: CleanResult, *, color: bool) -> Iterator[str]:
+    r"""Yield the lines ``dedup explain`` prints for one document.
+
+    Each non-blank input line: its number, ``-`` (removed) or ``+`` (kept), its label and its
+    text, then its reason on the next line. A header gives the metadata found; a footer counts
+    the removals.
+
+    Example:
+        >>> from dedup.types import LineLabel, Span
+        >>> ll = LineLabel(1, Span(0, 5), "content", "kept")
+        >>> list(format_explanation("Hello", CleanResult("Hello", line_labels=(ll,)), color=False))
+        ['title: -  byline: -  published: -', '1 + content          Hello', '                     kept', 'removed 0 of 1 non-blank lines']
+    """  # noqa: E501 - a doctest's expected output is one line
+
+    def paint(code: str, s: str) -> str:
+        return f"{code}{s}{_RESET}" if color and s else s
+
+    published = ", ".join(result.published) or "-"
+    yield (
+        f"{paint(_BOLD, 'title:')} {result.title or '-'}  {paint(_BOLD, 'byline:')} "
+        f"{result.byline or '-'}  {paint(_BOLD, 'published:')} {published}"
+    )
+    width = len(str(result.line_labels[-1].line_no)) if result.line_labels else 1
+    label_width = (
+        max(15, *(len(ll.label) for ll in result.line_labels)) if result.line_labels else 15
+    )
+    indent = " " * (width + 3 + label_width + 2)
+    for ll in result.line_labels:
+        kept = ll.label in KEPT_LABELS
+        mark = "+" if kept else "-"
+        code = _LABEL_COLORS.get(ll.label, _REMOVED_COLOR)
+        line = _visible(ll.span.slice(text))
+        label = paint(code, ll.label.ljust(label_width))
+        shown = line if kept else paint(_DIM, line)
+        yield f"{ll.line_no:>{width}} {mark} {label}  {shown}".rstrip()
+        yield f"{indent}{paint(_DIM, _visible(ll.reason))}"
+    counts = result.counts()
+    detail = ", ".join(f"{label} {n}" for label, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    yield f"removed {sum(counts.values())} of {len(result.line_labels)} non-blank lines" + (
+        f": {detail}" if detail else ""
+    )
+
+
+def _select(reader: Reader, args: argparse.Namespace) -> Iterator[Record]:
+    """Yield the records ``--record`` / ``--id`` pick (all of them if neither is given)."""
+    if args.record is None and args.id is None:
+        yield from reader
+        return
+    if args.record is not None and args.record < 1:
+        msg = f"--record counts from 1, got {args.record}"
+        raise ConfigError(msg)
+    seen = 0
+    for record in reader:
+        seen += 1
+        if seen == args.record or (args.id is not None and record.id == args.id):
+            yield record
+            return
+    wanted = f"record {args.record}" if args.record is not None else f"record with id {args.id!r}"
+    msg = f"{reader.path} has no {wanted} ({seen:,} readable record(s))"
+    raise ConfigError(msg)
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    reader = _reader(args)
+    color = use_color(args.color, sys.stdout)
+    out = sys.stdout.buffer
+    many = reader.kind != "document" and args.record is None and args.id is None
+    for record in _select(reader, args):
+        result = clean_and_explain(record.text)
+        lines = list(format_explanation(record.text, result, color=color))
+        if many or reader.kind != "document":
+            head = f"== {record.where}  id: {record.id} =="
+            lines.insert(0, f"{_BOLD}{head}{_RESET}" if color else head)
+        out.write(("\n".join(lines) + "\n").encode("utf-8", errors="surrogatepass"))
+        if many:
+            out.write(b"\n")
+    out.flush()
+    for reason, n in reader.stats.skipped_by_reason.items():
+        first = reader.stats.first_skipped[reason]
+        _print_err(f"dedup explain: skipped {n:,} record(s): {reason}; first: {first}")
+    return 0
+
+
+def _add_explain(subparsers: _Subparsers) -> None:
+    p = subparsers.add_parser(
+        "explain",
+        help="show each line with its label and the reason",
+        description="Print every non-blank line of a document with its label (kept: title, "
+        "content; removed: chrome, teaser, ...) and the reason. For JSONL or a directory, "
+        "every document unless --record or --id picks one.",
+    )
+    _add_input_options(p)
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--record", type=int, metavar="N", help="only the N-th document (counting from 1)"
+    )
+    which.add_argument(
+        "--id", metavar="ID", help="only the document whose id field (or relative path) is ID"
+    )
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour labels: auto colours a terminal unless NO_COLOR is set (default: auto)",
+    )
+    p.set_defaults(func=_cmd_explain)
+
+
+# --------------------------------------------------------------------------- main
+
+#: Functions that add one subcommand each; a new command appends its own.
+COMMANDS: list[Callable[[_Subparsers], None]] = [_add_clean, _add_explain]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``dedup`` argument parser with every subcommand of `COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="dedup",
+        description="Clean text scraped from news sites; every removal labelled and explained.",
+        epilog="Run 'dedup COMMAND --help' for a command's options. Docs: docs/cli.md",
+    )
+    parser.add_argument("--version", action="version", version=f"dedup {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in COMMANDS:
+        add(subparsers)
+    return parser
+
+
+def _os_message(exc: OSError) -> str:
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return str(exc)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``dedup`` command; return its exit code.
+
+    Args:
+        argv: the arguments (without the program name); ``None`` reads ``sys.argv``.
+
+    Returns:
+        0 on success, 2 on a user error (message on stderr), 1 when the output was closed
+        early, 130 when interrupted.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): stop quietly. Point stdout at
+        # devnull so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        _print_err("dedup: interrupted")
+        return 130
+    except DedupError as exc:
+        _print_err(f"dedup: error: {exc}")
+        return 2
+    except OSError as exc:
+        _print_err(f"dedup: error: {_os_message(exc)}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

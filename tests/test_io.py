@@ -1,0 +1,358 @@
+"""dedup.io: readers stream, writers round-trip, every unreadable record is named or counted."""
+
+from __future__ import annotations
+
+import builtins
+import gzip
+import json
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from dedup import ConfigError, MissingExtraError, RecordError
+from dedup.io import JsonlWriter, Reader, TreeWriter, parse_jsonl_line, read_records, write_text
+
+zstandard = pytest.importorskip("zstandard")
+
+
+def _write_jsonl(path: Path, objs: list[object]) -> None:
+    lines = [json.dumps(o, ensure_ascii=False) for o in objs]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- text inputs
+
+
+def test_text_file_is_one_document_with_line_breaks_and_bom_handled(tmp_path):
+    p = tmp_path / "page.txt"
+    # CRLF must survive (spans point into the text as read); the BOM is encoding, not text.
+    p.write_bytes(b"\xef\xbb\xbfTitle\r\nBody \xc3\xa9.\r\n")
+    reader = Reader(p)
+    assert reader.kind == "document"
+    (rec,) = list(reader)
+    assert rec.text == "Title\r\nBody é.\r\n"
+    assert rec.line_no is None
+    assert rec.fields is None
+    assert rec.where == str(p)
+    assert reader.stats.documents == 1
+    assert reader.stats.bytes_in == len(rec.text.encode())
+
+
+def test_directory_is_recursive_sorted_and_filtered_by_glob(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.txt").write_text("bz")
+    (tmp_path / "b" / "a.txt").write_text("ba")
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "c.md").write_text("md")
+    (tmp_path / "a.txt.d").mkdir()  # a directory whose name matches must not be read as a file
+    reader = Reader(tmp_path)
+    assert reader.kind == "tree"
+    assert [(r.relpath, r.text) for r in reader] == [
+        ("a.txt", "a"),
+        ("b/a.txt", "ba"),
+        ("b/z.txt", "bz"),
+    ]
+    assert reader.stats.files == 3
+    assert [r.relpath for r in Reader(tmp_path, glob="*.md")] == ["c.md"]
+    # The id of a file from a directory is its relative path.
+    assert [r.id for r in Reader(tmp_path, glob="z.*")] == ["b/z.txt"]
+
+
+def test_undecodable_text_file_names_file_line_and_byte(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(b"line one\nline two\nline \xff three\n")
+    with pytest.raises(RecordError) as info:
+        list(Reader(p))
+    msg = str(info.value)
+    assert f"{p}:3:" in msg
+    assert "0xff" in msg
+    assert "--errors replace" in msg
+
+
+def test_errors_replace_puts_replacement_character_and_counts(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(b"caf\xe9 au lait")
+    reader = Reader(p, errors="replace")
+    assert [r.text for r in reader] == ["caf\ufffd au lait"]
+    assert reader.stats.replaced == 1
+
+
+def test_skip_undecodable_file_in_directory_counts_it(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"\xff")
+    (tmp_path / "b.txt").write_text("fine")
+    reader = Reader(tmp_path, on_error="skip")
+    assert [r.text for r in reader] == ["fine"]
+    assert reader.stats.skipped == 1
+    assert reader.stats.skipped_by_reason == {"undecodable bytes": 1}
+    assert "a.txt:1:" in reader.stats.first_skipped["undecodable bytes"]
+
+
+# --------------------------------------------------------------------------- JSONL inputs
+
+
+@pytest.mark.parametrize("name", ["in.jsonl", "in.jsonl.gz", "in.jsonl.zst", "in.ndjson"])
+def test_jsonl_round_trip_through_writer_and_reader(tmp_path, name):
+    objs = [
+        {"id": 1, "text": "Hello\nworld", "meta": {"lang": "en", "tags": [1, 2.5, None]}},
+        {"id": "two", "text": "Ünïcödé ✓ 中文", "flag": True},
+        {"text": ""},
+    ]
+    path = tmp_path / name
+    with JsonlWriter(path) as w:
+        for o in objs:
+            w.write(o)
+    assert w.records == 3
+    raw = path.read_bytes()
+    if name.endswith(".gz"):
+        assert raw[:2] == b"\x1f\x8b"
+    elif name.endswith(".zst"):
+        assert raw[:4] == b"\x28\xb5\x2f\xfd"
+    reader = Reader(path)
+    assert reader.kind == "records"
+    recs = list(reader)
+    assert [r.fields for r in recs] == objs
+    assert [r.text for r in recs] == [o["text"] for o in objs]
+    assert [r.line_no for r in recs] == [1, 2, 3]
+    assert recs[1].id == "two"
+    assert recs[2].id == f"{path}:3"  # no id field: where it came from
+
+
+def test_lone_surrogate_round_trips(tmp_path):
+    # A JSON \ud800 escape decodes to a lone surrogate, which has no UTF-8 form.
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "a\\ud800b"}\n')
+    (rec,) = list(Reader(src))
+    out = tmp_path / "out.jsonl"
+    with JsonlWriter(out) as w:
+        w.write(rec.fields or {})
+    assert [r.text for r in Reader(out)] == ["a\ud800b"]
+
+
+def test_blank_lines_and_bom_in_jsonl_are_not_records(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_bytes(b'\xef\xbb\xbf{"text": "a"}\n\n   \n{"text": "b"}\n')
+    reader = Reader(p)
+    assert [(r.line_no, r.text) for r in reader] == [(1, "a"), (4, "b")]
+    assert reader.stats.skipped == 0
+
+
+def test_multi_frame_zstd_is_read_whole(tmp_path):
+    # Parallel compressors (pzstd, zstd -T) write several frames; all of them are data.
+    p = tmp_path / "in.jsonl.zst"
+    c = zstandard.ZstdCompressor()
+    p.write_bytes(c.compress(b'{"text": "a"}\n') + c.compress(b'{"text": "b"}\n'))
+    assert [r.text for r in Reader(p)] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('{"text": "ok"', ["in.jsonl:2:", "invalid JSON"]),
+        ('["text"]', ["in.jsonl:2:", "expected a JSON object", "an array"]),
+        (
+            '{"body": "x", "id": 3}',
+            ["in.jsonl:2:", "no field 'text'", "'body', 'id'", "--text-field"],
+        ),
+        ('{"text": 42}', ["in.jsonl:2:", "field 'text' is a number, expected a string"]),
+        ('{"text": null}', ["in.jsonl:2:", "field 'text' is null"]),
+    ],
+)
+def test_malformed_jsonl_line_raises_with_file_line_and_problem(tmp_path, line, expected):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"text": "fine"}\n' + line + '\n{"text": "after"}\n')
+    reader = Reader(p)
+    got = []
+    with pytest.raises(RecordError) as info:
+        got.extend(r.text for r in reader)
+    assert got == ["fine"]  # records before the bad one were handed on, in order
+    for part in expected:
+        assert part in str(info.value)
+
+
+def test_skip_counts_each_kind_of_problem_and_keeps_the_first_message(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_bytes(
+        b'{"text": "a"}\nnot json\n{"id": 1}\nalso not json\n{"text": "caf\xe9"}\n{"text": "b"}\n'
+    )
+    reader = Reader(p, on_error="skip")
+    assert [r.text for r in reader] == ["a", "b"]
+    stats = reader.stats
+    assert stats.documents == 2
+    assert stats.skipped == 4
+    assert stats.skipped_by_reason == {
+        "invalid JSON": 2,
+        "missing field 'text'": 1,
+        "undecodable bytes": 1,
+    }
+    assert f"{p}:2:" in stats.first_skipped["invalid JSON"]
+    assert f"{p}:5:" in stats.first_skipped["undecodable bytes"]
+
+
+def test_undecodable_jsonl_line_replace(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_bytes(b'{"text": "caf\xe9"}\n')
+    reader = Reader(p, errors="replace")
+    assert [r.text for r in reader] == ["caf\ufffd"]
+    assert reader.stats.replaced == 1
+
+
+def test_text_field_option(tmp_path):
+    p = tmp_path / "in.jsonl"
+    _write_jsonl(p, [{"content": "x", "text": 1}])
+    assert [r.text for r in read_records(p, text_field="content")] == ["x"]
+
+
+def test_truncated_gzip_raises_record_error_naming_the_file(tmp_path):
+    p = tmp_path / "in.jsonl.gz"
+    data = gzip.compress(b"".join(b'{"text": "record %d"}\n' % i for i in range(2000)))
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises(RecordError) as info:
+        list(Reader(p))
+    assert str(p) in str(info.value)
+    assert "corrupt or truncated" in str(info.value)
+
+
+def test_parse_jsonl_line_public_helper():
+    assert parse_jsonl_line(b'{"text": "t"}\n', source="f.jsonl", line_no=7) == (
+        {"text": "t"},
+        False,
+    )
+    with pytest.raises(RecordError, match=r"f\.jsonl:7: invalid JSON"):
+        parse_jsonl_line(b"{", source="f.jsonl", line_no=7)
+
+
+# --------------------------------------------------------------------------- bad options
+
+
+def test_json_file_is_refused_with_a_hint(tmp_path):
+    p = tmp_path / "dump.json"
+    p.write_text("[]")
+    with pytest.raises(RecordError, match=r"rename it to \.jsonl"):
+        Reader(p)
+
+
+def test_missing_input_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError) as info:
+        Reader(tmp_path / "nope.jsonl")
+    assert info.value.filename == str(tmp_path / "nope.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("format", "csv"),
+        ("errors", "ignore"),
+        ("on_error", "warn"),
+        ("text_field", ""),
+        ("glob", ""),
+    ],
+)
+def test_bad_options_raise_config_error_naming_the_option(tmp_path, option, value):
+    p = tmp_path / "a.txt"
+    p.write_text("x")
+    with pytest.raises(ConfigError, match=option):
+        Reader(p, **{option: value})
+
+
+def test_missing_zstandard_names_the_extra(tmp_path, monkeypatch):
+    p = tmp_path / "in.jsonl.zst"
+    p.write_bytes(zstandard.ZstdCompressor().compress(b'{"text": "a"}\n'))
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "zstandard":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "zstandard", raising=False)
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(MissingExtraError, match=r"pip install 'dedup\[zstd\]'"):
+        Reader(p)
+    with pytest.raises(MissingExtraError, match=r"pip install 'dedup\[zstd\]'"):
+        JsonlWriter(tmp_path / "out.jsonl.zst")
+    # ImportError too, so `except ImportError` around optional features works.
+    with pytest.raises(ImportError):
+        JsonlWriter(tmp_path / "out.jsonl.zst")
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+@pytest.mark.parametrize("name", ["big.jsonl", "big.jsonl.gz"])
+def test_reader_streams_in_bounded_memory(tmp_path, name):
+    path = tmp_path / name
+    body = "Some sentence of an article that goes on for a while. " * 8
+    with JsonlWriter(path) as w:
+        for i in range(20_000):
+            w.write({"id": i, "text": f"Title {i}\n{body}"})
+    raw_size = (
+        sum(len(json.dumps({"id": i, "text": f"Title {i}\n{body}"})) for i in range(100)) * 200
+    )
+    assert raw_size > 8_000_000  # ~9 MB of JSON: a leak of even a tenth of it would show
+    reader = Reader(path)
+    count = 0
+    tracemalloc.start()
+    try:
+        for rec in reader:
+            count += len(rec.text) > 0
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 20_000
+    assert reader.stats.documents == 20_000
+    # One record is ~500 bytes; buffers are tens of kB. Holding the records would need ~9 MB.
+    assert peak < raw_size / 20, f"peak {peak:,} bytes while reading {raw_size:,} bytes"
+
+
+def test_reader_is_lazy(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"text": "a"}\nnot json\n')
+    it = iter(Reader(p))
+    assert next(it).text == "a"  # the bad second line is not read until asked for
+    with pytest.raises(RecordError):
+        next(it)
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def test_jsonl_writer_removes_partial_file_on_error(tmp_path):
+    out = tmp_path / "out.jsonl"
+
+    def write_then_fail():
+        with JsonlWriter(out) as w:
+            w.write({"text": "a"})
+            msg = "boom"
+            raise RuntimeError(msg)
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_then_fail()
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind either
+
+
+def test_jsonl_writer_replaces_existing_file_only_when_complete(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"text": "old"}\n')
+    w = JsonlWriter(out)
+    w.write({"text": "new"})
+    assert out.read_text() == '{"text": "old"}\n'  # still the old file while writing
+    w.close()
+    assert [r.text for r in Reader(out)] == ["new"]
+
+
+def test_write_text_keeps_bytes_exactly(tmp_path):
+    p = tmp_path / "deep" / "er" / "a.txt"
+    write_text(p, "a\r\nb\u2028c\n")
+    assert p.read_bytes() == "a\r\nb\u2028c\n".encode()
+
+
+def test_tree_writer_mirrors_and_refuses_escaping_paths(tmp_path):
+    w = TreeWriter(tmp_path / "out")
+    assert w.write("x/y.txt", "body") == tmp_path / "out" / "x" / "y.txt"
+    assert (tmp_path / "out" / "x" / "y.txt").read_text() == "body"
+    with pytest.raises(RecordError, match="not a relative file path"):
+        w.write("../evil.txt", "x")
+    assert not (tmp_path / "evil.txt").exists()
