@@ -38,6 +38,8 @@ class _Phrases:
     exact: dict[str, str]  # matching key -> "phrase (lang)", for the reason
     patterns: list[tuple[re.Pattern[str], str]]  # one compiled pattern per entry
     combined: re.Pattern[str] | None  # all patterns at once, for the fast path
+    firsts: frozenset[str]  # first words of patterns that start with a word
+    lasts: frozenset[str]  # last words of patterns that start with a wildcard
 
 
 def pattern_regex(entry: str) -> str:
@@ -78,7 +80,16 @@ def _phrases(langs: tuple[str, ...] | None) -> _Phrases:
             else:
                 exact.setdefault(match_key(entry), label)
     combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in patterns)) if patterns else None
-    return _Phrases(exact, patterns, combined)
+    # The combined pattern only runs on a line whose first or last word can start or end one.
+    firsts: set[str] = set()
+    lasts: set[str] = set()
+    for _, label in patterns:
+        tokens = label[1 : label.rindex('"')].split()
+        if tokens[0] not in ("*", "**"):
+            firsts.add(match_key(tokens[0]).split(" ")[0])
+        else:
+            lasts.add(match_key(tokens[-1]).split(" ")[-1])
+    return _Phrases(exact, patterns, combined, frozenset(firsts), frozenset(lasts))
 
 
 def _without_counts(key: str) -> list[str]:
@@ -118,20 +129,33 @@ def match_chrome(text: str, *, config: CleanConfig | None = None) -> str | None:
         True
     """
     cfg = DEFAULT_CONFIG if config is None else config
-    stripped = text.strip()
-    if not stripped or len(stripped) > cfg.max_chrome_chars:
+    if len(text) > 2 * cfg.max_chrome_chars:
         return None
-    key = match_key(stripped)
+    stripped = text.strip()
+    if len(stripped) > cfg.max_chrome_chars:
+        return None
+    return _match_key(match_key(stripped), cfg)
+
+
+def _match_key(key: str, cfg: CleanConfig) -> str | None:
     if not key:
         return None
     phrases = _phrases(cfg.languages)
+    hit = phrases.exact.get(key)
+    if hit is not None:
+        return hit
     # A count is allowed next to a plain phrase ("Comments (12)"), not next to a pattern,
     # whose wildcard would otherwise swallow a numbered headline ("44. More on ...").
-    for candidate in _without_counts(key):
-        hit = phrases.exact.get(candidate)
-        if hit is not None:
-            return hit
-    if phrases.combined is not None and phrases.combined.fullmatch(key):
+    if key[0].isdigit() or key[-1].isdigit():
+        for candidate in _without_counts(key)[1:]:
+            hit = phrases.exact.get(candidate)
+            if hit is not None:
+                return hit
+    if phrases.combined is None:
+        return None
+    first, _, rest = key.partition(" ")
+    last = rest.rpartition(" ")[2] if rest else first
+    if (first in phrases.firsts or last in phrases.lasts) and phrases.combined.fullmatch(key):
         for pattern, label in phrases.patterns:
             if pattern.fullmatch(key):
                 return label
@@ -150,8 +174,12 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         One ``chrome`` mark per matching line; the reason names the phrase and its language.
     """
     out = []
+    limit = config.max_chrome_chars
     for i in unmarked(doc, marks):
-        hit = match_chrome(doc.lines[i].text, config=config)
+        line = doc.lines[i]
+        if len(line.text) > 2 * limit or len(line.stripped) > limit:
+            continue  # a paragraph: skip before computing its matching key
+        hit = _match_key(line.key, config)
         if hit is not None:
             out.append(Mark(i, "chrome", f"the whole line is the chrome phrase {hit}", "chrome"))
     return out

@@ -26,7 +26,7 @@ from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
 from dedup.document import Document
 from dedup.lexicon import languages, load_json
-from dedup.normalize import normalize
+from dedup.normalize import match_key, normalize
 
 # Tokens of a date line. Every quantifier is bounded or runs over one character class that
 # the next alternative cannot start with, so matching is linear in the line length.
@@ -60,6 +60,7 @@ _KEYS = {
     "relatives": RELATIVE,
 }
 _MAX_YEAR, _MIN_YEAR = 2100, 1900
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class _Vocab:
     roles: dict[tuple[str, ...], int]  # phrase (tuple of normalised words) -> role bits
     months: dict[tuple[str, ...], int]  # phrase -> month number 1-12
     longest: int  # words in the longest phrase
+    words: frozenset[str]  # every word of every phrase, as `match_key` splits it too
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,34 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
                 roles[words] = roles.get(words, 0) | MONTH
                 months.setdefault(words, number)
     longest = max((len(k) for k in roles), default=1)
-    return _Vocab(roles, months, longest)
+    vocab_words = {w for k in roles for w in k}
+    for k in roles:
+        vocab_words.update(match_key(" ".join(k)).split())
+    return _Vocab(roles, months, longest, frozenset(vocab_words))
+
+
+def _maybe_date(key: str, vocab: _Vocab) -> bool:
+    """Return False if a word of the matching key is neither date vocabulary nor a number.
+
+    A cheap necessary test (set lookups, no regex per token) that rejects almost every
+    line of a page before the full tokenisation runs.
+    """
+    if not key:
+        return False
+    return all(word in vocab.words or _DIGIT.search(word) for word in key.split(" "))
+
+
+def is_date_word(word: str, *, config: CleanConfig | None = None) -> bool:
+    """Return whether ``word`` is date vocabulary: a month or weekday name, a date lead...
+
+    Other detectors use it to tell a name from a date ("By Tuesday, ..." is not a byline).
+
+    Example:
+        >>> is_date_word("September"), is_date_word("Jalilov")
+        (True, False)
+    """
+    cfg = DEFAULT_CONFIG if config is None else config
+    return (normalize(word),) in _vocab(cfg.languages).roles
 
 
 def _raw_tokens(text: str) -> list[_Tok]:
@@ -253,10 +282,18 @@ def date_shape(text: str, *, config: CleanConfig | None = None) -> DateShape | N
         True
     """
     cfg = DEFAULT_CONFIG if config is None else config
-    stripped = text.strip()
+    if len(text) > 2 * cfg.max_date_line_chars:
+        return None  # cheap exit before stripping a long paragraph
+    return _shape_of(text.strip(), None, cfg)
+
+
+def _shape_of(stripped: str, key: str | None, cfg: CleanConfig) -> DateShape | None:
     if not stripped or len(stripped) > cfg.max_date_line_chars:
         return None
-    toks = _tokens(stripped, _vocab(cfg.languages))
+    vocab = _vocab(cfg.languages)
+    if not _maybe_date(match_key(stripped) if key is None else key, vocab):
+        return None
+    toks = _tokens(stripped, vocab)
     return _shape(stripped, toks) if toks else None
 
 
@@ -492,8 +529,12 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         One ``timestamp`` mark per removed date line.
     """
     shapes: dict[int, DateShape] = {}
+    limit = config.max_date_line_chars
     for i in doc.content_lines:
-        shape = date_shape(doc.lines[i].text, config=config)
+        line = doc.lines[i]
+        if len(line.text) > 2 * limit:
+            continue  # a paragraph: skip before touching its cached features
+        shape = _shape_of(line.stripped, line.key, config)
         if shape is not None:
             shapes[i] = shape
     is_list = len(shapes) >= config.date_list_min
