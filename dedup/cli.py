@@ -393,6 +393,11 @@ class _Summary:
                     "is empty (the records are kept)"
                 )
         # Warnings are printed even with --quiet: nothing is dropped without a word.
+        if reader.kind == "tree" and not reader.files:
+            yield (
+                f"  warning: no file in {reader.path} matched --glob {reader.glob!r}; "
+                "choose the files with --glob, e.g. --glob '*.html.txt'"
+            )
         if stats.skipped:
             yield f"  skipped {stats.skipped:,} unreadable record(s) (--on-error skip):"
             for reason, n in stats.skipped_by_reason.items():

@@ -7,6 +7,7 @@ removals: the detectors change, the contract between the CLI and the API does no
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
@@ -220,6 +221,31 @@ def test_directory_to_jsonl_uses_relative_paths_as_ids(tmp_path):
     got = read_jsonl(tmp_path / "out.jsonl")
     assert [o["id"] for o in got] == ["a.txt", "sub/b.txt", "sub/deeper/c.txt"]
     assert [o["text"] for o in got] == [dedup.clean(files[o["id"]]) for o in got]
+
+
+def test_directory_to_stdout_is_jsonl(tmp_path):
+    files = make_tree(tmp_path / "in")
+    proc = ok("clean", tmp_path / "in")
+    got = [json.loads(x) for x in proc.stdout.decode().splitlines()]
+    assert [(o["id"], o["text"]) for o in got] == [
+        (rel, dedup.clean(files[rel])) for rel in ("a.txt", "sub/b.txt", "sub/deeper/c.txt")
+    ]
+
+
+def test_text_file_into_a_new_directory(tmp_path):
+    src = tmp_path / "page.txt"
+    src.write_text(PAGE)
+    ok("clean", src, "-o", f"{tmp_path / 'out'}/")
+    assert (tmp_path / "out" / "page.txt").read_text() == dedup.clean(PAGE)
+
+
+def test_empty_directory_warns_even_when_quiet(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.html").write_text(PAGE)
+    proc = ok("clean", tmp_path / "in", "-o", tmp_path / "out.jsonl", "-q")
+    assert "no file in" in proc.stderr
+    assert "--glob '*.txt'" in proc.stderr
+    assert (tmp_path / "out.jsonl").read_bytes() == b""
 
 
 def test_output_directory_inside_input_is_refused(tmp_path):
@@ -507,3 +533,67 @@ def test_module_entry_point_matches_console_script(tmp_path):
     )
     assert proc.returncode == 0
     assert proc.stdout == ok("clean", p).stdout
+
+
+# --------------------------------------------------------------------------- docs and progress
+
+
+def test_docs_cover_every_command_and_option():
+    from dedup.cli import build_parser
+
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if a.choices and isinstance(a.choices, dict)]
+    assert set(sub.choices) == {"clean", "explain"}
+    for name, p in sub.choices.items():
+        assert f"## `dedup {name}`" in doc
+        for action in p._actions:
+            for flag in action.option_strings:
+                if flag not in ("-h", "--help"):
+                    assert flag in doc, f"docs/cli.md does not mention {name} {flag}"
+            for choice in action.choices or ():
+                assert str(choice) in doc, f"docs/cli.md does not mention {choice}"
+    assert "--version" in doc
+
+
+class _Tty:
+    """A stderr stand-in that says it is a terminal and records what is written."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, s):
+        self.parts.append(s)
+        return len(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path, monkeypatch):
+    pytest.importorskip("tqdm")
+    import dedup.cli as cli
+
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"text": f"Line {i}\nMore text here."} for i in range(50)])
+    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0)  # show it at once, not after half a second
+
+    def run_with(stream, *, quiet=False):
+        monkeypatch.setattr(sys, "stderr", stream)
+        reader = Reader(src)
+        bar = cli._Progress(reader, quiet=quiet, desc="dedup clean")
+        for _ in reader:
+            bar.update()
+        shown = bar.bar is not None and bar.bar.n
+        bar.close()
+        return shown
+
+    tty = _Tty()
+    # Every input byte is accounted for by the end.
+    assert run_with(tty) == src.stat().st_size
+    assert "dedup clean" in "".join(tty.parts)
+    assert run_with(_Tty(), quiet=True) is False
+    assert run_with(io.StringIO()) is False  # not a terminal: no bar at all
