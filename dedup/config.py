@@ -52,6 +52,15 @@ class CleanConfig:
         max_chrome_chars: a line longer than this is never matched against the chrome
             phrases; the longest prompts ("We use cookies to ... By continuing ...") stay
             under 300 characters, and the cap keeps the check cheap on article paragraphs.
+        byline_max_chars: a line longer than this is never a byline ("By John Smith and Jane
+            Doe, Staff Writers | Updated May 5, 2024 10:00 GMT" is about 70 characters).
+        byline_max_name_words: the most words the author part of a byline may have (two or
+            three co-authors of two or three words each).
+        byline_max_caseless_words: in scripts without case (Arabic, Chinese, Urdu) nothing
+            tells a name from a sentence but its length: at most this many words follow the
+            lead ("بقلم محمد بن علي").
+        byline_max_tail_words: the most words after the name (a role, an agency, a place and
+            a date: "Staff Writer, The Washington Post, May 5, 2024").
         min_title_words: a line with fewer words is never taken for a title ("Newsroom
             logo", "Follow"); 3 keeps short headlines such as "Colours of Basant".
         title_window: how many non-blank lines after a headline its second copy may come
@@ -117,6 +126,10 @@ class CleanConfig:
     date_context_lines: int = 3
     date_prose_words: int = 12
     max_chrome_chars: int = 300
+    byline_max_chars: int = 120
+    byline_max_name_words: int = 8
+    byline_max_caseless_words: int = 4
+    byline_max_tail_words: int = 10
     min_title_words: int = 3
     title_window: int = 8
     title_search_lines: int = 8
