@@ -61,6 +61,9 @@ class CleanConfig:
             lead ("بقلم محمد بن علي").
         byline_max_tail_words: the most words after the name (a role, an agency, a place and
             a date: "Staff Writer, The Washington Post, May 5, 2024").
+        trailer_max_chars: a line longer than this is never a trailer ("Copyright 2024 The
+            Associated Press. All rights reserved. This material may not be published,
+            broadcast, rewritten or redistributed." is about 160 characters).
         min_title_words: a line with fewer words is never taken for a title ("Newsroom
             logo", "Follow"); 3 keeps short headlines such as "Colours of Basant".
         title_window: how many non-blank lines after a headline its second copy may come
@@ -130,6 +133,7 @@ class CleanConfig:
     byline_max_name_words: int = 8
     byline_max_caseless_words: int = 4
     byline_max_tail_words: int = 10
+    trailer_max_chars: int = 300
     min_title_words: int = 3
     title_window: int = 8
     title_search_lines: int = 8

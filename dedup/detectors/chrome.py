@@ -34,62 +34,144 @@ _MAX_COUNT_TOKENS = 2
 
 
 @dataclass(frozen=True, slots=True)
-class _Phrases:
-    exact: dict[str, str]  # matching key -> "phrase (lang)", for the reason
-    patterns: list[tuple[re.Pattern[str], str]]  # one compiled pattern per entry
-    combined: re.Pattern[str] | None  # all patterns at once, for the fast path
-    firsts: frozenset[str]  # first words of patterns that start with a word
-    lasts: frozenset[str]  # last words of patterns that start with a wildcard
+class PhraseSet:
+    """The compiled phrases and patterns of one kind of resource (``chrome``, ``trailers``).
+
+    Attributes:
+        exact: matching key -> entry, for entries without a wildcard.
+        patterns: (compiled regex over matching keys, entry) for entries with one.
+        langs: entry -> language code, for reasons.
+        combined: all patterns in one regex, the fast path.
+        firsts: first words of patterns that start with a word.
+        lasts: last words of patterns that start with a wildcard and end with a word.
+        anchors: finds a literal of any pattern with wildcards at both ends.
+    """
+
+    exact: dict[str, str]
+    patterns: list[tuple[re.Pattern[str], str]]
+    langs: dict[str, str]
+    combined: re.Pattern[str] | None
+    firsts: frozenset[str]
+    lasts: frozenset[str]
+    anchors: re.Pattern[str] | None
+
+    def match(self, key: str, *, counts: bool = False) -> str | None:
+        """Return the entry the whole matching key ``key`` matches, else None.
+
+        Args:
+            key: the `match_key` of a line.
+            counts: allow a count before or after an exact phrase ("comments 12").
+        """
+        if not key:
+            return None
+        hit = self.exact.get(key)
+        if hit is not None:
+            return hit
+        # A count is allowed next to a plain phrase ("Comments (12)"), not next to a
+        # pattern, whose wildcard would otherwise swallow a numbered headline ("44. More").
+        if counts and (key[0].isdigit() or key[-1].isdigit()):
+            for candidate in _without_counts(key)[1:]:
+                hit = self.exact.get(candidate)
+                if hit is not None:
+                    return hit
+        if self.combined is None:
+            return None
+        first, _, rest = key.partition(" ")
+        last = rest.rpartition(" ")[2] if rest else first
+        maybe = first in self.firsts or last in self.lasts
+        if not maybe and self.anchors is not None:
+            maybe = self.anchors.search(key) is not None
+        if maybe and self.combined.fullmatch(key):
+            for pattern, entry in self.patterns:
+                if pattern.fullmatch(key):
+                    return entry
+        return None
+
+
+#: Wildcards of the phrase files: ``*`` one to three words, ``#`` a number ("2024", "27th"),
+#: ``**`` anything (or nothing), ``~~`` the same for the regex (the trailers detector then
+#: checks that those words are names and dates).
+WILDCARDS = frozenset({"*", "**", "#", "~~"})
+_WILDCARD_REGEX = {"*": _SOME_WORDS, "#": r"\d\S*"}
+_REST = frozenset({"**", "~~"})
 
 
 def pattern_regex(entry: str) -> str:
-    r"""Return the regular expression (over matching keys) of a chrome pattern entry.
+    r"""Return the regular expression (over matching keys) of a phrase-file pattern entry.
 
     Args:
-        entry: a line of a chrome phrase file holding ``*`` or ``**``.
+        entry: a line of a phrase file holding a wildcard (`WILDCARDS`).
 
     Example:
         >>> pattern_regex("follow us on *")
         'follow us on \\S+(?: \\S+){0,2}'
+        >>> import re
+        >>> bool(re.fullmatch(pattern_regex("** all rights reserved **"), "all rights reserved"))
+        True
     """
-    parts = []
-    for token in entry.split():
-        if token == "**":
-            parts.append(".*")
-        elif token == "*":
-            parts.append(_SOME_WORDS)
-        else:
-            key = match_key(token)
-            if key:
-                parts.append(re.escape(key))
-    return " ".join(parts).replace(" .*", "(?: .*)?")
+    parts: list[str] = []
+    glue = ""  # what joins the next piece to the previous one
+    tokens = entry.split()
+    for n, token in enumerate(tokens):
+        if token in _REST:
+            if n == 0:
+                parts.append("(?:.* )?")
+            elif n == len(tokens) - 1:
+                parts.append("(?: .*)?")
+            else:
+                parts.append(" (?:.* )?")
+            glue = ""
+            continue
+        piece = _WILDCARD_REGEX.get(token) or re.escape(match_key(token))
+        if piece:
+            parts.append(glue + piece)
+            glue = " "
+    return "".join(parts).replace("\\ ", " ")
 
 
 @cache
-def _phrases(langs: tuple[str, ...] | None) -> _Phrases:
-    chosen = languages("chrome") if langs is None else langs
+def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
+    """Return the `PhraseSet` of ``resources/<kind>/<lang>.txt`` for ``langs`` (all if None).
+
+    Example:
+        >>> compile_phrases("chrome", ("en",)).match("short url")
+        'short url'
+    """
+    have = languages(kind)
+    chosen = have if langs is None else tuple(x for x in langs if x in have)
     exact: dict[str, str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []
-    for lang in chosen:
-        if lang not in languages("chrome"):
-            continue
-        for entry in load_lines(f"chrome/{lang}.txt"):
-            label = f'"{entry}" ({lang})'
-            if {"*", "**"} & set(entry.split()):
-                patterns.append((re.compile(pattern_regex(entry)), label))
-            else:
-                exact.setdefault(match_key(entry), label)
-    combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in patterns)) if patterns else None
-    # The combined pattern only runs on a line whose first or last word can start or end one.
+    entry_langs: dict[str, str] = {}
     firsts: set[str] = set()
     lasts: set[str] = set()
-    for _, label in patterns:
-        tokens = label[1 : label.rindex('"')].split()
-        if tokens[0] not in ("*", "**"):
-            firsts.add(match_key(tokens[0]).split(" ")[0])
-        else:
-            lasts.add(match_key(tokens[-1]).split(" ")[-1])
-    return _Phrases(exact, patterns, combined, frozenset(firsts), frozenset(lasts))
+    anchors: list[str] = []
+    for lang in chosen:
+        for entry in load_lines(f"{kind}/{lang}.txt"):
+            entry_langs.setdefault(entry, lang)
+            tokens = entry.split()
+            if not WILDCARDS & set(tokens):
+                exact.setdefault(match_key(entry), entry)
+                continue
+            patterns.append((re.compile(pattern_regex(entry)), entry))
+            # The combined regex only runs on a line whose first or last word can start or
+            # end a pattern, or that holds the literal of a pattern open at both ends.
+            literals = [match_key(t) for t in tokens if t not in WILDCARDS]
+            if tokens[0] not in WILDCARDS:
+                firsts.add(literals[0].split(" ")[0])
+            elif tokens[-1] not in WILDCARDS:
+                lasts.add(literals[-1].split(" ")[-1])
+            else:
+                anchors.append(max(literals, key=len))
+    combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in patterns)) if patterns else None
+    return PhraseSet(
+        exact,
+        patterns,
+        entry_langs,
+        combined,
+        frozenset(firsts),
+        frozenset(lasts),
+        re.compile("|".join(re.escape(a) for a in sorted(set(anchors)))) if anchors else None,
+    )
 
 
 def _without_counts(key: str) -> list[str]:
@@ -138,28 +220,9 @@ def match_chrome(text: str, *, config: CleanConfig | None = None) -> str | None:
 
 
 def _match_key(key: str, cfg: CleanConfig) -> str | None:
-    if not key:
-        return None
-    phrases = _phrases(cfg.languages)
-    hit = phrases.exact.get(key)
-    if hit is not None:
-        return hit
-    # A count is allowed next to a plain phrase ("Comments (12)"), not next to a pattern,
-    # whose wildcard would otherwise swallow a numbered headline ("44. More on ...").
-    if key[0].isdigit() or key[-1].isdigit():
-        for candidate in _without_counts(key)[1:]:
-            hit = phrases.exact.get(candidate)
-            if hit is not None:
-                return hit
-    if phrases.combined is None:
-        return None
-    first, _, rest = key.partition(" ")
-    last = rest.rpartition(" ")[2] if rest else first
-    if (first in phrases.firsts or last in phrases.lasts) and phrases.combined.fullmatch(key):
-        for pattern, label in phrases.patterns:
-            if pattern.fullmatch(key):
-                return label
-    return None
+    phrases = compile_phrases("chrome", cfg.languages)
+    entry = phrases.match(key, counts=True)
+    return None if entry is None else f'"{entry}" ({phrases.langs[entry]})'
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
