@@ -301,6 +301,17 @@ def _parse(stripped: str, key: str, cfg: CleanConfig) -> Byline | None:
     return Byline(stripped[words[i].start : words[end - 1].end], lead, language)
 
 
+def is_credit(text: str, *, config: CleanConfig | None = None) -> bool:
+    """Return whether ``text`` is a credit of the byline lexicons ("Reuters", "dpa").
+
+    Example:
+        >>> is_credit("dpa"), is_credit("Staff Reporter"), is_credit("novel")
+        (True, True, False)
+    """
+    cfg = DEFAULT_CONFIG if config is None else config
+    return _key_words(text) in _lexicon(cfg.languages).roles
+
+
 def extract_name(line: str) -> str:
     """Return the name part of a byline line, for `CleanResult.byline`.
 

@@ -254,11 +254,16 @@ def _shape(text: str, toks: list[_Tok]) -> DateShape | None:
             marker = marker or bool(t.roles & MARKER)
             relative = relative or bool(t.roles & RELATIVE)
             dayword = dayword or bool(t.roles & DAYWORD)
-    if numeric or (month and day):
+    if numeric:
+        return DateShape("day", lead)
+    # Before month names: "ago" is also Spanish for August ("5 hours ago").
+    if relative or (unit and marker):
+        return DateShape("relative", lead)
+    if month and day:
         return DateShape("day", lead)
     if month and (year or count):
         return DateShape("month", lead)
-    if relative or (unit and marker) or (dayword and (lead or time)):
+    if dayword and (lead or time):
         return DateShape("relative", lead)
     if time and (lead or stamp):
         return DateShape("time", lead)

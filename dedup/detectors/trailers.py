@@ -20,6 +20,7 @@ from functools import cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark, unmarked
+from dedup.detectors.bylines import is_credit
 from dedup.detectors.chrome import compile_phrases
 from dedup.detectors.dates import find_dates, is_date_line, is_date_word
 from dedup.document import Document
@@ -54,6 +55,8 @@ def _names_and_dates(text: str, cfg: CleanConfig) -> bool:
             continue
         if normalize(word) in allowed or is_date_word(word, config=cfg):
             continue
+        if is_credit(word, config=cfg):
+            continue  # agencies written in lower case: "Mit Material von dpa"
         return False
     return not caseless or bool(find_dates(text, config=cfg))
 

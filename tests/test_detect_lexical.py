@@ -1,0 +1,427 @@
+"""Unit tests of the lexical detectors: chrome, dates, bylines, trailers and their resources."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from importlib import resources
+
+import pytest
+
+from dedup.config import CleanConfig
+from dedup.detectors import bylines, chrome, dates, trailers
+from dedup.document import Document
+from dedup.lexicon import languages, load_json, load_lines
+from dedup.normalize import match_key
+
+CFG = CleanConfig()
+ROOT = resources.files("dedup").joinpath("resources")
+
+
+def labels(detector, text: str) -> dict[str, str]:
+    """Return {line text: label} of the lines ``detector`` marks in ``text``."""
+    doc = Document(text)
+    return {doc.lines[m.line].text: m.label for m in detector.detect(doc, {}, CFG)}
+
+
+# ---------------------------------------------------------------- chrome
+
+
+@pytest.mark.parametrize(
+    ("line", "lang"),
+    [
+        ("Short Url", "en"),
+        ("Follow", "en"),
+        ("Newsroom logo", "en"),
+        ("None", "en"),
+        ("undefined", "en"),
+        ("Opinion", "en"),
+        ("Editorial", "en"),
+        ("Advertisement", "en"),
+        ("Follow us on Twitter", "en"),
+        ("Share this article", "en"),
+        ("Comments (12)", "en"),
+        ("Share 34", "en"),
+        ("1.2K Shares", "en"),
+        ("Sign in", "en"),
+        ("Skip to content", "en"),
+        ("Read more »", "en"),
+        ("We use cookies to give you the best experience. By continuing you agree.", "en"),
+        ("Partager sur Facebook", "fr"),
+        ("Lire la suite", "fr"),
+        ("Abonnez-vous", "fr"),
+        ("Folgen Sie uns auf Instagram", "de"),
+        ("Weiterlesen", "de"),
+        ("Anzeige", "de"),
+        ("Síguenos en Twitter", "es"),
+        ("Leer más", "es"),
+        ("Publicidad", "es"),
+        ("Leia mais", "pt"),
+        ("Leggi anche", "it"),
+        ("Поделиться", "ru"),
+        ("分享到微信", "zh"),
+        ("شارك على فيسبوك", "ar"),
+        ("اقرأ أيضا", "ar"),
+        ("رابط مختصر", "ar"),
+        ("شیئر کریں", "ur"),
+        ("مزید پڑھیں", "ur"),
+    ],
+)
+def test_chrome_phrases_match_whole_lines(line: str, lang: str) -> None:
+    hit = chrome.match_chrome(line)
+    assert hit is not None
+    assert hit.endswith(f"({lang})")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Police follow the suspect's trail to the border.",
+        "Share prices fell sharply on Monday.",
+        "The opinion of the court was delivered by the chief justice.",
+        "The company unveiled its new logo at a ceremony in Paris",
+        "Comments from the minister drew criticism across the country.",
+        "Il faut partager les richesses, a déclaré le ministre.",
+        "Sie folgen dem Fluss bis zur Grenze.",
+        "44. More on Presidential Dictatorship (Apr. 15, 2007)",
+        "Nobody",
+        "",
+    ],
+)
+def test_chrome_never_matches_inside_a_sentence(line: str) -> None:
+    assert chrome.match_chrome(line) is None
+
+
+def test_chrome_detect_marks_only_the_chrome_lines() -> None:
+    text = "Follow\nFollow the money, the senator said on Tuesday.\nShort Url\n"
+    assert labels(chrome, text) == {"Follow": "chrome", "Short Url": "chrome"}
+
+
+def test_chrome_respects_languages() -> None:
+    only_en = CleanConfig(languages=("en",))
+    assert chrome.match_chrome("Lire la suite", config=only_en) is None
+    assert chrome.match_chrome("Read more", config=only_en) is not None
+
+
+def test_pattern_regex_wildcards() -> None:
+    rx = re.compile(chrome.pattern_regex("** all rights reserved **"))
+    assert rx.fullmatch("all rights reserved")
+    assert rx.fullmatch("2012 foo all rights reserved bar")
+    assert not rx.fullmatch("fooall rights reserved")
+    assert re.fullmatch(chrome.pattern_regex("copyright # **"), "copyright 2024 ap")
+    assert not re.fullmatch(chrome.pattern_regex("copyright # **"), "copyright law")
+    assert not re.fullmatch(chrome.pattern_regex("* logo"), "one two three four logo")
+
+
+def test_patterns_are_linear_on_huge_lines() -> None:
+    # A 1 MB key of repeated words must not make any compiled pattern backtrack for long.
+    key = "follow " * 150_000 + "x"
+    start = time.perf_counter()
+    for kind in ("chrome", "trailers"):
+        combined = chrome.compile_phrases(kind, None).combined
+        assert combined is not None
+        assert combined.fullmatch(key) is None or kind == "trailers"
+    assert time.perf_counter() - start < 2.0
+    # And the public functions refuse long lines at once.
+    huge = "By John Smith " * 80_000
+    start = time.perf_counter()
+    assert chrome.match_chrome(huge) is None
+    assert trailers.match_trailer(huge) is None
+    assert bylines.parse_byline(huge) is None
+    assert not dates.is_date_line(huge)
+    assert dates.find_dates("May 5, 2024 " * 2000)[:1] == ["2024-05-05"]
+    assert time.perf_counter() - start < 2.0
+
+
+# ---------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Updated 03 August 2025",
+        "Last update: April 26, 2024 20:38",
+        "Published: 2024-05-01 10:00 GMT",
+        "5 hours ago",
+        "12 Mar 2019 | 10:15",
+        "Mis à jour le 3 août 2025",
+        "il y a 3 heures",
+        "Aktualisiert am 3. August 2025",
+        "vor 5 Stunden",
+        "Actualizado el 3 de agosto de 2025",
+        "hace 2 días",
+        "15 de março de 2024",
+        "Aggiornato il 3 agosto 2025",
+        "12 мая 2024 г.",
+        "2024年4月26日 20:38",
+        "5小时前",
+        "آخر تحديث: 26 أبريل 2024",
+        "منذ 5 ساعات",
+        "اپ ڈیٹ 03 اگست 2025",
+        "5 گھنٹے پہلے",
+        "26/04/2024",
+        "2024-05-01",
+        "Wednesday, 1 May 2024, 10:00 AM",
+        "October (15)",
+        "May 2024",
+    ],
+)
+def test_is_date_line(line: str) -> None:
+    assert dates.is_date_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ISLAMABAD: The defense ministers of Pakistan and Iran met on May 5, 2024.",
+        "May 5, 2024: Parliament passes the budget",
+        "Published in Dawn, November 27th, 2025",
+        "He waited 5 hours before the doctor came.",
+        "By 2030, the city will have doubled its bus fleet.",
+        "March for Our Lives",
+        "2024",
+        "Top 10",
+        "5G",
+        "",
+    ],
+)
+def test_is_not_date_line(line: str) -> None:
+    assert not dates.is_date_line(line)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Updated 03 August 2025", ["2025-08-03"]),
+        ("Last update: April 26, 2024 20:38", ["2024-04-26T20:38"]),
+        ("Published: 2024-05-01 10:00 GMT", ["2024-05-01T10:00"]),
+        ("By Orkhan Jalilov September 5, 2018", ["2018-09-05"]),
+        ("November 27th, 2025 at 5:30 pm", ["2025-11-27T17:30"]),
+        ("12 Mar 2019 | 10:15", ["2019-03-12T10:15"]),
+        ("Mis à jour le 1er août 2025", ["2025-08-01"]),
+        ("Actualizado el 3 de agosto de 2025", ["2025-08-03"]),
+        ("آخر تحديث: 26 أبريل 2024", ["2024-04-26"]),
+        ("12 мая 2024 г.", ["2024-05-12"]),
+        ("2024年4月26日", ["2024-04-26"]),
+        ("26/04/2024", ["2024-04-26"]),
+        ("04/26/2024", ["2024-04-26"]),
+        ("May 2024", ["2024-05"]),
+        # Incomplete or ambiguous dates come back as written.
+        ("03/04/2024", ["03/04/2024"]),
+        ("5 hours ago", ["5 hours ago"]),
+        ("3 August", ["3 August"]),
+        ("no date here", []),
+    ],
+)
+def test_find_dates(text: str, expected: list[str]) -> None:
+    assert dates.find_dates(text) == expected
+
+
+def test_date_shape_kinds() -> None:
+    assert dates.date_shape("Updated 03 August 2025") == dates.DateShape("day", True)
+    assert dates.date_shape("July 20, 2012") == dates.DateShape("day", False)
+    assert dates.date_shape("October (15)") == dates.DateShape("month", False)
+    assert dates.date_shape("5 hours ago") == dates.DateShape("relative", False)
+    assert dates.date_shape("10:48 AM EDT") == dates.DateShape("time", False)
+
+
+def test_dates_detect_removes_stamps_but_keeps_the_articles_bare_date() -> None:
+    body = "The council approved the new budget after a long night of talks in the city hall."
+    text = "\n".join(["Updated 03 August 2025", "July 20, 2012", body, body])
+    assert labels(dates, text) == {"Updated 03 August 2025": "timestamp"}
+
+
+def test_dates_detect_removes_archive_months_and_date_lists() -> None:
+    body = "The council approved the new budget after a long night of talks in the city hall."
+    archive = ["Archive", "May 2012", "April 2012", "March 2012 (4)"]
+    stamps = ["Jul 20 2012", "Jul 21 2012", "Jul 22 2012", "Jul 23 2012"]
+    teasers = [x for s in stamps for x in ("Some headline", s)]
+    text = "\n".join([body, body, *["x"] * 4, *archive, *teasers])
+    got = labels(dates, text)
+    assert all(got.get(x) == "timestamp" for x in archive[1:] + stamps)
+    assert "Archive" not in got
+
+
+def test_is_date_word() -> None:
+    assert dates.is_date_word("September")
+    assert dates.is_date_word("août")
+    assert not dates.is_date_word("Jalilov")
+
+
+# ---------------------------------------------------------------- bylines
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("By Orkhan Jalilov September 5, 2018", "Orkhan Jalilov"),
+        ("By SCOTT SHANE", "SCOTT SHANE"),
+        ("Par Jean Dupont", "Jean Dupont"),
+        ("Von Anna Schmidt", "Anna Schmidt"),
+        ("Por María López", "María López"),
+        ("Di Mario Rossi", "Mario Rossi"),
+        ("Written by John Smith", "John Smith"),
+        ("Staff Reporter", "Staff Reporter"),
+        ("By John Smith, Staff Writer", "John Smith"),
+        ("By John Smith and Jane Doe | Reuters", "John Smith and Jane Doe"),
+        ("By Ahmed al-Amin in Cairo", "Ahmed al-Amin"),
+        ("By Jan van der Berg", "Jan van der Berg"),
+        ("Posted by Rand Fishkin on January 31, 2011 at 5:30 pm", "Rand Fishkin"),
+        ("Author: Jane Doe", "Jane Doe"),
+        ("By the Associated Press", "the Associated Press"),
+        ("Автор: Иван Петров", "Иван Петров"),
+        ("بقلم: محمد علي", "محمد علي"),
+        ("تحریر: احمد خان", "احمد خان"),
+        ("作者：张三", "张三"),
+    ],
+)
+def test_bylines(line: str, name: str) -> None:
+    parsed = bylines.parse_byline(line)
+    assert parsed is not None
+    assert parsed.name == name
+    assert bylines.extract_name(line) == name
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By 2030, the city will have doubled its bus fleet.",
+        "By Tuesday the flood had receded.",
+        "By clicking here you agree to our terms.",
+        "By Category",
+        "By The Numbers",
+        "Text Size",
+        "Staff Directory",
+        "Von der Leyen sagte am Montag, die Gespräche gingen weiter.",
+        "Por qué el Gobierno adelanta las elecciones",
+        "كتب الرئيس رسالة إلى الشعب اليوم",
+        "by randfish on January 31, 2011",
+    ],
+)
+def test_not_bylines(line: str) -> None:
+    assert bylines.parse_byline(line) is None
+
+
+def test_extract_name_falls_back_to_the_line() -> None:
+    assert bylines.extract_name("  not a byline  ") == "not a byline"
+
+
+def test_bylines_detect() -> None:
+    text = "Headline here\nBy Orkhan Jalilov September 5, 2018\nBy 2030, the city will grow.\n"
+    assert labels(bylines, text) == {"By Orkhan Jalilov September 5, 2018": "byline"}
+
+
+# ---------------------------------------------------------------- trailers
+
+
+@pytest.mark.parametrize(
+    ("line", "lang"),
+    [
+        ("Published in Dawn, November 27th, 2025", "en"),
+        ("This article first appeared in The Conversation.", "en"),
+        ("Copyright 2024 The Associated Press. All rights reserved.", "en"),
+        ("(Reporting by John Smith; Editing by Jane Doe)", "en"),
+        ("© 2012 Foo Media", "en"),
+        ("All Rights Reserved.", "en"),
+        ("Tous droits réservés", "fr"),
+        ("Publié dans Le Monde, 3 août 2025", "fr"),
+        ("Alle Rechte vorbehalten.", "de"),
+        ("Mit Material von dpa", "de"),
+        ("Todos los derechos reservados", "es"),
+        ("Con información de Reuters", "es"),
+        ("Todos os direitos reservados", "pt"),
+        ("Riproduzione riservata", "it"),
+        ("Все права защищены", "ru"),
+        ("（完）", "zh"),
+        ("جميع الحقوق محفوظة", "ar"),
+        ("نشر في الأهرام، 3 مايو 2024", "ar"),
+        ("جملہ حقوق محفوظ ہیں", "ur"),
+    ],
+)
+def test_trailers(line: str, lang: str) -> None:
+    hit = trailers.match_trailer(line)
+    assert hit is not None
+    assert hit.endswith(f"({lang})")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Published in 1998, the novel sold a million copies.",
+        "Reporting by the BBC suggested that the plan had failed.",
+        "Copyright law is changing fast in the European Union.",
+        "Published on May 5, 2024",  # the article's timestamp, not a trailer
+        "نشر في الصحيفة مقال طويل عن الاقتصاد",
+        "Avec le temps, tout s'en va",
+    ],
+)
+def test_not_trailers(line: str) -> None:
+    assert trailers.match_trailer(line) is None
+
+
+def test_trailers_detect() -> None:
+    text = "The minister spoke.\nPublished in Dawn, November 27th, 2025\nOpinion\n"
+    assert labels(trailers, text) == {"Published in Dawn, November 27th, 2025": "trailer"}
+
+
+# ---------------------------------------------------------------- resources
+
+
+def _phrase_files() -> list[str]:
+    return [f"{kind}/{lang}.txt" for kind in ("chrome", "trailers") for lang in languages(kind)]
+
+
+def _json_files() -> list[str]:
+    out = [
+        f"{kind}/{lang}.json" for kind in ("dates", "bylines") for lang in languages(kind, ".json")
+    ]
+    return [*out, "dates/common.json", "bylines/common.json"]
+
+
+def test_every_language_ships_every_kind() -> None:
+    wanted = {"en", "fr", "de", "es", "ar", "ur", "pt", "it", "ru", "zh"}
+    assert wanted <= set(languages("chrome"))
+    assert wanted <= set(languages("trailers"))
+    assert wanted <= set(languages("dates", ".json"))
+    assert wanted <= set(languages("bylines", ".json"))
+
+
+@pytest.mark.parametrize("path", _phrase_files())
+def test_phrase_file_has_no_empty_or_duplicate_entries(path: str) -> None:
+    entries = load_lines(path)
+    assert entries, f"{path} is empty"
+    keys = [
+        " ".join(match_key(t) if t not in chrome.WILDCARDS else t for t in e.split())
+        for e in entries
+    ]
+    assert all(k.strip() for k in keys), f"{path}: an entry has no letters"
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    assert not dupes, f"{path}: duplicate entries {dupes}"
+    for entry in entries:
+        if chrome.WILDCARDS & set(entry.split()):
+            re.compile(chrome.pattern_regex(entry))
+
+
+@pytest.mark.parametrize("path", _json_files())
+def test_json_resource_is_well_formed(path: str) -> None:
+    data = load_json(path)
+    assert isinstance(data, dict)
+    assert data
+    for key, values in data.items():
+        assert isinstance(values, list), f"{path}:{key} must be a list"
+        if key == "months":
+            assert len(values) == 12, f"{path}: months must list 12 months"
+            flat = [name for month in values for name in month]
+        else:
+            flat = values
+        assert all(isinstance(x, str) and x.strip() for x in flat), f"{path}:{key} empty entry"
+        norm = [match_key(x) or x for x in flat]
+        dupes = sorted({x for x in norm if norm.count(x) > 1})
+        assert not dupes, f"{path}:{key} duplicates {dupes}"
+
+
+def test_resource_files_are_utf8_json() -> None:
+    for path in _json_files():
+        json.loads(ROOT.joinpath(path).read_text(encoding="utf-8"))
+    assert ROOT.joinpath("README.md").is_file()
