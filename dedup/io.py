@@ -429,6 +429,7 @@ class Reader:
             fmt = self.format
         self.stats.files += 1
         with path.open("rb") as raw:
+            size = os.fstat(raw.fileno()).st_size
             self._raw = raw
             try:
                 stream = _decompress(raw, compression)
@@ -438,7 +439,7 @@ class Reader:
                     yield from self._text_record(_read_all(stream, name), name, relpath)
             finally:
                 self._raw = None
-                self._done_bytes += path.stat().st_size
+                self._done_bytes += size
 
     def _text_record(self, data: bytes, name: str, relpath: str | None) -> Iterator[Record]:
         data = data.removeprefix(_BOM)

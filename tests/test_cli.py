@@ -331,6 +331,23 @@ def test_existing_dedup_field_is_replaced_with_a_note(tmp_path):
     assert_explains(PAGE, obj)
 
 
+def test_jobs_give_the_same_output_and_summary(tmp_path):
+    # Enough records for several batches, so results from different workers are interleaved.
+    objs = [{"id": i, "text": text} for i, (_, text) in enumerate(docs() * 40)]
+    write_jsonl(tmp_path / "in.jsonl", objs)
+    one = ok("clean", tmp_path / "in.jsonl", "-o", tmp_path / "one.jsonl", "--explain")
+    two = ok("clean", tmp_path / "in.jsonl", "-o", tmp_path / "two.jsonl", "--explain", "-j", "2")
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+    assert [o["id"] for o in read_jsonl(tmp_path / "two.jsonl")] == list(range(len(objs)))
+    assert one.stderr.replace("one.jsonl", "") == two.stderr.replace("two.jsonl", "")
+
+
+def test_jobs_must_be_a_count(tmp_path):
+    proc = run("clean", "x.jsonl", "-j", "-1")
+    assert proc.returncode == 2
+    assert "whole number >= 0" in proc.stderr
+
+
 # --------------------------------------------------------------------------- clean: errors
 
 
@@ -597,3 +614,23 @@ def test_progress_bar_on_a_terminal_only(tmp_path, monkeypatch):
     assert "dedup clean" in "".join(tty.parts)
     assert run_with(_Tty(), quiet=True) is False
     assert run_with(io.StringIO()) is False  # not a terminal: no bar at all
+
+
+def _fail_on_bad(text):
+    if text == "bad":
+        msg = "cannot clean this one"
+        raise ValueError(msg)
+    return dedup.clean_and_explain(text)
+
+
+def test_worker_error_reaches_the_caller_without_hanging():
+    from dedup.cli import clean_records
+    from dedup.io import Record
+
+    records = [Record(PAGE, "x")] * 200 + [Record("bad", "x")] + [Record(PAGE, "x")] * 200
+    got = []
+    with pytest.raises(ValueError, match="cannot clean this one"):
+        got.extend(clean_records(records, clean_fn=_fail_on_bad, jobs=2))
+    # Everything before the failing batch was handed on, in order.
+    assert 0 < len(got) <= 200
+    assert all(c.result.text == dedup.clean(PAGE) for c in got)
