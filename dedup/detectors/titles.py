@@ -207,17 +207,30 @@ def _pair_in_body(
     first = doc.lines[doc.content_lines[pos]]
     if key_counts.get(first.key, 0) != 2:
         return []
+    copy = _dated_copy(doc, pos, candidates, config)
+    if copy is None:
+        return []
+    return [_Copy(first.index, decorated=False), _Copy(copy, decorated=False)]
+
+
+def _dated_copy(
+    doc: Document, pos: int, candidates: Mapping[int, Line], config: CleanConfig
+) -> int | None:
+    """Return the copy printed under the headline at ``pos`` in a dated header, if any.
+
+    The header: headline, a date line (maybe "Follow", a logo...) and no paragraph, the
+    same headline again within ``title_window`` lines, then the article.
+    """
+    key = doc.lines[doc.content_lines[pos]].key
     dated = False
     for i in doc.content_lines[pos + 1 : pos + 1 + config.title_window]:
         line = doc.lines[i]
-        if line.key == first.key:
-            if dated and i in candidates and heads_body(doc, i, config):
-                return [_Copy(first.index, decorated=False), _Copy(i, decorated=False)]
-            return []
+        if line.key == key:
+            return i if dated and i in candidates and heads_body(doc, i, config) else None
         if line.n_words >= config.title_body_words:
-            return []
+            return None
         dated = dated or is_date(line.stripped, config)
-    return []
+    return None
 
 
 def _group(
@@ -304,8 +317,11 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         # An undecorated copy wins (the dev set's gold keeps the in-body headline, not the
         # HTML <title> with the site's name), then a copy heading the body, then the first.
         keeper = min(group, key=lambda c: (c.decorated, c.index not in heading, c.index))
-        if pos > 0:
-            keeper = group[0]  # a checked header pair (see `_pair_in_body`): keep the first
+        if pos > 0 or (
+            not group[0].decorated
+            and _dated_copy(doc, pos, candidates, config) in {c.index for c in group}
+        ):
+            keeper = group[0]  # a dated header printed twice (seed 000): keep the first
         if is_date(doc.lines[keeper.index].stripped, config):
             continue
         done.update(c.index for c in group)

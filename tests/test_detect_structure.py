@@ -1,0 +1,446 @@
+"""Unit tests of the structural detectors: titles, teasers, repeats (and split_articles)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import dedup
+from dedup.config import DEFAULT_CONFIG, CleanConfig
+from dedup.detectors import repeats, teasers, titles
+from dedup.detectors.base import Mark
+from dedup.document import Document
+
+SEEDS = Path(__file__).parent / "golden" / "seeds"
+PARA = (
+    "The council met on Monday evening and agreed, after a long debate, that the new bridge "
+    "over the river will be built next year with money from the regional budget."
+)
+PARA2 = (
+    "Engineers said the work would take eighteen months and that the old crossing would stay "
+    "open to pedestrians until the new one is ready for traffic in the spring."
+)
+
+
+def _labels(text: str, detect: object, marks: dict[int, Mark] | None = None) -> dict[str, str]:
+    """Run one detector and return {stripped line text: label} for the lines it marked."""
+    doc = Document(text)
+    found = detect(doc, marks or {}, DEFAULT_CONFIG)  # type: ignore[operator]
+    return {doc.lines[m.line].stripped: m.label for m in found}
+
+
+def _marks(text: str, detect: object) -> list[tuple[int, str, str]]:
+    doc = Document(text)
+    found = detect(doc, {}, DEFAULT_CONFIG)  # type: ignore[operator]
+    return sorted((m.line, m.label, m.reason) for m in found)
+
+
+# --- titles -----------------------------------------------------------------------------
+
+
+def test_title_printed_again_under_chrome_keeps_first_copy() -> None:
+    text = "\n".join(
+        [
+            "Bridge to be built next year",
+            "Updated 03 August 2025",
+            "Follow",
+            "",
+            "Bridge to be built next year",
+            "",
+            PARA,
+            PARA2,
+        ]
+    )
+    got = _marks(text, titles.detect)
+    assert [(i, label) for i, label, _ in got] == [(0, "title"), (4, "duplicate_title")]
+    assert got[1][2] == "same as the title on line 1"
+
+
+@pytest.mark.parametrize(
+    ("page_title", "decoration"),
+    [
+        ("Bridge to be built next year - CBS News", "suffix with a dash"),
+        ("Bridge to be built next year | The Daily Post", "suffix with a bar"),
+        ("The Daily Post: Bridge to be built next year", "prefix with a colon"),
+        ("Bridge To Be Built Next Year « Town Blog", "suffix, other case"),
+    ],
+)
+def test_decorated_page_title_is_the_duplicate(page_title: str, decoration: str) -> None:
+    # Line 1 is the HTML <title>; the clean headline heads the article further down.
+    text = "\n".join([page_title, "Home", "News", "Sport", "Bridge to be built next year", PARA])
+    got = _labels(text, titles.detect)
+    assert got == {page_title: "duplicate_title", "Bridge to be built next year": "title"}, (
+        decoration
+    )
+
+
+def test_decorated_copy_reason_says_so() -> None:
+    text = "\n".join(
+        ["Bridge to be built next year - CBS News", "Home", "Bridge to be built next year", PARA]
+    )
+    reasons = [r for _, label, r in _marks(text, titles.detect) if label == "duplicate_title"]
+    assert reasons == ["same as the title on line 3 with the site's name added"]
+
+
+def test_site_name_alone_is_not_the_headline() -> None:
+    # "TED Blog" also appears as a logo line: the cut that keeps the longer side wins.
+    text = "\n".join(
+        [
+            "TED Blog | Cat paying dues: Fellows Friday",
+            "TED Blog",
+            "Menu",
+            "Cat paying dues: Fellows Friday",
+            PARA,
+        ]
+    )
+    got = _labels(text, titles.detect)
+    assert got["Cat paying dues: Fellows Friday"] == "title"
+    assert "TED Blog" not in got
+
+
+def test_quotes_and_case_do_not_hide_a_copy() -> None:
+    text = "\n".join(
+        [
+            "‘Vital role’ for Pakistan, says Iran",
+            "Share",
+            "'VITAL ROLE' FOR PAKISTAN, SAYS IRAN",
+            PARA,
+        ]
+    )
+    got = _labels(text, titles.detect)
+    assert sorted(got.values()) == ["duplicate_title", "title"]
+
+
+def test_breadcrumb_copy_above_the_headline_is_not_kept() -> None:
+    # Two copies in a row: the one with the paragraph right under it is the headline.
+    text = "\n".join(
+        ["Rain floods the city", "Home", "Rain floods the city", "Rain floods the city", PARA]
+    )
+    got = _marks(text, titles.detect)
+    assert [(i, label) for i, label, _ in got if label == "title"] == [(3, "title")]
+
+
+def test_copies_without_an_article_under_them_are_left_alone() -> None:
+    # A headline repeated in a link list with no paragraph under any copy: not a title.
+    text = "\n".join(
+        ["Top stories", "Rain floods the city", "Markets rally", "Rain floods the city", "About us"]
+    )
+    assert _marks(text, titles.detect) == []
+
+
+def test_lone_title_after_timestamp_and_logo() -> None:
+    text = "\n".join(
+        [
+            "Last update: April 26, 2024 20:38",
+            "",
+            "Newsroom logo",
+            "",
+            "Iran, Pakistan Bolster Ties Amid Pressure from The U.S.",
+            "",
+            "By Orkhan Jalilov September 5, 2018",
+            "",
+            PARA,
+        ]
+    )
+    got = _labels(text, titles.detect)
+    assert got == {"Iran, Pakistan Bolster Ties Amid Pressure from The U.S.": "title"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\n".join(["• Officials met on Monday", "• Trade to grow", PARA, "Boosting trade", PARA2]),
+        "\n".join([PARA, "Boosting trade", PARA2]),
+        "\n".join(["It rained.", PARA]),
+        "",
+    ],
+    ids=["bullets-first", "prose-first", "sentence-first", "empty"],
+)
+def test_no_title_when_the_text_does_not_start_with_one(text: str) -> None:
+    assert _marks(text, titles.detect) == []
+
+
+def test_non_latin_titles() -> None:
+    ru = "Мост построят в следующем году"
+    ru_para = (
+        "Городской совет в понедельник после долгих споров решил, что новый мост через реку "
+        "построят в следующем году на деньги из регионального бюджета и частных инвесторов."
+    )
+    text = "\n".join([f"{ru} — РИА Новости", "Главная", ru, ru_para])
+    assert _labels(text, titles.detect) == {f"{ru} — РИА Новости": "duplicate_title", ru: "title"}
+    zh = "新桥明年动工建设"
+    zh_para = "市议会周一经过长时间讨论后决定，这座横跨河流的新桥将于明年使用地区预算资金开始建设。"
+    text = "\n".join([zh, "2025年8月3日", "分享", zh, zh_para])
+    got = _marks(text, titles.detect)
+    assert [(i, label) for i, label, _ in got] == [(0, "title"), (3, "duplicate_title")]
+    ar = "مجلس المدينة يقر بناء جسر جديد"
+    ar_para = (
+        "قرر مجلس المدينة يوم الاثنين بعد نقاش طويل أن الجسر الجديد فوق النهر سيبنى في العام "
+        "المقبل بأموال من ميزانية المنطقة"
+    )
+    # A dated header printed twice: keep the first copy (as in seed 000).
+    text = "\n".join([ar, "آخر تحديث 3 أغسطس 2025", "مشاركة", ar, ar_para])
+    got = _marks(text, titles.detect)
+    assert [(i, label) for i, label, _ in got] == [(0, "title"), (3, "duplicate_title")]
+    # Without the date, the copy right above the article is the headline.
+    text = "\n".join([ar, "مشاركة", ar, ar_para])
+    got = _marks(text, titles.detect)
+    assert [(i, label) for i, label, _ in got] == [(0, "duplicate_title"), (2, "title")]
+
+
+def test_comment_furniture_repeated_in_the_body_is_not_a_title() -> None:
+    # "Login to reply" printed after every comment: no date between the copies.
+    comment = (
+        "I think the council is right about this, the old bridge has been unsafe for years now."
+    )
+    text = "\n".join(
+        [
+            "Bridge to be built next year",
+            PARA,
+            "Login to reply please now",
+            comment,
+            "Login to reply please now",
+            comment,
+            PARA2,
+        ]
+    )
+    got = _labels(text, titles.detect)
+    assert "Login to reply please now" not in got
+
+
+def test_is_headline_like() -> None:
+    doc = Document(
+        "\n".join(
+            [
+                "Iran, Pakistan Bolster Ties Amid Pressure from The U.S.",
+                "It rained all day.",
+                "• Bullet item here",
+                "Two words",
+                "Read the rest...",
+            ]
+        )
+    )
+    assert [titles.is_headline_like(ln, DEFAULT_CONFIG) for ln in doc.lines] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_title_threshold_comes_from_config() -> None:
+    text = "\n".join(
+        ["Bridge to be built next year", "Follow", "Bridge to be built in the next year", PARA]
+    )
+    doc = Document(text)
+    loose = titles.detect(doc, {}, CleanConfig(title_similarity=0.85))
+    strict = titles.detect(doc, {}, CleanConfig(title_similarity=0.99))
+    assert sorted(m.label for m in loose) == ["duplicate_title", "title"]
+    assert [m.label for m in strict] == ["title"]  # no copy: line 1 is a lone title
+
+
+# --- seeds: title metadata and split_articles ------------------------------------------------
+
+
+def _seed(prefix: str) -> str:
+    (path,) = SEEDS.glob(f"{prefix}_*[0-9a-f].txt")
+    return path.read_text(encoding="utf-8")
+
+
+def test_seed_000_titles_are_metadata() -> None:
+    result = dedup.clean_and_explain(_seed("000"))
+    assert result.title is not None
+    assert result.title.startswith("Islamabad, Tehran discuss regional security")
+    assert len(result.titles) == 2
+
+
+def test_split_articles_splits_seed_000_in_two() -> None:
+    raw = _seed("000")
+    articles = dedup.split_articles(raw)
+    assert [a.title for a in articles] == [
+        "Islamabad, Tehran discuss regional security, defense ties during Pezeshkian’s Pakistan "
+        "visit",
+        "EU, Pakistan sign €60 million loan agreement for clean drinking water in Karachi",
+    ]
+    first, second = articles
+    assert first.span.start == 0
+    assert second.span.end == len(raw)
+    assert first.span.end == second.span.start == raw.index("EU, Pakistan sign €60 million")
+    assert "Pakistan remained engaged in talks" in first.text
+    assert "Karachi Water Infrastructure" not in first.text
+    assert second.text.startswith("EU, Pakistan sign €60 million loan agreement")
+    assert second.text.count("EU, Pakistan sign €60 million loan agreement") == 1
+    assert "Karachi has a chronic clean drinking water problem" in second.text
+
+
+def test_split_articles_single_article() -> None:
+    raw = _seed("003")
+    (article,) = dedup.split_articles(raw)
+    assert article.title == "Iran, Pakistan Bolster Ties Amid Pressure from The U.S."
+    assert article.span == dedup.Span(0, len(raw))
+
+
+# --- teasers -----------------------------------------------------------------------------
+
+TEASER_ITEMS = [
+    ("US asylum freeze", "05 Dec, 2025", "IT is clear that the administration is using..."),
+    ("Colours of Basant", "05 Dec, 2025", "THE mood in Lahore is unmistakably festive as the…"),
+    ("Protection for all", "Updated 04 Dec, 2025", "ACHIEVING true national cohesion is not..."),
+]
+
+
+def _teaser_page() -> str:
+    lines = [
+        PARA,
+        "Boosting trade",
+        PARA2,
+        "Published in Dawn, November 27th, 2025",
+        "Opinion",
+        "Editorial",
+    ]
+    for head, date, snippet in TEASER_ITEMS:
+        lines += [head, date, "", head, "", snippet]
+    return "\n".join(lines)
+
+
+def test_teaser_list_title_date_title_snippet() -> None:
+    doc = Document(_teaser_page())
+    found = teasers.detect(doc, {}, DEFAULT_CONFIG)
+    marked = {doc.lines[m.line].stripped for m in found}
+    assert marked == {x for item in TEASER_ITEMS for x in item}
+    assert {m.label for m in found} == {"teaser"}
+    assert found[0].reason == "teaser list of 3 other articles: title, date, title again, snippet"
+    # Section names before the list and the article's subheading are not teasers.
+    assert not marked & {"Opinion", "Editorial", "Boosting trade"}
+
+
+def test_related_posts_headline_date_list_after_article() -> None:
+    lines = ["Bridge to be built next year", PARA, PARA2, "Related Posts"]
+    related = [
+        "Old bridge closes for repairs",
+        "March 3, 2024",
+        "New ferry line opens",
+        "April 9, 2024",
+    ]
+    related += ["City budget approved at last", "May 1, 2024"]
+    got = _labels("\n".join(lines + related), teasers.detect)
+    assert got == dict.fromkeys(related, "teaser")
+
+
+def test_two_items_are_not_a_list() -> None:
+    lines = [
+        PARA,
+        "Old bridge closes for repairs",
+        "March 3, 2024",
+        "New ferry line opens",
+        "April 9, 2024",
+    ]
+    assert _labels("\n".join(lines), teasers.detect) == {}
+
+
+def test_dated_timeline_inside_an_article_is_content() -> None:
+    # Headline/date items with the article's text after them: a timeline, not teasers.
+    timeline = ["Plans first presented", "March 3, 2024", "Budget approved", "April 9, 2024"]
+    timeline += ["Works begin", "May 1, 2024"]
+    assert _labels("\n".join([PARA, *timeline, PARA2]), teasers.detect) == {}
+
+
+def test_subheadings_and_bullets_are_not_teasers() -> None:
+    lines = ["• Officials met on Monday", "• Trade to grow", PARA, "‘Vital role’", PARA2]
+    lines += ["Boosting trade", PARA, "Backchannel role", PARA2]
+    assert _labels("\n".join(lines), teasers.detect) == {}
+
+
+def test_teaser_lines_already_marked_break_the_list() -> None:
+    doc = Document(_teaser_page())
+    # A title mark on the first item's headline leaves the other two items: still a list?
+    # Two items are below teaser_min_items, so nothing is marked after a kept title.
+    first = next(i for i in doc.content_lines if doc.lines[i].stripped == "Colours of Basant")
+    marks = {first: Mark(first, "title", "test", "titles")}
+    marked = {doc.lines[m.line].stripped for m in teasers.detect(doc, marks, DEFAULT_CONFIG)}
+    assert "Colours of Basant" not in marked
+
+
+def test_teaser_cyrillic_items() -> None:
+    items = [
+        ("Мост закрыли на ремонт", "3 марта 2024", "Городской совет решил закрыть старый мост..."),
+        ("Новый паром начал работу", "9 апреля 2024", "Паромная линия через реку открылась…"),
+        ("Бюджет города утверждён", "1 мая 2024", "Депутаты утвердили бюджет после долгих..."),
+    ]
+    lines = [PARA]
+    for head, date, snippet in items:
+        lines += [head, date, snippet]
+    got = _labels("\n".join(lines), teasers.detect)
+    assert got == {x: "teaser" for item in items for x in item}
+
+
+# --- repeats -----------------------------------------------------------------------------
+
+
+def test_repeat_removes_later_copies_and_cites_the_first() -> None:
+    text = "\n".join(
+        [
+            "Bridge news",
+            "Share this story",
+            "Print",
+            "Share this story",
+            "Email",
+            "Share this story",
+        ]
+    )
+    got = _marks(text, repeats.detect)
+    assert got == [
+        (3, "repeated_line", "same as line 2"),
+        (5, "repeated_line", "same as line 2"),
+    ]
+
+
+def test_repeat_matches_case_and_punctuation_aside() -> None:
+    text = "\n".join(["Bridge news", "Share this story", "Print", "SHARE THIS STORY:"])
+    assert _labels(text, repeats.detect) == {"SHARE THIS STORY:": "repeated_line"}
+
+
+@pytest.mark.parametrize(
+    "repeated",
+    ["•", "* * *", "12", "-1.7%", "2024"],
+    ids=["bullet", "rule", "number", "percentage", "year"],
+)
+def test_letterless_repeats_are_kept(repeated: str) -> None:
+    text = "\n".join(["Bridge news", repeated, "Print", repeated, "Email", repeated])
+    assert _labels(text, repeats.detect) == {}
+
+
+def test_repeat_near_a_paragraph_is_kept() -> None:
+    # A refrain or a table cell inside running text is left to the content model.
+    text = "\n".join(["Bridge news", "Chorus line", PARA, "Chorus line", PARA2])
+    assert _labels(text, repeats.detect) == {}
+
+
+def test_copy_of_first_line_is_left_to_titles() -> None:
+    text = "\n".join(["Rain floods the city", "Home", "Rain floods the city", "Contact"])
+    assert _labels(text, repeats.detect) == {}
+
+
+def test_lines_marked_earlier_are_not_marked_again() -> None:
+    text = "\n".join(["Bridge news", "Share this story", "Print", "Share this story"])
+    marks = {3: Mark(3, "chrome", "test", "chrome")}
+    assert _labels(text, repeats.detect, marks) == {}
+
+
+def test_repeat_cjk() -> None:
+    text = "\n".join(["新闻", "分享到微信", "打印", "分享到微信"])
+    assert _labels(text, repeats.detect) == {"分享到微信": "repeated_line"}
+
+
+def test_repeat_on_a_huge_single_line_is_fast() -> None:
+    import time
+
+    big = "word " * 200_000  # a 1 MB line
+    text = "\n".join(["Bridge news", big, "Print", big])
+    t0 = time.perf_counter()
+    repeats.detect(Document(text), {}, DEFAULT_CONFIG)
+    titles.detect(Document(text), {}, DEFAULT_CONFIG)
+    teasers.detect(Document(text), {}, DEFAULT_CONFIG)
+    assert time.perf_counter() - t0 < 5.0
