@@ -52,6 +52,9 @@ class CleanConfig:
         max_chrome_chars: a line longer than this is never matched against the chrome
             phrases; the longest prompts ("We use cookies to ... By continuing ...") stay
             under 300 characters, and the cap keeps the check cheap on article paragraphs.
+        chrome_row_max_words: a line of at most this many words that is only chrome phrases
+            side by side ("Email Print", "Like Tweet 12 Share Pin it") is chrome: a share
+            bar or pager flattened into one line.
         byline_max_chars: a line longer than this is never a byline ("By John Smith and Jane
             Doe, Staff Writers | Updated May 5, 2024 10:00 GMT" is about 70 characters).
         byline_max_name_words: the most words the author part of a byline may have (two or
@@ -133,6 +136,7 @@ class CleanConfig:
     date_context_lines: int = 3
     date_prose_words: int = 12
     max_chrome_chars: int = 300
+    chrome_row_max_words: int = 10
     byline_max_chars: int = 120
     byline_max_name_words: int = 8
     byline_max_caseless_words: int = 4

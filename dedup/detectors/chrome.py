@@ -31,6 +31,8 @@ _COUNT = re.compile(r"\d+[km]?")
 # more than a bounded number of times.
 _SOME_WORDS = r"\S+(?: \S+){0,2}"
 _MAX_COUNT_TOKENS = 2
+# The longest plain phrase looked for inside a row of phrases ("pin it", "share on facebook").
+_ROW_PHRASE_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class PhraseSet:
         firsts: first words of patterns that start with a word.
         lasts: last words of patterns that start with a wildcard and end with a word.
         anchors: finds a literal of any pattern with wildcards at both ends.
+        heads: first words of the plain phrases (the pre-test of `row`).
     """
 
     exact: dict[str, str]
@@ -54,6 +57,7 @@ class PhraseSet:
     firsts: frozenset[str]
     lasts: frozenset[str]
     anchors: re.Pattern[str] | None
+    heads: frozenset[str]
 
     def match(self, key: str, *, counts: bool = False) -> str | None:
         """Return the entry the whole matching key ``key`` matches, else None.
@@ -86,6 +90,31 @@ class PhraseSet:
                 if pattern.fullmatch(key):
                     return entry
         return None
+
+    def row(self, key: str, *, max_words: int) -> list[str] | None:
+        """Return the phrases a key is a row of ("email print", "like tweet 12 share"), else None.
+
+        A share bar or a pager flattened into one line is several plain phrases side by side,
+        with counts between them; at least two phrases and at most ``max_words`` words.
+        """
+        words = key.split(" ")
+        if not 2 <= len(words) <= max_words or words[0] not in self.heads:
+            return None
+        found: list[str] = []
+        i = 0
+        while i < len(words):
+            if _COUNT.fullmatch(words[i]):
+                i += 1
+                continue
+            for n in range(min(_ROW_PHRASE_WORDS, len(words) - i), 0, -1):
+                entry = self.exact.get(" ".join(words[i : i + n]))
+                if entry is not None:
+                    found.append(entry)
+                    i += n
+                    break
+            else:
+                return None
+        return found if len(found) >= 2 else None
 
 
 #: Wildcards of the phrase files: ``*`` one to three words, ``#`` a number ("2024", "27th"),
@@ -171,6 +200,7 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
         frozenset(firsts),
         frozenset(lasts),
         re.compile("|".join(re.escape(a) for a in sorted(set(anchors)))) if anchors else None,
+        frozenset(k.split(" ")[0] for k in exact),
     )
 
 
@@ -222,7 +252,12 @@ def match_chrome(text: str, *, config: CleanConfig | None = None) -> str | None:
 def _match_key(key: str, cfg: CleanConfig) -> str | None:
     phrases = compile_phrases("chrome", cfg.languages)
     entry = phrases.match(key, counts=True)
-    return None if entry is None else f'"{entry}" ({phrases.langs[entry]})'
+    if entry is not None:
+        return f'"{entry}" ({phrases.langs[entry]})'
+    row = phrases.row(key, max_words=cfg.chrome_row_max_words)
+    if row is not None:
+        return "a row of " + ", ".join(f'"{e}"' for e in row)
+    return None
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
