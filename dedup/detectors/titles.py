@@ -145,31 +145,63 @@ def _similar(a: str, b: str, threshold: float) -> bool:
     return ratio(a, b, score_cutoff=threshold * 100) >= threshold * 100
 
 
-class _Matcher:
-    """Compares headline candidates, computing each line's decoration-free forms once."""
+class _Candidates:
+    """The lines that may be headlines, judged lazily (most lines are never asked about)."""
 
-    def __init__(self, threshold: float) -> None:
-        self.threshold = threshold
-        self._cores: dict[int, tuple[str, ...]] = {}
+    def __init__(self, doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> None:
+        self._doc, self._marks, self._config = doc, marks, config
+        self._seen: dict[int, bool] = {}
 
-    def cores(self, line: Line) -> tuple[str, ...]:
-        found = self._cores.get(line.index)
+    def __contains__(self, index: object) -> bool:
+        if not isinstance(index, int):
+            return False
+        found = self._seen.get(index)
         if found is None:
-            found = self._cores[line.index] = _cores(line)
+            line = self._doc.lines[index]
+            found = self._seen[index] = index not in self._marks and is_headline_like(
+                line, self._config
+            )
         return found
 
-    def match(self, a: Line, b: Line) -> tuple[bool, bool] | None:
-        """Return (``a`` decorated, ``b`` decorated) if the two lines are the same headline."""
-        t = self.threshold
-        if a.key == b.key:
+
+class _PageTitle:
+    """The page's first line, ready to be compared with every other line cheaply.
+
+    Its decoration-free forms and the range of key lengths a match can have are computed
+    once; a line outside that range, or sharing neither end with it, costs two comparisons.
+    """
+
+    def __init__(self, line: Line, threshold: float, max_words: int) -> None:
+        self.key = line.key
+        self.threshold = threshold
+        self.max_words = max_words
+        self.cores = _cores(line)
+        # ratio >= t needs 2*short >= t*(short+long), i.e. long <= short*(2-t)/t.
+        stretch = (2 - threshold) / threshold
+        shortest = min((len(c) for c in self.cores), default=len(self.key))
+        self.lo, self.hi = shortest / stretch, len(self.key) * stretch
+        self.head, self.tail = self.key[:12], self.key[-12:]
+
+    def match(self, b: Line) -> tuple[bool, bool] | None:
+        """Return (page title decorated, ``b`` decorated) if ``b`` is the same headline."""
+        a, t = self.key, self.threshold
+        if a == b.key:
             return False, False
-        # Decoration first: "TED Blog | 5 videos of ..." is within 0.9 of "5 videos of ..."
-        # as a whole, yet it is the decorated copy.
-        if any(_similar(core, b.key, t) for core in self.cores(a)):
-            return True, False
-        if any(_similar(a.key, core, t) for core in self.cores(b)):
-            return False, True
-        return (False, False) if _similar(a.key, b.key, t) else None
+        n = len(b.key)
+        if n < len(a):
+            if n < self.lo:
+                return None
+            # Decoration first: "TED Blog | 5 videos of ..." is within 0.9 of
+            # "5 videos of ..." as a whole, yet it is the decorated copy.
+            if any(_similar(c, b.key, t) for c in self.cores):
+                return True, False
+        elif (
+            b.n_words <= self.max_words
+            and (self.head in b.key or self.tail in b.key)
+            and any(_similar(a, c, t) for c in _cores(b))
+        ):
+            return False, True  # ``b`` is the page title with the site's name added
+        return (False, False) if n <= self.hi and _similar(a, b.key, t) else None
 
 
 def heads_body(doc: Document, index: int, config: CleanConfig, *, stop: int | None = None) -> bool:
@@ -190,7 +222,7 @@ def heads_body(doc: Document, index: int, config: CleanConfig, *, stop: int | No
 def _pair_in_body(
     doc: Document,
     pos: int,
-    candidates: Mapping[int, Line],
+    candidates: _Candidates,
     key_counts: Mapping[str, int],
     config: CleanConfig,
 ) -> list[_Copy]:
@@ -214,7 +246,7 @@ def _pair_in_body(
 
 
 def _dated_copy(
-    doc: Document, pos: int, candidates: Mapping[int, Line], config: CleanConfig
+    doc: Document, pos: int, candidates: _Candidates, config: CleanConfig
 ) -> int | None:
     """Return the copy printed under the headline at ``pos`` in a dated header, if any.
 
@@ -236,8 +268,7 @@ def _dated_copy(
 def _group(
     doc: Document,
     pos: int,
-    candidates: Mapping[int, Line],
-    matcher: _Matcher,
+    candidates: _Candidates,
     key_counts: Mapping[str, int],
     config: CleanConfig,
 ) -> list[_Copy]:
@@ -246,15 +277,15 @@ def _group(
     The first line of the page (an HTML <title>) is matched against the whole page, any
     other headline as in `_pair_in_body`.
     """
-    first = doc.lines[doc.content_lines[pos]]
-    first_decorated = False
-    copies: list[_Copy] = []
     if pos > 0:
         return _pair_in_body(doc, pos, candidates, key_counts, config)
+    first = doc.lines[doc.content_lines[pos]]
+    page = _PageTitle(first, config.title_similarity, config.max_title_words)
+    first_decorated = False
+    copies: list[_Copy] = []
     for i in doc.content_lines[1:]:
-        other = candidates.get(i)
-        found = None if other is None else matcher.match(first, other)
-        if found is not None:
+        found = page.match(doc.lines[i])
+        if found is not None and i in candidates:
             first_decorated = first_decorated or found[0]
             copies.append(_Copy(i, found[1]))
     if not copies:
@@ -287,23 +318,14 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         >>> [(m.line, m.label) for m in detect(Document(text), {}, DEFAULT_CONFIG)]
         [(2, 'title'), (0, 'duplicate_title')]
     """
-    candidates = {
-        i: doc.lines[i]
-        for i in doc.content_lines
-        if i not in marks and is_headline_like(doc.lines[i], config)
-    }
-    matcher = _Matcher(config.title_similarity)
+    candidates = _Candidates(doc, marks, config)
     key_counts = Counter(doc.lines[i].key for i in doc.content_lines)
     out: list[Mark] = []
     done: set[int] = set()
     for pos, i in enumerate(doc.content_lines):
-        if i not in candidates or i in done:
-            continue
-        group = [
-            c
-            for c in _group(doc, pos, candidates, matcher, key_counts, config)
-            if c.index not in done
-        ]
+        if i in done or (pos > 0 and key_counts[doc.lines[i].key] != 2) or i not in candidates:
+            continue  # (only the first line, or a line printed exactly twice, can be a pair)
+        group = [c for c in _group(doc, pos, candidates, key_counts, config) if c.index not in done]
         if len(group) < 2:
             continue
         nexts = [*(c.index for c in group[1:]), None]
@@ -338,7 +360,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     return out
 
 
-def _lone_title(doc: Document, candidates: Mapping[int, Line], config: CleanConfig) -> int | None:
+def _lone_title(doc: Document, candidates: _Candidates, config: CleanConfig) -> int | None:
     """Return the first headline near the top that heads a body, if the text has one.
 
     The search stops at the first paragraph: a text that starts with prose or with bullets
