@@ -634,3 +634,34 @@ def test_worker_error_reaches_the_caller_without_hanging():
     # Everything before the failing batch was handed on, in order.
     assert 0 < len(got) <= 200
     assert all(c.result.text == dedup.clean(PAGE) for c in got)
+
+
+def _keep_all(text):
+    return dedup.CleanResult(text=text)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_clean_pipeline_streams_in_bounded_memory(tmp_path, jobs):
+    # The whole read -> clean -> write loop, not just the reader, must not hold the input.
+    # A trivial cleaner keeps the test about the pipeline, and fast.
+    import tracemalloc
+
+    from dedup.cli import _JsonlSink, run_clean
+
+    src = tmp_path / "in.jsonl"
+    body = "A sentence of some article, long enough to weigh something. " * 30
+    write_jsonl(src, [{"id": i, "text": f"Title {i}\n{body}"} for i in range(6000)])
+    size = src.stat().st_size
+    assert size > 10_000_000
+    reader = Reader(src)
+    sink = _JsonlSink(str(tmp_path / "out.jsonl"), text_field="text", explain=True)
+    tracemalloc.start()
+    try:
+        run_clean(reader, sink, clean_fn=_keep_all, quiet=True, jobs=jobs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert reader.stats.documents == 6000
+    assert sum(1 for _ in Reader(tmp_path / "out.jsonl")) == 6000
+    # In flight at most: 2 batches per worker x 64 records x ~2 kB, plus buffers.
+    assert peak < size / 5, f"peak {peak:,} bytes for a {size:,} byte input"
