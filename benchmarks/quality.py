@@ -202,8 +202,8 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def evaluate(pages: Sequence[Page], *, examples: int = 0) -> dict[str, Any]:
-    """Clean every page and return all figures as a JSON-ready dict."""
+def evaluate(pages: Sequence[Page], *, examples: int = 0, config: Any = None) -> dict[str, Any]:
+    """Clean every page (with ``config``, a `dedup.CleanConfig`) and return all figures."""
     import dedup
 
     ours, identity, site = Tally(), Tally(), Tally()
@@ -215,7 +215,7 @@ def evaluate(pages: Sequence[Page], *, examples: int = 0) -> dict[str, Any]:
     n_bytes = 0
     for page, site_kept in zip(pages, site_baseline_kept(pages), strict=True):
         t0 = time.perf_counter()
-        result = dedup.clean_and_explain(page.text)
+        result = dedup.clean_and_explain(page.text, config=config)
         seconds += time.perf_counter() - t0
         n_bytes += len(page.text.encode("utf-8"))
         labels = line_labels(page, result)
@@ -331,6 +331,24 @@ def update_floors(
     return []
 
 
+def make_config(settings: Sequence[str]) -> Any:
+    """Return a `dedup.CleanConfig` with ``NAME=VALUE`` overrides (``None`` if there are none)."""
+    import ast
+
+    import dedup
+
+    if not settings:
+        return None
+    values: dict[str, Any] = {}
+    for item in settings:
+        name, _, raw = item.partition("=")
+        try:
+            values[name.strip()] = ast.literal_eval(raw.strip())
+        except (ValueError, SyntaxError):
+            values[name.strip()] = raw.strip()
+    return dedup.CleanConfig(**values)
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA, help="JSONL of pages")
@@ -346,11 +364,18 @@ def main(argv: Iterable[str] | None = None) -> int:
         default=0.0,
         help="pin floors this far below the current figures (room for harmless changes)",
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="try a CleanConfig field value, e.g. --set content_gap=12 (repeatable)",
+    )
     args = ap.parse_args(list(argv) if argv is not None else None)
 
     data: Path = args.subset or args.data
     pages = load(data)
-    res = evaluate(pages, examples=args.examples)
+    res = evaluate(pages, examples=args.examples, config=make_config(args.set))
     print(json.dumps(res, indent=2) if args.json else report(res, data.name))
     status = 0
     if args.update_floors:

@@ -93,6 +93,8 @@ class CleanConfig:
         menu_min_run: the menus detector removes a run of at least this many such lines in a
             row with no list marker: menus on real pages run to dozens of items, while a short
             run can be a list inside the article.
+        menu_spare_lines: when a text line follows a menu run, this many of the run's last
+            lines are left to the content model (they may be the headline and byline).
         content_long_words: a line with at least this many words, prose-like (see
             ``content_stopword_density``), is a paragraph ("good"), after jusText's 70-200
             characters; 15 words is two lines of print.
@@ -120,6 +122,9 @@ class CleanConfig:
             often weigh more.
         content_head_lines: up to this many short lines right before the article (headline,
             byline, dateline, standfirst) are kept with it.
+        content_header_lines: between a kept title and the article's first paragraphs, up to
+            this many lines are the article's header (byline, dateline, caption, share bar)
+            and are kept; a longer stretch is a menu, and only ``content_head_lines`` stay.
         content_before_weight: a block of text before the article that weighs at least this
             many words is kept too (an article split by an inset, an intro above the headline).
         content_min_lines: a text with fewer non-blank lines is left alone by the content
@@ -152,6 +157,7 @@ class CleanConfig:
     repeat_context_lines: int = 3
     menu_max_words: int = 3
     menu_min_run: int = 6
+    menu_spare_lines: int = 1
     content_long_words: int = 15
     content_near_words: int = 7
     content_stopword_density: float = 0.25
@@ -165,6 +171,7 @@ class CleanConfig:
     content_main_share: float = 0.5
     content_head_lines: int = 4
     content_before_weight: int = 30
+    content_header_lines: int = 8
     content_min_lines: int = 4
 
     def __post_init__(self) -> None:

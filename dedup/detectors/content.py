@@ -1,14 +1,341 @@
-"""Detector `content`: not written yet (see issue 2)."""
+"""Detector `content`: the content-likeness model; what lies outside the article is "chrome".
+
+Receives a `Document` and the earlier detectors' marks; hands on a "chrome" mark for every
+still unmarked line that the model places outside the article. It runs last.
+
+The model, after jusText and the measurements in DESIGN.md (chrome comes in runs; the article
+is a run of long lines interrupted by short headings, captions and datelines):
+
+1. Every line gets a class from cheap features (`classify`): its length in words, whether it
+   ends like a sentence, and its share of function words of the page's language
+   (``resources/stopwords/<lang>.txt``; a page in no listed language falls back to length and
+   punctuation, so CJK, Arabic or Cyrillic prose is judged, never dropped for want of a list):
+   ``good`` (a paragraph), ``near`` (a short paragraph, a caption), ``short``, ``link``
+   (1-3 words and no sentence end: what menus are made of) and ``list`` (a short list item).
+   A line an earlier detector removed counts as a link-like line.
+2. Paragraphs form blocks while the lines between them cost less than
+   ``CleanConfig.content_gap`` (`blocks`): a subheading or a caption costs little, a menu or
+   a related list costs more than any gap allows. A block weighs its paragraphs' words.
+3. The article is the first block that weighs at least ``content_main_share`` of the heaviest
+   one (comments and teaser snippets come after it and often weigh more). Kept: that block,
+   up to ``content_head_lines`` short lines right before it (headline, byline, dateline), and
+   any heavy block before it (an article split by an inset).
+4. Everything else still unmarked is chrome: menus, related lists, footers, sidebars, and
+   blocks after the article (comments: a known hard case, see the benchmark's README).
+
+A text with fewer than ``content_min_lines`` lines, or made of one block only, is left alone.
+The verdict is stable on its own output: removing lines outside the kept blocks never changes
+which block is first and heavy enough, so the cleaner's re-runs do not nibble at the article.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
 
+from dedup import lexicon
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.document import Document
+from dedup.document import Document, Line
+from dedup.types import KEPT_LABELS
+
+NAME = "content"
+
+GOOD = "good"
+NEAR = "near"
+SHORT = "short"
+LINK = "link"
+LIST = "list"
+BAD = "bad"  # removed by an earlier detector
+KEPT = "kept"  # kept by an earlier detector (a title)
+
+# A list item starts with a bullet, a dash or a number/letter and a dot or parenthesis.
+# One optional character class and a bounded repeat: linear on any input.
+_LIST_MARKER = re.compile(r"\s*(?:[•·▪◦●■□►▸‣*+\-–—]|\d{1,3}[.)]|\(\d{1,3}\)|[a-zA-Z][.)])\s")
+# How many words of a long page are read to guess its language (enough to be sure, bounded).
+_LANGUAGE_SAMPLE_WORDS = 3000
+# A real language shows at least this share of its running words in its stopword list (about
+# 40% in English prose); a few hits from names or loanwords do not make a language.
+_LANGUAGE_MIN_SHARE = 0.15
+# A link-like line is also short in characters (menu items are labels, not sentences).
+_LINK_MAX_CHARS = 40
+
+
+@cache
+def _stopword_table(langs: tuple[str, ...]) -> dict[str, int]:
+    """Return word -> bit mask of the languages (positions in ``langs``) that list it."""
+    table: dict[str, int] = {}
+    for bit, lang in enumerate(langs):
+        for w in lexicon.load_lines(f"stopwords/{lang}.txt"):
+            table[w] = table.get(w, 0) | (1 << bit)
+    return table
+
+
+@cache
+def _stopwords(lang: str) -> frozenset[str]:
+    return frozenset(lexicon.load_lines(f"stopwords/{lang}.txt"))
+
+
+def _languages(config: CleanConfig) -> tuple[str, ...]:
+    have = lexicon.languages("stopwords")
+    if config.languages is None:
+        return have
+    return tuple(x for x in config.languages if x in have)
+
+
+def document_language(doc: Document, config: CleanConfig) -> str | None:
+    """Guess the page's language from stopword hits in its longer lines.
+
+    Menus are often in English on pages in other languages, so only lines of at least
+    ``content_near_words`` words are read, and at most a few thousand words, so a 1 MB page
+    costs no more than a long article.
+
+    Returns:
+        A language code of ``resources/stopwords``, or ``None`` when no list fits.
+
+    Example:
+        >>> document_language(Document("the cat sat on the mat and it was happy"), CleanConfig())
+        'en'
+    """
+    langs = _languages(config)
+    if not langs:
+        return None
+    table = _stopword_table(langs)
+    counts = [0] * len(langs)
+    seen = 0
+    for i in doc.content_lines:
+        ln = doc.lines[i]
+        if ln.n_words < config.content_near_words:
+            continue
+        for w in ln.words:
+            mask = table.get(w.casefold(), 0)
+            while mask:
+                low = mask & -mask
+                counts[low.bit_length() - 1] += 1
+                mask ^= low
+        seen += ln.n_words
+        if seen > _LANGUAGE_SAMPLE_WORDS:
+            break
+    if not seen:
+        return None
+    best = max(range(len(langs)), key=counts.__getitem__)
+    return langs[best] if counts[best] >= _LANGUAGE_MIN_SHARE * seen else None
+
+
+def is_link_like(ln: Line, config: CleanConfig) -> bool:
+    """Return whether a line reads like a menu item: 1-3 words, short, no sentence end.
+
+    Example:
+        >>> cfg = CleanConfig()
+        >>> is_link_like(Line(0, 0, 11, 11, "Real Estate"), cfg)
+        True
+        >>> is_link_like(Line(0, 0, 9, 9, "It rains."), cfg)
+        False
+    """
+    n = ln.n_words
+    # A single word ending in a dot is an abbreviation ("U.S."), not a sentence.
+    return (
+        0 < n <= config.menu_max_words
+        and len(ln.stripped) <= _LINK_MAX_CHARS
+        and (n == 1 or not ln.ends_sentence)
+    )
+
+
+def is_list_item(ln: Line) -> bool:
+    """Return whether a line starts with a list marker (a bullet, a dash, ``1.``, ``a)``)."""
+    return _LIST_MARKER.match(ln.text) is not None
+
+
+def classify(ln: Line, stop: frozenset[str] | None, config: CleanConfig) -> str:
+    """Return the class of one line: `GOOD`, `NEAR`, `SHORT`, `LINK` or `LIST`.
+
+    Args:
+        ln: the line.
+        stop: the stopwords of the page's language, or ``None`` when it is unknown.
+        config: thresholds.
+
+    Example:
+        >>> cfg = CleanConfig()
+        >>> stop = frozenset({"the", "of", "a", "in", "was", "and", "to", "on"})
+        >>> classify(Line(0, 0, 4, 4, "Home"), stop, cfg)
+        'link'
+        >>> text = "The mayor of the town said on Monday that a new bridge was to be built in May."
+        >>> classify(Line(0, 0, len(text), len(text), text), stop, cfg)
+        'good'
+    """
+    n = ln.n_words
+    if n <= config.menu_max_words or n < config.content_near_words:
+        if is_list_item(ln):
+            return LIST
+        return LINK if is_link_like(ln, config) else SHORT
+    if stop is not None:
+        hits = sum(1 for w in ln.words if w.casefold() in stop)
+        if hits < config.content_stopword_density * n:
+            return SHORT
+        return GOOD if n >= config.content_long_words else NEAR
+    chars = len(ln.stripped)
+    if chars >= config.content_long_chars and (ln.ends_sentence or n >= config.content_long_words):
+        return GOOD
+    if chars >= config.content_near_chars:
+        return NEAR
+    return LIST if is_list_item(ln) else SHORT
+
+
+def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[str]:
+    """Return the class of every non-blank line, in the order of `Document.content_lines`."""
+    lang = document_language(doc, config)
+    stop = _stopwords(lang) if lang is not None else None
+    out = []
+    for i in doc.content_lines:
+        mark = marks.get(i)
+        if mark is None:
+            out.append(classify(doc.lines[i], stop, config))
+        else:
+            out.append(KEPT if mark.label in KEPT_LABELS else BAD)
+    return out
+
+
+@dataclass
+class Block:
+    """A run of paragraphs and the short lines between them (positions in content_lines)."""
+
+    start: int
+    stop: int
+    weight: float
+
+
+def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -> list[Block]:
+    """Group paragraphs into blocks: two stay together while the lines between cost < gap."""
+    cost = {
+        SHORT: config.content_short_penalty,
+        LINK: config.content_link_penalty,
+        BAD: config.content_link_penalty,
+        LIST: config.content_list_penalty,
+        KEPT: 0.0,
+    }
+    out: list[Block] = []
+    gap = 0.0
+    for k, c in enumerate(classes):
+        if c in (GOOD, NEAR):
+            w = float(min(lines[k].n_words, config.content_line_cap)) if c == GOOD else 1.0
+            if out and gap < config.content_gap:
+                out[-1].stop = k + 1
+                out[-1].weight += w
+            else:
+                out.append(Block(k, k + 1, w))
+            gap = 0.0
+        else:
+            gap += cost[c]
+    return out
+
+
+def kept_positions(
+    classes: Sequence[str], lines: Sequence[Line], config: CleanConfig, *, titled: bool
+) -> dict[int, str]:
+    """Return the kept positions of one article's lines, each with why it is kept.
+
+    Args:
+        classes: the classes of the section's lines (see `line_classes`).
+        lines: the section's lines.
+        config: thresholds.
+        titled: the section starts with a kept title line: everything between it and the
+            first paragraph block is the article's header (byline, dateline, caption) when
+            it is no longer than ``content_header_lines``.
+
+    Returns:
+        position -> reason; empty when the section holds no paragraph.
+    """
+    found = blocks(classes, lines, config)
+    if not found:
+        return {}
+    heaviest = max(b.weight for b in found)
+    main = next(b for b in found if b.weight >= config.content_main_share * heaviest)
+    keep: dict[int, str] = {}
+    for b in found:
+        if b.start < main.start and b.weight >= config.content_before_weight:
+            for k in range(b.start, b.stop):
+                keep[k] = f"kept: in a block of text before the article ({b.weight:.0f} words)"
+    header = [k for k in range(main.start) if classes[k] not in (BAD, KEPT)]
+    if titled and len(header) <= config.content_header_lines:
+        for k in header:
+            keep[k] = "kept: between the title and the article's first paragraphs"
+    else:
+        # Headline, byline, dateline: a few short lines right before the article. Lines
+        # earlier detectors removed are stepped over, so a removed timestamp does not hide
+        # the headline.
+        k, taken = main.start - 1, 0
+        while k >= 0 and taken < config.content_head_lines and classes[k] != GOOD:
+            if classes[k] not in (BAD, KEPT):
+                keep[k] = "kept: a short line heading the article (headline, byline, date)"
+                taken += 1
+            k -= 1
+    reason = f"kept: in the article's main block of text ({main.weight:.0f} words)"
+    for k in range(main.start, main.stop):
+        keep[k] = reason
+    return keep
+
+
+def _sections(marks: Mapping[int, Mark], idx: Sequence[int]) -> list[tuple[int, int]]:
+    """Split positions at kept title lines: a file may hold several articles, one per title."""
+    cuts = [k for k, i in enumerate(idx) if k and (m := marks.get(i)) and m.label == "title"]
+    bounds = [0, *cuts, len(idx)]
+    return list(pairwise(bounds))
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
-    """Return no marks yet."""
-    return []
+    r"""Mark as chrome the unmarked lines that lie outside the article's blocks.
+
+    Args:
+        doc: the document.
+        marks: marks of the earlier detectors (read-only).
+        config: thresholds (``content_*``).
+
+    Returns:
+        One mark per unmarked line: "chrome" for the removed ones, its reason naming the
+        line's class, and "content" for the kept ones, saying which block keeps them.
+
+    Example:
+        >>> menu = "\n".join(["Home", "World", "Sports", "Opinion", "Video"])
+        >>> body = "The council met on Monday and agreed that the new bridge will be built."
+        >>> doc = Document(menu + "\n" + body + "\n" + body)
+        >>> [doc.lines[m.line].text for m in detect(doc, {}, CleanConfig()) if m.label == "chrome"]
+        ['Home']
+    """
+    idx = doc.content_lines
+    if len(idx) < config.content_min_lines:
+        return []
+    classes = line_classes(doc, marks, config)
+    lines = [doc.lines[i] for i in idx]
+    if not any(c in (LINK, BAD) for c in classes) and len(blocks(classes, lines, config)) < 2:
+        return []  # one block of text and no menu-like line: no evident boilerplate
+    keep: dict[int, str] = {}
+    sections = _sections(marks, idx)
+    for a, b in sections:
+        titled = classes[a] == KEPT
+        if not titled and len(sections) > 1:
+            # What precedes the first title is not an article of its own: only a heavy block
+            # of text there (an intro, a standfirst above the headline) is kept.
+            for blk in blocks(classes[a:b], lines[a:b], config):
+                if blk.weight >= config.content_before_weight:
+                    why = f"kept: in a block of text before the title ({blk.weight:.0f} words)"
+                    keep.update((a + k, why) for k in range(blk.start, blk.stop))
+            continue
+        part = kept_positions(classes[a:b], lines[a:b], config, titled=titled)
+        keep.update((a + k, why) for k, why in part.items())
+    if not keep:
+        return []  # no paragraph anywhere: nothing to tell the article from the chrome
+    first, last = min(keep), max(keep)
+    out = []
+    for k, c in enumerate(classes):
+        if c in (BAD, KEPT):
+            continue
+        if k in keep:
+            out.append(Mark(idx[k], "content", keep[k], NAME))
+            continue
+        where = "before" if k < first else ("after" if k > last else "between blocks of")
+        reason = f"outside the main text: {c} line {where} the article's paragraphs"
+        out.append(Mark(idx[k], "chrome", reason, NAME))
+    return out

@@ -1,4 +1,16 @@
-"""Detector `menus`: not written yet (see issue 2)."""
+"""Detector `menus`: runs of short link-like lines (navigation menus, tag clouds, footers).
+
+Receives a `Document` and the earlier detectors' marks; hands on a "chrome" mark for each line
+of a run of at least ``CleanConfig.menu_min_run`` link-like lines in a row: 1 to
+``menu_max_words`` words, short, no sentence end, no list marker (see
+`dedup.detectors.content.is_link_like`). Lines earlier detectors removed continue a run (a
+"Share" between menu items); a kept line (a title) ends it.
+
+Why runs: on real pages a menu is dozens of one-to-three-word lines ("Home", "World",
+"N.Y. / Region"), while inside an article short lines come alone (a subheading) or as a list
+with markers. A run of six or more such lines is navigation in any language, so this needs no
+word list.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +18,53 @@ from collections.abc import Mapping
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
+from dedup.detectors.content import is_link_like, is_list_item
 from dedup.document import Document
+from dedup.types import KEPT_LABELS
+
+NAME = "menus"
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
-    """Return no marks yet."""
-    return []
+    r"""Mark as chrome every unmarked line of a long run of link-like lines.
+
+    Args:
+        doc: the document.
+        marks: marks of the earlier detectors (read-only).
+        config: ``menu_max_words`` and ``menu_min_run``.
+
+    Returns:
+        "chrome" marks with a reason such as "navigation menu: run of 14 short link-like lines".
+
+    Example:
+        >>> items = ["Home", "World", "U.S.", "Business", "Sports", "Opinion", "Arts"]
+        >>> text = "\n".join([*items, "The council met on Monday and agreed on a budget."])
+        >>> len(detect(Document(text), {}, CleanConfig()))
+        7
+    """
+    out: list[Mark] = []
+    run: list[int] = []  # unmarked link-like lines of the current run
+    length = 0  # lines in the current run, removed ones included
+
+    def flush(spare: int) -> None:
+        if length >= config.menu_min_run and run:
+            reason = f"navigation menu: run of {length} short link-like lines"
+            out.extend(Mark(i, "chrome", reason, NAME) for i in run[: len(run) - spare])
+
+    for i in doc.content_lines:
+        mark = marks.get(i)
+        if mark is not None and mark.label not in KEPT_LABELS:
+            length += 1
+            continue
+        ln = doc.lines[i]
+        if mark is None and is_link_like(ln, config) and not is_list_item(ln):
+            run.append(i)
+            length += 1
+            continue
+        # A menu often runs straight into the headline ("Leaked memo") and byline over the
+        # text: the last lines of a run that a text line follows are left to the content
+        # model, which keeps a few short lines heading the article.
+        flush(config.menu_spare_lines if mark is None else 0)
+        run, length = [], 0
+    flush(0)
+    return out

@@ -1,0 +1,208 @@
+"""The content-likeness model (detectors/content.py) and the menus detector (detectors/menus.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import dedup
+from dedup.config import CleanConfig
+from dedup.detectors import content, menus
+from dedup.document import Document
+
+CFG = CleanConfig()
+ONLY_MODEL = CleanConfig(detectors=("menus", "content"))
+
+PARA = [
+    "The city council voted on Tuesday to approve a new budget that raises spending on "
+    "schools and public transport by almost a tenth over the next two years.",
+    "Officials said the money would come from a rise in parking fees and from a tax on "
+    "empty homes, which the mayor had promised during her campaign last spring.",
+    "Opposition members argued that the plan was rushed and that residents had not been "
+    "given enough time to comment on the details before the vote was held.",
+    "The budget now goes to the regional government, which is expected to sign it off "
+    "before the end of the month without asking for any major changes.",
+]
+MENU = ["Home", "News", "World", "Business", "Sport", "Culture", "Travel", "Video", "Contact"]
+# The headline that follows a menu: the menus detector leaves a run's last line to the content
+# model, which keeps a few short lines heading the article.
+HEAD = "Council backs budget"
+
+
+def _kept(text: str, config: CleanConfig = ONLY_MODEL) -> list[str]:
+    return [ln for ln in dedup.clean(text, config=config).splitlines() if ln.strip()]
+
+
+def _labels(text: str, config: CleanConfig = ONLY_MODEL) -> dict[str, str]:
+    r = dedup.clean_and_explain(text, config=config)
+    return {ll.span.slice(text): ll.label for ll in r.line_labels}
+
+
+def test_menu_run_removed_with_a_reason() -> None:
+    text = "\n".join([*MENU, HEAD, *PARA])
+    r = dedup.clean_and_explain(text, config=ONLY_MODEL)
+    assert _kept(text) == [HEAD, *PARA]
+    menu_reasons = {x.reason for x in r.removals if x.detector == "menus"}
+    assert menu_reasons == {f"navigation menu: run of {len(MENU) + 1} short link-like lines"}
+
+
+def test_menus_detector_needs_a_long_run() -> None:
+    short_run = Document("\n".join(["Home", "News", "World", *PARA]))
+    assert menus.detect(short_run, {}, CFG) == []
+    long_run = Document("\n".join([*MENU, *PARA]))
+    # All but the last line, which may be the headline over the text.
+    assert [m.line for m in menus.detect(long_run, {}, CFG)] == list(range(len(MENU) - 1))
+    footer = Document("\n".join([*PARA, *MENU]))
+    assert [m.line for m in menus.detect(footer, {}, CFG)] == [4 + k for k in range(len(MENU))]
+
+
+def test_menus_detector_spares_list_items_and_sentences() -> None:
+    items = ["• Eggs", "• Milk", "• Flour", "• Sugar", "• Butter", "• Salt", "• Yeast"]
+    assert menus.detect(Document("\n".join([*items, *PARA])), {}, CFG) == []
+    answers = ["Yes.", "No way!", "Why?", "Not today.", "Maybe so.", "Sure thing.", "Never."]
+    assert menus.detect(Document("\n".join([*answers, *PARA])), {}, CFG) == []
+
+
+def test_subheadings_between_paragraphs_kept() -> None:
+    lines = [*MENU, HEAD, PARA[0], "Boosting trade", PARA[1], "‘Vital role’", PARA[2]]
+    lines += ["Backchannel role", PARA[3], "About us", "Privacy policy", "Terms of use"]
+    kept = _kept("\n".join(lines))
+    expected = [HEAD, PARA[0], "Boosting trade", PARA[1], "‘Vital role’", PARA[2]]
+    assert kept == [*expected, "Backchannel role", PARA[3]]
+
+
+def test_captions_and_bullets_inside_the_article_kept() -> None:
+    lines = [
+        *MENU,
+        HEAD,
+        PARA[0],
+        "The new tram line at its opening in May. (Photo: City Hall)",
+        PARA[1],
+        "• schools",
+        "• buses and trams",
+        "• parks",
+        PARA[2],
+        PARA[3],
+        *MENU,
+    ]
+    assert _kept("\n".join(lines)) == lines[len(MENU) : -len(MENU)]
+    assert lines[len(MENU)] == HEAD
+
+
+def test_headline_and_byline_before_the_article_kept() -> None:
+    # As a scraper dumps a page: the HTML <title>, the menu, then the headline over the text.
+    lines = ["Council backs budget | City Paper", *MENU, "Council backs budget"]
+    lines += ["By Jane Smith", *PARA, "Share", "Tweet", "Email"]
+    kept = _kept("\n".join(lines), CFG)
+    assert kept[0] == "Council backs budget"
+    assert kept[-len(PARA) :] == PARA
+    assert not set(MENU) & set(kept)
+
+
+def test_head_lines_without_a_title_kept() -> None:
+    lines = [*MENU, "Leaked memo", "Full text below.", *PARA, "Share", "Tweet", "Email"]
+    kept = _kept("\n".join(lines))
+    assert kept[:2] == ["Leaked memo", "Full text below."]
+    assert kept[2:] == PARA
+
+
+def test_short_clean_text_untouched() -> None:
+    for text in (
+        PARA[0],
+        PARA[0] + "\n" + PARA[1],
+        "Budget approved\n\n" + PARA[0] + "\n\n" + PARA[1],
+        "Short note.\nAnother short line\nA third one",
+    ):
+        r = dedup.clean_and_explain(text, config=ONLY_MODEL)
+        assert r.removals == (), text
+        assert r.text == text
+
+
+def test_one_block_of_text_with_subheadings_untouched() -> None:
+    text = "\n".join([PARA[0], "What comes next", PARA[1], PARA[2], "In brief", PARA[3]])
+    assert dedup.clean_and_explain(text, config=ONLY_MODEL).removals == ()
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # Chinese: no spaces; every character counts as a word.
+        "市议会星期二投票通过了新的预算，未来两年学校和公共交通的支出将增加近十分之一。"
+        "官员说，这笔钱将来自停车费的上涨和对空置房屋征收的税。",
+        # Arabic
+        "صوت مجلس المدينة يوم الثلاثاء على الموافقة على ميزانية جديدة تزيد الإنفاق على "
+        "المدارس والنقل العام بنحو العشر خلال العامين المقبلين، وقال المسؤولون إن المال سيأتي "
+        "من زيادة رسوم وقوف السيارات.",
+        # Russian
+        "Городской совет во вторник проголосовал за новый бюджет, который увеличивает "
+        "расходы на школы и общественный транспорт почти на десятую часть в ближайшие два года.",
+        # Japanese
+        "市議会は火曜日、今後二年間で学校と公共交通への支出をほぼ一割増やす新しい予算を承認した。"
+        "当局者によると、財源は駐車料金の値上げと空き家への課税でまかなわれる。",
+    ],
+)
+def test_cjk_arabic_cyrillic_paragraphs_kept(paragraph: str) -> None:
+    lines = [*MENU, paragraph, paragraph[::-1], paragraph, "Contact", "About", "Jobs"]
+    kept = _kept("\n".join(lines))
+    assert kept[-3:] == [paragraph, paragraph[::-1], paragraph]
+    assert len(kept) <= 4  # the menu's last line may be taken for a headline
+
+
+def test_document_language() -> None:
+    assert content.document_language(Document("\n".join(PARA)), CFG) == "en"
+    de = (
+        "Der Stadtrat hat am Dienstag einen neuen Haushalt beschlossen, der die Ausgaben für "
+        "die Schulen erhöht."
+    )
+    assert content.document_language(Document(de), CFG) == "de"
+    assert content.document_language(Document("市议会星期二投票通过了新的预算。" * 3), CFG) is None
+    only_en = CleanConfig(languages=("en",))
+    assert content.document_language(Document(de), only_en) is None
+
+
+def test_classes() -> None:
+    stop = frozenset({"the", "of", "a", "on", "to", "and", "that", "in", "by", "over", "for"})
+
+    def cls(text: str) -> str:
+        return content.classify(Document(text).lines[0], stop, CFG)
+
+    assert cls("Home") == content.LINK
+    assert cls("U.S.") == content.LINK
+    assert cls("• Eggs and milk") == content.LIST
+    assert cls(PARA[0]) == content.GOOD
+    assert cls("Smith, Jones, Brown, Green, White, Black, Gray, Blue, Red") == content.SHORT
+    assert cls("The vote on the budget took place in the hall.") == content.NEAR
+
+
+def test_stable_on_its_own_output() -> None:
+    lines = [*MENU, HEAD, PARA[0], "Boosting trade", PARA[1], PARA[2]]
+    lines += ["Related stories", "Mayor opens bridge", "Tram line delayed", *MENU]
+    once = dedup.clean("\n".join(lines), config=ONLY_MODEL)
+    assert dedup.clean(once, config=ONLY_MODEL) == once
+    assert "Boosting trade" in once
+
+
+def test_several_articles_each_kept() -> None:
+    seed = Path(__file__).parent / "golden" / "seeds" / "000_323881d297d953c7.clean.txt"
+    kept = set(dedup.clean((seed.parent / "000_323881d297d953c7.txt").read_text()).splitlines())
+    gold = [ln for ln in seed.read_text().splitlines() if ln.strip()]
+    assert all(ln in kept for ln in gold)
+
+
+def test_kept_lines_say_why() -> None:
+    text = "\n".join([*MENU, HEAD, *PARA, *MENU])
+    r = dedup.clean_and_explain(text, config=CleanConfig(detectors=("content",)))
+    reasons = {ll.reason for ll in r.line_labels if ll.label == "content"}
+    assert any(x.startswith("kept: in the article's main block") for x in reasons)
+    removed = {x.reason for x in r.removals}
+    assert any(x.startswith("outside the main text") for x in removed)
+
+
+def test_dev_subset_idempotent_and_few_passes() -> None:
+    data = Path(__file__).parent / "data" / "dev_subset.jsonl"
+    for raw in data.read_text(encoding="utf-8").splitlines()[:30]:
+        text = json.loads(raw)["text"]
+        once = dedup.clean(text)
+        assert dedup.clean(once) == once
