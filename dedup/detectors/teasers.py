@@ -17,6 +17,7 @@ dated timeline inside an article has the article's text after it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ from dedup.document import Document, Line
 NAME = "teasers"
 
 HEADLINE, DATE, SNIPPET, OTHER = "H", "D", "S", "X"
+MAYBE_DATE = "d"  # a short line with a digit, before the date parser has looked at it
+_DIGIT = re.compile(r"\d")
 _MARKERS = frozenset((DATE, SNIPPET))
 _LONGEST_UNIT = 4  # headline, date, headline again, snippet
 _WORDS = {HEADLINE: "title", DATE: "date", SNIPPET: "snippet"}
@@ -52,17 +55,38 @@ class Block:
     description: str
 
 
-def _type(line: Line, config: CleanConfig) -> str:
+def _cheap_type(line: Line, config: CleanConfig) -> str:
+    """Return the line's type, with ``MAYBE_DATE`` for a short line holding a digit."""
     text = line.stripped
     if is_truncated(text) and line.n_words >= 3:
         return SNIPPET
     if line.n_words > config.max_title_words:
         return OTHER
-    if is_date(text, config):
-        return DATE
+    if len(text) <= config.max_date_line_chars and _DIGIT.search(text):
+        return MAYBE_DATE
     if line.n_words == 0 or (text.endswith(".") and line.n_words >= config.title_body_words):
         return OTHER
     return HEADLINE
+
+
+def _types(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> str:
+    """Return the type of every non-blank line, one character each.
+
+    The date parser is costly, so a possible date is parsed only inside a run (between two
+    ``X`` lines) that holds enough dates and snippets to form a list at all: every item
+    needs one, so fewer than ``teaser_min_items`` of them rule the run out.
+    """
+    cheap = [OTHER if i in marks else _cheap_type(doc.lines[i], config) for i in doc.content_lines]
+    start = 0
+    for end in [*(k for k, t in enumerate(cheap) if t == OTHER), len(cheap)]:
+        run = cheap[start:end]
+        possible = run.count(MAYBE_DATE) + run.count(SNIPPET) >= config.teaser_min_items
+        for k in range(start, end):
+            if cheap[k] == MAYBE_DATE:
+                text = doc.lines[doc.content_lines[k]].stripped
+                cheap[k] = DATE if possible and is_date(text, config) else HEADLINE
+        start = end + 1
+    return "".join(cheap)
 
 
 def _items_at(types: str, pos: int, size: int) -> int:
@@ -100,7 +124,7 @@ def find_blocks(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -
         [(0, 12, 'HDHS', 3)]
     """
     lines = doc.content_lines
-    types = "".join(OTHER if i in marks else _type(doc.lines[i], config) for i in doc.content_lines)
+    types = _types(doc, marks, config)
     blocks: list[Block] = []
     pos = 0
     while pos < len(types):
