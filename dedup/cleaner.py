@@ -110,8 +110,11 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
         known = {i: titles[o] for i, o in enumerate(mapping) if o in titles}
         marks = _mark_lines(view, cfg, known)
         kept_marks = {mapping[i]: m for i, m in marks.items() if m.label in KEPT_LABELS}
-        titles.update((o, m) for o, m in kept_marks.items() if m.label == "title")
         new = {mapping[i]: m for i, m in marks.items() if m.label not in KEPT_LABELS}
+        # Only a title whose copy goes now loses its evidence: a lone title carried on would
+        # hide from `titles` a copy that surfaces later, and clean(clean(t)) would differ.
+        if any(m.label == "duplicate_title" for m in new.values()):
+            titles.update((o, m) for o, m in kept_marks.items() if m.label == "title")
         if not new:
             break
         removed.update(new)
