@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark, unmarked
@@ -27,6 +27,10 @@ from dedup.detectors.dates import is_date_line, is_date_word
 from dedup.document import Document
 from dedup.lexicon import languages, load_json
 from dedup.normalize import match_key, normalize
+
+# Verdicts are pure functions of (line, config): cached, because the cleaner re-runs every
+# detector on its own output and one site repeats the same chrome on every page.
+_CACHE_LINES = 1 << 16
 
 # A word (letters/digits, inner apostrophes or hyphens: "O'Neil", "al-Amin", an initial "J.")
 # or one punctuation character. The inner group needs a separator first, so it cannot
@@ -260,6 +264,7 @@ def parse_byline(text: str, *, config: CleanConfig | None = None) -> Byline | No
     return _parse(stripped, match_key(stripped[:60]), cfg)
 
 
+@lru_cache(maxsize=_CACHE_LINES)
 def _parse(stripped: str, key: str, cfg: CleanConfig) -> Byline | None:
     """Parse a stripped line whose matching key (or the key of its start) is ``key``."""
     if not stripped or len(stripped) > cfg.byline_max_chars:

@@ -17,13 +17,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark, unmarked
 from dedup.document import Document
 from dedup.lexicon import languages, load_lines
 from dedup.normalize import match_key
+
+# Verdicts are pure functions of (line, config): cached, because the cleaner re-runs every
+# detector on its own output and one site repeats the same chrome on every page.
+_CACHE_LINES = 1 << 16
 
 # A count around a phrase: "12", "1 2k" (1.2k once punctuation is dropped), "34k".
 _COUNT = re.compile(r"\d+[km]?")
@@ -249,6 +253,7 @@ def match_chrome(text: str, *, config: CleanConfig | None = None) -> str | None:
     return _match_key(match_key(stripped), cfg)
 
 
+@lru_cache(maxsize=_CACHE_LINES)
 def _match_key(key: str, cfg: CleanConfig) -> str | None:
     phrases = compile_phrases("chrome", cfg.languages)
     entry = phrases.match(key, counts=True)

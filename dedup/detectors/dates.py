@@ -20,13 +20,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
 from dedup.document import Document
 from dedup.lexicon import languages, load_json
 from dedup.normalize import match_key, normalize
+
+# Verdicts are pure functions of (line, config): cached, because the cleaner re-runs every
+# detector on its own output and one site repeats the same chrome on every page.
+_CACHE_LINES = 1 << 16
 
 # Tokens of a date line. Every quantifier is bounded or runs over one character class that
 # the next alternative cannot start with, so matching is linear in the line length.
@@ -292,6 +296,7 @@ def date_shape(text: str, *, config: CleanConfig | None = None) -> DateShape | N
     return _shape_of(text.strip(), None, cfg)
 
 
+@lru_cache(maxsize=_CACHE_LINES)
 def _shape_of(stripped: str, key: str | None, cfg: CleanConfig) -> DateShape | None:
     if not stripped or len(stripped) > cfg.max_date_line_chars:
         return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark, unmarked
@@ -25,6 +25,10 @@ from dedup.detectors.chrome import compile_phrases
 from dedup.detectors.dates import find_dates, is_date_line, is_date_word
 from dedup.document import Document
 from dedup.normalize import match_key, normalize
+
+# Verdicts are pure functions of (line, config): cached, because the cleaner re-runs every
+# detector on its own output and one site repeats the same chrome on every page.
+_CACHE_LINES = 1 << 16
 
 # Words of the original line (case kept), for the names-and-dates test of "~~" patterns.
 _WORD = re.compile(r"[^\W_]+")
@@ -96,6 +100,7 @@ def match_trailer(text: str, *, config: CleanConfig | None = None) -> str | None
     return _match(stripped, trailer_key(stripped), cfg)
 
 
+@lru_cache(maxsize=_CACHE_LINES)
 def _match(stripped: str, key: str, cfg: CleanConfig) -> str | None:
     phrases = compile_phrases("trailers", cfg.languages)
     entry = phrases.match(key)
