@@ -131,19 +131,25 @@ def find_blocks(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -
         if types[pos] == OTHER:
             pos += 1
             continue
-        best_items, best_size = 0, 0
+        best: tuple[int, int, str, bool] | None = None  # items, size, description, again
         for size in range(2, _LONGEST_UNIT + 1):
             items = _items_at(types, pos, size)
-            if items >= config.teaser_min_items and items * size > best_items * best_size:
-                best_items, best_size = items, size
-        if not best_items:
+            if items < config.teaser_min_items or (best and items * size <= best[0] * best[1]):
+                continue
+            unit = types[pos : pos + size]
+            description, again = _describe(doc, unit, lines[pos : pos + items * size])
+            # One headline per item (or the same one twice): archive lists of bare dates
+            # and comment threads (text, name, date) are not teaser lists.
+            if unit.count(HEADLINE) == 1 or (unit.count(HEADLINE) == 2 and again):
+                best = (items, size, description, again)
+        if best is None:
             pos += 1
             continue
-        stop = pos + best_items * best_size
-        unit = types[pos : pos + best_size]
-        description, again = _describe(doc, unit, lines[pos:stop])
+        items, size, description, again = best
+        stop = pos + items * size
+        unit = types[pos : pos + size]
         if SNIPPET in unit or again or not _prose_after(doc, lines[stop:], config):
-            blocks.append(Block(pos, stop, unit, best_items, description))
+            blocks.append(Block(pos, stop, unit, items, description))
         pos = stop
     return blocks
 
