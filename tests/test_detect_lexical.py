@@ -8,6 +8,8 @@ import time
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.config import CleanConfig
 from dedup.detectors import bylines, chrome, dates, trailers
@@ -425,3 +427,82 @@ def test_resource_files_are_utf8_json() -> None:
     for path in _json_files():
         json.loads(ROOT.joinpath(path).read_text(encoding="utf-8"))
     assert ROOT.joinpath("README.md").is_file()
+
+
+# ---------------------------------------------------------------- properties
+
+
+_ISO = re.compile(r"\d{4}-\d{2}(?:-\d{2}(?:T\d{2}:\d{2})?)?")
+# Text made of the pieces dates and bylines are built from, so the parsers' branches run.
+_PIECES = st.sampled_from(
+    [
+        "By",
+        "by",
+        "Par",
+        "Updated",
+        "May",
+        "août",
+        "أغسطس",
+        "2024",
+        "31",
+        "5",
+        "27th",
+        "1er",
+        "10:15",
+        "pm",
+        "GMT",
+        "ago",
+        "hours",
+        "il y a",
+        "/",
+        "-",
+        ",",
+        "|",
+        ":",
+        "(",
+        ")",
+        "©",
+        "John",
+        "SMITH",
+        "al-Amin",
+        "van",
+        "and",
+        "Reuters",
+        "2024-02-30",
+        "12/03/2019",
+        "2024年4月26日",
+        "٣",
+        "the",
+        "city",
+        "\u00a0",
+        "Staff Reporter",
+        "Published in",
+    ]
+)
+_LINES = st.one_of(
+    st.text(max_size=80),
+    st.lists(_PIECES, max_size=12).map(" ".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINES)
+def test_lexical_functions_never_fail_and_stay_in_the_text(line: str) -> None:
+    for found in dates.find_dates(line):
+        assert _ISO.fullmatch(found) or found in line
+    dates.is_date_line(line)
+    name = bylines.extract_name(line)
+    assert name in line.strip() or name == line.strip()
+    chrome.match_chrome(line)
+    trailers.match_trailer(line)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_LINES, max_size=12).map("\n".join))
+def test_detectors_mark_only_nonblank_lines_once(text: str) -> None:
+    doc = Document(text)
+    for detector in (chrome, dates, bylines, trailers):
+        got = detector.detect(doc, {}, CFG)
+        lines = [m.line for m in got]
+        assert len(lines) == len(set(lines))
+        assert all(not doc.lines[i].blank for i in lines)

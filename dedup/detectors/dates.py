@@ -17,6 +17,7 @@ plus a headline) is not a bare timestamp and is left alone.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -230,6 +231,8 @@ def _shape(text: str, toks: list[_Tok]) -> DateShape | None:
     unit = marker = relative = dayword = stamp = False
     for t in toks:
         if t.kind in ("iso", "cjk"):
+            if _numeric_date(t) is None:
+                return None  # "2024-13-45" is no date
             numeric = True
         elif t.kind == "numdate":
             if not _numdate_ok(t.text):
@@ -330,9 +333,16 @@ def is_date_line(text: str, *, config: CleanConfig | None = None) -> bool:
     return date_shape(text, config=config) is not None
 
 
-def _iso(year: int, month: int, day: int | None = None, hm: tuple[int, int] | None = None) -> str:
+def _iso(
+    year: int, month: int, day: int | None = None, hm: tuple[int, int] | None = None
+) -> str | None:
+    """Return the ISO 8601 form of a date, or None if no calendar has it ("Feb 30")."""
+    try:
+        datetime.date(year, month, day or 1)
+    except ValueError:
+        return None
     out = f"{year:04d}-{month:02d}" + ("" if day is None else f"-{day:02d}")
-    if hm is not None and day is not None:
+    if hm is not None and day is not None and hm[0] < 24 and hm[1] < 60:
         out += f"T{hm[0]:02d}:{hm[1]:02d}"
     return out
 
@@ -412,8 +422,7 @@ def _numeric_date(tok: _Tok) -> str | None:
         if m:
             y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
             hm = (int(m.group(4)), int(m.group(5))) if m.group(4) else None
-            if 1 <= mo <= 12 and 1 <= d <= 31:
-                return _iso(y, mo, d, hm)
+            return _iso(y, mo, d, hm)
         return None
     if tok.kind == "cjk":
         m = _CJK_PARTS.match(tok.text)
@@ -442,13 +451,17 @@ def _iter_dates(text: str, vocab: _Vocab) -> Iterator[str]:
     i = 0
     while i < len(toks):
         tok = toks[i]
-        if tok.kind in ("iso", "cjk", "numdate"):
+        if tok.kind == "numdate" and not _numdate_ok(tok.text):
+            i += 1  # "0/0/0000", a version number: no date at all
+        elif tok.kind in ("iso", "cjk", "numdate"):
             iso = _numeric_date(tok)
             nxt = i + 1
             if iso is not None and len(iso) == len("2024-01-01"):
                 hm, k = _time_after(toks, nxt)
-                if hm is not None:
-                    iso, nxt = _iso(int(iso[:4]), int(iso[5:7]), int(iso[8:]), hm), k
+                y, mo, d = (int(x) for x in iso.split("-"))
+                with_time = None if hm is None else _iso(y, mo, d, hm)
+                if with_time is not None:
+                    iso, nxt = with_time, k
             if iso is None:
                 nxt = _time_after(toks, nxt)[1]
             yield iso if iso is not None else text[tok.start : toks[nxt - 1].end]
