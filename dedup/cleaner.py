@@ -86,7 +86,8 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
         ``.published`` and ``.line_labels``.
 
     Raises:
-        InputError: ``text`` is not a ``str`` (decode ``bytes`` first).
+        InputError: ``text`` is not a ``str`` (decode ``bytes`` first), or ``config`` is
+            not a `CleanConfig`.
 
     Example:
         >>> raw = "Big news today\\nShare\\nIt rained all day in the city."
@@ -97,6 +98,10 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
         [('chrome', 'Share\\n')]
     """
     text = check_text(text)
+    if config is not None and not isinstance(config, CleanConfig):
+        msg = f"config must be a CleanConfig, got {type(config).__name__}: build one with "
+        msg += "dedup.CleanConfig(**options)"
+        raise InputError(msg)
     cfg = DEFAULT_CONFIG if config is None else config
     doc = Document(text)
     removed: dict[int, Mark] = {}  # original line index -> the removal that decided it

@@ -6,7 +6,11 @@ so no detector holds a bare number that a user might want to change.
 
 from __future__ import annotations
 
+import difflib
+import math
 from dataclasses import dataclass, fields
+from functools import cache
+from importlib import resources
 
 from dedup.errors import ConfigError
 
@@ -175,22 +179,78 @@ class CleanConfig:
     content_min_lines: int = 4
 
     def __post_init__(self) -> None:
+        for name in ("detectors", "languages"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                msg = f"{name} must be a tuple of names, got the string {value!r}"
+                msg += f" (did you mean ({value!r},)?)"
+                raise ConfigError(msg)
         unknown = [d for d in self.detectors if d not in DETECTOR_NAMES]
         if unknown:
+            close = difflib.get_close_matches(str(unknown[0]), DETECTOR_NAMES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             msg = (
-                f"unknown detector(s) {unknown}; choose from {list(DETECTOR_NAMES)} "
+                f"unknown detector(s) {unknown}{hint}; choose from {list(DETECTOR_NAMES)} "
                 "(names are lower-case module names)"
             )
             raise ConfigError(msg)
-        if not 0.0 < self.title_similarity <= 1.0:
-            hint = " (did you mean a fraction, e.g. 0.9?)" if self.title_similarity > 1 else ""
-            msg = f"title_similarity must be in (0, 1], got {self.title_similarity}{hint}"
-            raise ConfigError(msg)
+        if self.languages is not None:
+            missing = [code for code in self.languages if code not in shipped_languages()]
+            if missing:
+                msg = (
+                    f"no resources for language(s) {missing}; shipped: {list(shipped_languages())}"
+                )
+                raise ConfigError(msg)
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.type == "int" and (not isinstance(value, int) or value < 1):
+            if f.type == "int" and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
                 msg = f"{f.name} must be a positive integer, got {value!r}"
                 raise ConfigError(msg)
+            if f.type == "float":
+                _check_number(f.name, value)
+
+
+#: Fields that are fractions, and whether 0 is allowed. A value in (1, 100] was most likely
+#: meant as a percentage, and the error says so.
+_FRACTIONS: dict[str, bool] = {
+    "title_similarity": False,
+    "content_stopword_density": True,
+    "content_main_share": False,
+}
+
+
+def _check_number(name: str, value: object) -> None:
+    """Raise `ConfigError` unless ``value`` is a finite number, >= 0 (a fraction if listed)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        msg = f"{name} must be a finite number, got {value!r}"
+        raise ConfigError(msg)
+    if name in _FRACTIONS:
+        zero_ok = _FRACTIONS[name]
+        if value > 1 or value < 0 or (value == 0 and not zero_ok):
+            hint = f" (did you mean {value / 100:g}?)" if 1 < value <= 100 else ""
+            bounds = "[0, 1]" if zero_ok else "(0, 1]"
+            msg = f"{name} must be a fraction in {bounds}, got {value!r}{hint}"
+            raise ConfigError(msg)
+    elif value < 0:
+        msg = f"{name} must be 0 or more, got {value!r}"
+        raise ConfigError(msg)
+
+
+@cache
+def shipped_languages() -> tuple[str, ...]:
+    """Return the language codes some resource file exists for (``resources/<kind>/<code>.*``)."""
+    root = resources.files("dedup").joinpath("resources")
+    codes = {
+        entry.name.rsplit(".", 1)[0]
+        for kind in root.iterdir()
+        if kind.is_dir()
+        for entry in kind.iterdir()
+        if entry.name.endswith((".txt", ".json"))
+    }
+    codes.discard("common")
+    return tuple(sorted(codes))
 
 
 DEFAULT_CONFIG = CleanConfig()
