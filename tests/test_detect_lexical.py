@@ -276,6 +276,9 @@ def test_is_date_word() -> None:
         ("بقلم: محمد علي", "محمد علي"),
         ("تحریر: احمد خان", "احمد خان"),
         ("作者：张三", "张三"),
+        ("By Erin Lantz Nov. 5", "Erin Lantz"),
+        ("by Sky Friedlander. Posted on 3:30 pm Tuesday Nov 13, 2012", "Sky Friedlander"),
+        ("By UWE E. REINHARDT", "UWE E. REINHARDT"),
     ],
 )
 def test_bylines(line: str, name: str) -> None:

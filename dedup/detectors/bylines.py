@@ -303,7 +303,10 @@ def _parse(stripped: str, key: str, cfg: CleanConfig) -> Byline | None:
     if tail and strict and not is_date_line(tail.strip(":-|,،()[] "), config=cfg):
         return None
     lead = stripped[: words[n_lead - 1].end] if n_lead else ""
-    return Byline(stripped[words[i].start : words[end - 1].end], lead, language)
+    name = stripped[words[i].start : words[end - 1].end]
+    if name.endswith(".") and len(words[end - 1].text) > 3:
+        name = name[:-1]  # "by Sky Friedlander. Posted on ...": a full stop, not an initial
+    return Byline(name, lead, language)
 
 
 def is_credit(text: str, *, config: CleanConfig | None = None) -> bool:

@@ -137,7 +137,7 @@ def is_date_word(word: str, *, config: CleanConfig | None = None) -> bool:
         (True, False)
     """
     cfg = DEFAULT_CONFIG if config is None else config
-    return (normalize(word),) in _vocab(cfg.languages).roles
+    return (normalize(word).rstrip("."),) in _vocab(cfg.languages).roles  # "Nov." too
 
 
 def _raw_tokens(text: str) -> list[_Tok]:
