@@ -678,6 +678,7 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
     r"""Write ``text`` as UTF-8 to ``path`` (``"-"``: standard output), line breaks unchanged.
 
     A file is written under a temporary name and renamed, so it is either complete or absent.
+    A name ending in ``.gz`` or ``.zst`` is compressed, as the readers expect.
 
     Example:
         >>> import pathlib, tempfile
@@ -691,6 +692,11 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
+    compression = COMPRESSION_SUFFIXES.get(Path(path).suffix.lower())
+    if compression == "gzip":
+        data = gzip.compress(data, mtime=0)
+    elif compression == "zstd":
+        data = _zstandard().ZstdCompressor().compress(data)
     out = _AtomicFile(path)
     try:
         out.file.write(data)

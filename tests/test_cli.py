@@ -146,6 +146,15 @@ def test_text_file_to_file_with_explain_sidecar(tmp_path):
     assert_explains(original, {"text": out.read_text(encoding="utf-8"), "dedup": side})
 
 
+def test_compressed_text_in_and_out(tmp_path):
+    (tmp_path / "page.txt.gz").write_bytes(gzip.compress(PAGE.encode()))
+    ok("clean", tmp_path / "page.txt.gz", "-o", tmp_path / "out.txt.zst")
+    raw = (tmp_path / "out.txt.zst").read_bytes()
+    assert zstandard.ZstdDecompressor().decompressobj().decompress(raw).decode() == dedup.clean(
+        PAGE
+    )
+
+
 def test_explain_with_text_on_stdout_is_refused(tmp_path):
     p = tmp_path / "page.txt"
     p.write_text(PAGE)

@@ -349,6 +349,13 @@ def test_write_text_keeps_bytes_exactly(tmp_path):
     assert p.read_bytes() == "a\r\nb\u2028c\n".encode()
 
 
+@pytest.mark.parametrize("name", ["a.txt.gz", "a.txt.zst"])
+def test_write_text_compresses_by_name_and_reads_back(tmp_path, name):
+    write_text(tmp_path / name, "Title\r\nBody é")
+    assert (tmp_path / name).read_bytes()[:2] != b"Ti"
+    assert [r.text for r in Reader(tmp_path / name)] == ["Title\r\nBody é"]
+
+
 def test_tree_writer_mirrors_and_refuses_escaping_paths(tmp_path):
     w = TreeWriter(tmp_path / "out")
     assert w.write("x/y.txt", "body") == tmp_path / "out" / "x" / "y.txt"
