@@ -19,6 +19,7 @@ with prose has no title line.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from rapidfuzz.fuzz import ratio
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
+from dedup.detectors.bylines import parse_byline
+from dedup.detectors.chrome import match_chrome
 from dedup.detectors.dates import is_date_line
 from dedup.document import Document, Line
 from dedup.normalize import match_key
@@ -114,6 +117,18 @@ def is_date(text: str, config: CleanConfig) -> bool:
         (True, False)
     """
     return _DIGIT.search(text) is not None and is_date_line(text, config=config)
+
+
+def _not_a_title(text: str, config: CleanConfig) -> bool:
+    """Return whether the lexical detectors know ``text`` for a date, chrome or a byline.
+
+    Titles run first, so these are asked here, for the few lines about to become titles.
+    """
+    return (
+        is_date(text, config)
+        or match_chrome(text, config=config) is not None
+        or parse_byline(text, config=config) is not None
+    )
 
 
 def _cores(line: Line) -> tuple[str, ...]:
@@ -245,6 +260,19 @@ def _pair_in_body(
     return [_Copy(first.index, decorated=False), _Copy(copy, decorated=False)]
 
 
+def _dated_header(
+    doc: Document, group: list[_Copy], candidates: _Candidates, config: CleanConfig
+) -> _Copy | None:
+    """Return the first plain copy of ``group`` printed again under its own timestamp."""
+    members = {c.index for c in group}
+    for c in group:
+        if not c.decorated:
+            pos = bisect_left(doc.content_lines, c.index)
+            if _dated_copy(doc, pos, candidates, config) in members:
+                return c
+    return None
+
+
 def _dated_copy(
     doc: Document, pos: int, candidates: _Candidates, config: CleanConfig
 ) -> int | None:
@@ -339,12 +367,11 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         # An undecorated copy wins (the dev set's gold keeps the in-body headline, not the
         # HTML <title> with the site's name), then a copy heading the body, then the first.
         keeper = min(group, key=lambda c: (c.decorated, c.index not in heading, c.index))
-        if pos > 0 or (
-            not group[0].decorated
-            and _dated_copy(doc, pos, candidates, config) in {c.index for c in group}
-        ):
-            keeper = group[0]  # a dated header printed twice (seed 000): keep the first
-        if is_date(doc.lines[keeper.index].stripped, config):
+        # A dated header printed twice (seed 000; any pair inside the page): keep its first.
+        header = group[0] if pos > 0 else _dated_header(doc, group, candidates, config)
+        if header is not None:
+            keeper = header
+        if _not_a_title(doc.lines[keeper.index].stripped, config):
             continue
         done.update(c.index for c in group)
         out.append(Mark(keeper.index, "title", "headline of the article", NAME))
@@ -364,12 +391,21 @@ def _lone_title(doc: Document, candidates: _Candidates, config: CleanConfig) -> 
     """Return the first headline near the top that heads a body, if the text has one.
 
     The search stops at the first paragraph: a text that starts with prose or with bullets
-    followed by prose has no title line.
+    followed by prose has no title line. A line with a site decoration ("... - Town Times",
+    an HTML <title> worded unlike the in-body headline) is taken only when no plain
+    headline heads the body after it.
     """
+    decorated: int | None = None
     for i in doc.content_lines[: config.title_search_lines]:
         line = doc.lines[i]
         if line.n_words >= config.title_body_words:
-            return None
-        if i in candidates and heads_body(doc, i, config) and not is_date(line.stripped, config):
-            return i
-    return None
+            break
+        if (
+            i in candidates
+            and heads_body(doc, i, config)
+            and not _not_a_title(line.stripped, config)
+        ):
+            if not _cores(line):
+                return i
+            decorated = i if decorated is None else decorated
+    return decorated
