@@ -669,10 +669,11 @@ def format_explanation(text: str, result: CleanResult, *, color: bool) -> Iterat
     def paint(code: str, s: str) -> str:
         return f"{code}{s}{_RESET}" if color and s else s
 
-    published = ", ".join(result.published) or "-"
+    published = _visible(", ".join(result.published)) or "-"
+    title, byline = _visible(result.title or "-"), _visible(result.byline or "-")
     yield (
-        f"{paint(_BOLD, 'title:')} {result.title or '-'}  {paint(_BOLD, 'byline:')} "
-        f"{result.byline or '-'}  {paint(_BOLD, 'published:')} {published}"
+        f"{paint(_BOLD, 'title:')} {title}  {paint(_BOLD, 'byline:')} {byline}  "
+        f"{paint(_BOLD, 'published:')} {published}"
     )
     width = len(str(result.line_labels[-1].line_no)) if result.line_labels else 1
     label_width = (
@@ -723,7 +724,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         result = clean_and_explain(record.text)
         lines = list(format_explanation(record.text, result, color=color))
         if many or reader.kind != "document":
-            head = f"== {record.where}  id: {record.id} =="
+            head = _visible(f"== {record.where}  id: {record.id} ==")
             lines.insert(0, f"{_BOLD}{head}{_RESET}" if color else head)
         out.write(("\n".join(lines) + "\n").encode("utf-8", errors="surrogatepass"))
         if many:
