@@ -44,6 +44,7 @@ def labels(detector, text: str) -> dict[str, str]:
         ("Follow us on Twitter", "en"),
         ("Share this article", "en"),
         ("Comments (12)", "en"),
+        ("5 May 2024 • 3 min read", "en"),
         ("Share 34", "en"),
         ("1.2K Shares", "en"),
         ("Sign in", "en"),
@@ -209,6 +210,13 @@ def test_is_not_date_line(line: str) -> None:
         ("26/04/2024", ["2024-04-26"]),
         ("04/26/2024", ["2024-04-26"]),
         ("May 2024", ["2024-05"]),
+        ("10:00 am BST, 5 May 2024", ["2024-05-05T10:00"]),
+        (
+            "PUBLISHED: 10:00 BST, 5 May 2024 | UPDATED: 11:00 BST, 6 May 2024",
+            ["2024-05-05T10:00", "2024-05-06T11:00"],
+        ),
+        ("Mis à jour le 3 août 2025 à 14h30", ["2025-08-03T14:30"]),
+        ("Feb 30, 2024", ["Feb 30, 2024"]),
         # Incomplete or ambiguous dates come back as written.
         ("03/04/2024", ["03/04/2024"]),
         ("5 hours ago", ["5 hours ago"]),

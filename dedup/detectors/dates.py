@@ -350,7 +350,7 @@ def _iso(
 def _time_after(toks: list[_Tok], j: int) -> tuple[tuple[int, int] | None, int]:
     """Return the time (hour, minute) starting at or after token ``j`` and the next index."""
     k = j
-    while k < len(toks) and toks[k].kind == "word" and toks[k].roles & (CONNECTOR | LEAD):
+    while k < len(toks) and toks[k].kind == "word" and toks[k].roles & CONNECTOR:
         k += 1  # "at", "um", "à", "a las"
     if k >= len(toks) or toks[k].kind != "time":
         return None, j
@@ -368,6 +368,41 @@ def _time_after(toks: list[_Tok], j: int) -> tuple[tuple[int, int] | None, int]:
     if hour > 23 or minute > 59:
         return None, j
     return (hour, minute), k
+
+
+def _time_before(toks: list[_Tok], first: int, floor: int) -> tuple[int, int] | None:
+    """Return the time just before a date ("10:00 BST, 5 May 2024"), from ``floor`` on."""
+    k = first - 1
+    while k >= floor and toks[k].kind == "word" and toks[k].roles & (CONNECTOR | ZONE | WEEKDAY):
+        if toks[k].roles & AMPM:
+            break
+        k -= 1
+    ampm = ""
+    if k >= floor and toks[k].kind == "word" and toks[k].roles & AMPM:
+        ampm, k = toks[k].text, k - 1
+    if k < floor or toks[k].kind != "time":
+        return None
+    m = _TIME_PARTS.match(toks[k].text)
+    if not m:
+        return None
+    hour, minute = int(m.group(1)), int(m.group(2))
+    if ampm.startswith("p") and hour < 12:
+        hour += 12
+    elif ampm.startswith("a") and hour == 12:
+        hour = 0
+    return (hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _with_time(iso: str, toks: list[_Tok], first: int, nxt: int, floor: int) -> tuple[str, int]:
+    """Add the time written after (or else just before) a full date: (ISO, next index)."""
+    if len(iso) != len("2024-01-01"):
+        return iso, nxt
+    hm, after = _time_after(toks, _skip(toks, nxt))
+    if hm is None:
+        hm, after = _time_before(toks, first, floor), nxt
+    y, mo, d = (int(x) for x in iso.split("-"))
+    with_time = None if hm is None else _iso(y, mo, d, hm)
+    return (iso, nxt) if with_time is None else (with_time, after)
 
 
 def _skip(toks: list[_Tok], j: int) -> int:
@@ -409,10 +444,7 @@ def _month_date(toks: list[_Tok], i: int) -> tuple[str | None, int, int]:
         year, nxt = after, j + 1
     if year is None:
         return None, first, nxt
-    hm, nxt2 = _time_after(toks, _skip(toks, nxt))
-    if hm is not None:
-        nxt = nxt2
-    return _iso(year, month, day, hm), first, nxt
+    return _iso(year, month, day), first, nxt
 
 
 def _numeric_date(tok: _Tok) -> str | None:
@@ -448,33 +480,29 @@ def _numeric_date(tok: _Tok) -> str | None:
 
 def _iter_dates(text: str, vocab: _Vocab) -> Iterator[str]:
     toks = _tokens(text, vocab)
-    i = 0
+    i = floor = 0  # floor: the first token no earlier date has used
     while i < len(toks):
         tok = toks[i]
         if tok.kind == "numdate" and not _numdate_ok(tok.text):
             i += 1  # "0/0/0000", a version number: no date at all
         elif tok.kind in ("iso", "cjk", "numdate"):
             iso = _numeric_date(tok)
-            nxt = i + 1
-            if iso is not None and len(iso) == len("2024-01-01"):
-                hm, k = _time_after(toks, nxt)
-                y, mo, d = (int(x) for x in iso.split("-"))
-                with_time = None if hm is None else _iso(y, mo, d, hm)
-                if with_time is not None:
-                    iso, nxt = with_time, k
-            if iso is None:
-                nxt = _time_after(toks, nxt)[1]
+            if iso is not None:
+                iso, nxt = _with_time(iso, toks, i, i + 1, floor)
+            else:
+                nxt = _time_after(toks, i + 1)[1]
             yield iso if iso is not None else text[tok.start : toks[nxt - 1].end]
-            i = nxt
+            i = floor = nxt
         elif tok.kind == "word" and tok.roles & MONTH:
             iso, first, nxt = _month_date(toks, i)
             if iso is not None:
+                iso, nxt = _with_time(iso, toks, first, nxt, floor)
                 yield iso
-                i = nxt
+                i = floor = nxt
                 continue
             if nxt > i + 1 or first < i:
                 yield text[toks[first].start : toks[nxt - 1].end]  # "3 August": no year
-                i = nxt
+                i = floor = nxt
                 continue
             i += 1
         elif tok.roles > 0 and tok.roles & (UNIT | RELATIVE):
