@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.titles import is_date, is_truncated
+from dedup.detectors.titles import is_date, is_paragraph, is_truncated
 from dedup.document import Document, Line
 
 NAME = "teasers"
@@ -155,8 +155,8 @@ def find_blocks(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -
 
 
 def _prose_after(doc: Document, rest: list[int], config: CleanConfig) -> bool:
-    """Return whether a paragraph (``title_body_words`` or more words) comes later."""
-    return any(doc.lines[i].n_words >= config.title_body_words for i in rest)
+    """Return whether a paragraph (see `dedup.detectors.titles.is_paragraph`) comes later."""
+    return any(is_paragraph(doc.lines[i], config) for i in rest)
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:

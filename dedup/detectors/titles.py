@@ -44,6 +44,9 @@ _SEPARATOR = re.compile(r"\s[^\w\s]{1,3}\s|[:：]\s")
 # A line ending in a truncation mark is a snippet, not a headline nor a paragraph.
 _TRUNCATED = ("...", "…")
 _DIGIT = re.compile(r"\d")
+# A sentence boundary: a full stop, question or exclamation mark before a space or the end
+# (Latin, CJK, Arabic "؟", Urdu "۔", Devanagari "।").
+_SENTENCE_MARK = re.compile(r"[.!?。！？؟۔।](?:\s|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,19 +222,33 @@ class _PageTitle:
         return (False, False) if n <= self.hi and _similar(a, b.key, t) else None
 
 
+def is_paragraph(line: Line, config: CleanConfig) -> bool:
+    """Return whether ``line`` reads like a paragraph of an article.
+
+    At least ``title_body_words`` words, a sentence mark (". ", "?", "。"...) somewhere, and no
+    truncation mark at the end: a long headline in a link list ("Deploy a Server Farm in 6
+    Simple Steps (All Scripts Included)"), a run of menu items in one line or a teaser
+    snippet ("...") is no paragraph.
+
+    Example:
+        >>> from dedup.config import DEFAULT_CONFIG
+        >>> t = "Quick Links: Skip to content Skip to Search Skip to Topics Menu Skip to Footer"
+        >>> is_paragraph(Document(t).lines[0], DEFAULT_CONFIG)
+        False
+    """
+    if line.n_words < config.title_body_words or is_truncated(line.stripped):
+        return False
+    return _SENTENCE_MARK.search(line.stripped) is not None
+
+
 def heads_body(doc: Document, index: int, config: CleanConfig, *, stop: int | None = None) -> bool:
     """Return whether a paragraph follows line ``index`` within ``config.title_body_lines``.
 
-    A truncated snippet ("...") does not count: teaser lists repeat their headlines too.
-    The paragraph must come before line ``stop`` (the next copy of the headline): a copy in
-    a breadcrumb right above the real headline does not head the article.
+    The paragraph (see `is_paragraph`) must come before line ``stop`` (the next copy of the
+    headline): a copy in a breadcrumb right above the real headline does not head the article.
     """
     _, after = doc.neighbours(index, config.title_body_lines)
-    return any(
-        ln.n_words >= config.title_body_words and not is_truncated(ln.stripped)
-        for ln in after
-        if stop is None or ln.index < stop
-    )
+    return any(is_paragraph(ln, config) for ln in after if stop is None or ln.index < stop)
 
 
 def _pair_in_body(
