@@ -23,8 +23,9 @@ from dedup.io import Reader
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted(p for p in (ROOT / "tests/golden/seeds").glob("*.txt") if ".clean." not in p.name)
-DEDUP = shutil.which("dedup")
-pytestmark = pytest.mark.skipif(DEDUP is None, reason="the dedup command is not installed")
+# The console script of the interpreter running the tests (a venv need not be on PATH).
+_BESIDE = Path(sys.executable).with_name("dedup")
+DEDUP = str(_BESIDE) if _BESIDE.exists() else shutil.which("dedup")
 zstandard = pytest.importorskip("zstandard")
 
 # A page with chrome most detectors agree on, plus the real seed pages.
@@ -40,6 +41,8 @@ PAGE = (
 
 def run(*args, stdin=None, env=None, cwd=None):
     """Run the installed command; return the CompletedProcess (bytes stdout, text stderr)."""
+    # Not a skip: a missing console script is a broken install, which these tests exist to catch.
+    assert DEDUP is not None, "the dedup command is not installed: pip install -e '.[test]'"
     full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     full_env.update(env or {})
     proc = subprocess.run(
@@ -515,6 +518,7 @@ def test_explain_record_and_id_are_exclusive(tmp_path):
 def test_explain_closed_pipe_is_quiet(tmp_path):
     src = tmp_path / "in.jsonl"
     write_jsonl(src, [{"id": i, "text": PAGE * 20} for i in range(300)])
+    assert DEDUP is not None
     proc = subprocess.Popen(
         [DEDUP, "explain", str(src)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
