@@ -23,7 +23,7 @@ from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark, unmarked
-from dedup.detectors.dates import is_date_line, is_date_word
+from dedup.detectors.dates import ConfigHandle, config_handle, is_date_line, is_date_word
 from dedup.document import Document
 from dedup.lexicon import languages, load_json
 from dedup.normalize import match_key, normalize
@@ -261,12 +261,13 @@ def parse_byline(text: str, *, config: CleanConfig | None = None) -> Byline | No
     if len(text) > 2 * cfg.byline_max_chars:
         return None
     stripped = text.strip()
-    return _parse(stripped, match_key(stripped[:60]), cfg)
+    return _parse(stripped, match_key(stripped[:60]), config_handle(cfg))
 
 
 @lru_cache(maxsize=_CACHE_LINES)
-def _parse(stripped: str, key: str, cfg: CleanConfig) -> Byline | None:
+def _parse(stripped: str, key: str, handle: ConfigHandle) -> Byline | None:
     """Parse a stripped line whose matching key (or the key of its start) is ``key``."""
+    cfg = handle.config
     if not stripped or len(stripped) > cfg.byline_max_chars:
         return None
     lex = _lexicon(cfg.languages)
@@ -353,11 +354,12 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     """
     out = []
     limit = config.byline_max_chars
+    handle = config_handle(config)
     for i in unmarked(doc, marks):
         line = doc.lines[i]
         if len(line.text) > 2 * limit or len(line.stripped) > limit:
             continue  # a paragraph: skip before computing its matching key
-        parsed = _parse(line.stripped, line.key, config)
+        parsed = _parse(line.stripped, line.key, handle)
         if parsed is None:
             continue
         if parsed.lead:

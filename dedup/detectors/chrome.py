@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark, unmarked
+from dedup.detectors.dates import ConfigHandle, config_handle
 from dedup.document import Document
 from dedup.lexicon import languages, load_lines
 from dedup.normalize import match_key
@@ -250,11 +251,12 @@ def match_chrome(text: str, *, config: CleanConfig | None = None) -> str | None:
     stripped = text.strip()
     if len(stripped) > cfg.max_chrome_chars:
         return None
-    return _match_key(match_key(stripped), cfg)
+    return _match_key(match_key(stripped), config_handle(cfg))
 
 
 @lru_cache(maxsize=_CACHE_LINES)
-def _match_key(key: str, cfg: CleanConfig) -> str | None:
+def _match_key(key: str, handle: ConfigHandle) -> str | None:
+    cfg = handle.config
     phrases = compile_phrases("chrome", cfg.languages)
     entry = phrases.match(key, counts=True)
     if entry is not None:
@@ -278,11 +280,12 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     """
     out = []
     limit = config.max_chrome_chars
+    handle = config_handle(config)
     for i in unmarked(doc, marks):
         line = doc.lines[i]
         if len(line.text) > 2 * limit or len(line.stripped) > limit:
             continue  # a paragraph: skip before computing its matching key
-        hit = _match_key(line.key, config)
+        hit = _match_key(line.key, handle)
         if hit is not None:
             out.append(Mark(i, "chrome", f"the whole line is the chrome phrase {hit}", "chrome"))
     return out

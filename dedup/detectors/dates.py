@@ -68,6 +68,33 @@ _MAX_YEAR, _MIN_YEAR = 2100, 1900
 _DIGIT = re.compile(r"\d")
 
 
+class ConfigHandle:
+    """A `CleanConfig` behind an identity hash, for the lexical detectors' verdict caches.
+
+    Hashing a frozen dataclass of ~40 fields costs more than a cached verdict; a handle
+    hashes by identity, and `config_handle` returns the same handle for the same config.
+    """
+
+    __slots__ = ("config",)
+
+    def __init__(self, config: CleanConfig) -> None:
+        self.config = config
+
+
+_HANDLES: dict[int, ConfigHandle] = {}
+_MAX_HANDLES = 64
+
+
+def config_handle(config: CleanConfig) -> ConfigHandle:
+    """Return the `ConfigHandle` of ``config`` (the same object for the same config)."""
+    handle = _HANDLES.get(id(config))
+    if handle is None or handle.config is not config:
+        if len(_HANDLES) >= _MAX_HANDLES:
+            _HANDLES.clear()  # a handle keeps its config alive, so no id is ever reused
+        handle = _HANDLES[id(config)] = ConfigHandle(config)
+    return handle
+
+
 @dataclass(frozen=True, slots=True)
 class _Vocab:
     roles: dict[tuple[str, ...], int]  # phrase (tuple of normalised words) -> role bits
@@ -296,11 +323,12 @@ def date_shape(text: str, *, config: CleanConfig | None = None) -> DateShape | N
     cfg = DEFAULT_CONFIG if config is None else config
     if len(text) > 2 * cfg.max_date_line_chars:
         return None  # cheap exit before stripping a long paragraph
-    return _shape_of(text.strip(), None, cfg)
+    return _shape_of(text.strip(), None, config_handle(cfg))
 
 
 @lru_cache(maxsize=_CACHE_LINES)
-def _shape_of(stripped: str, key: str | None, cfg: CleanConfig) -> DateShape | None:
+def _shape_of(stripped: str, key: str | None, handle: ConfigHandle) -> DateShape | None:
+    cfg = handle.config
     if not stripped or len(stripped) > cfg.max_date_line_chars:
         return None
     vocab = _vocab(cfg.languages)
@@ -581,11 +609,12 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     """
     shapes: dict[int, DateShape] = {}
     limit = config.max_date_line_chars
+    handle = config_handle(config)
     for i in doc.content_lines:
         line = doc.lines[i]
         if len(line.text) > 2 * limit:
             continue  # a paragraph: skip before touching its cached features
-        shape = _shape_of(line.stripped, line.key, config)
+        shape = _shape_of(line.stripped, line.key, handle)
         if shape is not None:
             shapes[i] = shape
     is_list = len(shapes) >= config.date_list_min

@@ -22,7 +22,13 @@ from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark, unmarked
 from dedup.detectors.bylines import is_credit
 from dedup.detectors.chrome import compile_phrases
-from dedup.detectors.dates import find_dates, is_date_line, is_date_word
+from dedup.detectors.dates import (
+    ConfigHandle,
+    config_handle,
+    find_dates,
+    is_date_line,
+    is_date_word,
+)
 from dedup.document import Document
 from dedup.normalize import match_key, normalize
 
@@ -97,11 +103,12 @@ def match_trailer(text: str, *, config: CleanConfig | None = None) -> str | None
     stripped = text.strip()
     if not stripped or len(stripped) > cfg.trailer_max_chars:
         return None
-    return _match(stripped, trailer_key(stripped), cfg)
+    return _match(stripped, trailer_key(stripped), config_handle(cfg))
 
 
 @lru_cache(maxsize=_CACHE_LINES)
-def _match(stripped: str, key: str, cfg: CleanConfig) -> str | None:
+def _match(stripped: str, key: str, handle: ConfigHandle) -> str | None:
+    cfg = handle.config
     phrases = compile_phrases("trailers", cfg.languages)
     entry = phrases.match(key)
     if entry is None:
@@ -126,6 +133,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     """
     out = []
     limit = config.trailer_max_chars
+    handle = config_handle(config)
     for i in unmarked(doc, marks):
         line = doc.lines[i]
         if len(line.text) > 2 * limit or len(line.stripped) > limit:
@@ -133,7 +141,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         stripped = line.stripped
         # The line's cached key serves unless a "©" must first be read as "copyright".
         key = trailer_key(stripped) if _COPYRIGHT.search(stripped) else line.key
-        hit = _match(stripped, key, config)
+        hit = _match(stripped, key, handle)
         if hit is not None:
             out.append(Mark(i, "trailer", f"the line is the trailer {hit}", "trailers"))
     return out
