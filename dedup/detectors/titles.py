@@ -5,15 +5,21 @@ for each article headline and a ``duplicate_title`` mark for every other copy of
 
 Scraped pages print the headline more than once: the HTML <title> on the first line, often
 decorated with the site's name ("Headline - The Site", "Site | Headline", "Site: Headline"),
-then the headline again above the article, sometimes a third time in a breadcrumb or a
-"most read" list. A group of copies is found by fuzzy matching (rapidfuzz ratio of the
-`Line.key` forms, so case, quotes and punctuation do not matter), a decorated copy by
-matching what remains once a prefix or suffix cut at a separator (" - ", " | ", ": "...) is
-dropped. The copy kept as ``title`` is the one that heads the article: it is followed within
-a few lines by a paragraph. Among those an undecorated copy wins over a decorated one, then
-the first wins (identical copies: keep the first). A headline with no copy is taken only near
-the top of the text and only if a paragraph follows it; a text that starts with bullets or
-with prose has no title line.
+then the headline again above the article, sometimes again in a breadcrumb or a "most read"
+list. The first line is compared with every line by fuzzy matching (rapidfuzz ratio of the
+`Line.key` forms, so case, quotes and punctuation do not matter, threshold
+``title_similarity``); a decorated copy matches once a prefix or suffix cut at a separator
+(" - ", " | ", ": "...) is dropped, the dropped part being the shorter side.
+
+Which copy is the ``title``: a copy that heads the article (a paragraph follows it before the
+next copy, see `heads_body`); an undecorated copy before a decorated one (the dev set's gold
+keeps the in-body headline, not the HTML <title>); then the first. A header printed twice
+around its timestamp (headline, date, "Follow", headline, article: seed 000) keeps its first
+copy. Further down the page only such dated pairs count (an article's header in a file of
+several articles), since lines printed twice there are mostly comment furniture. With no
+copy, the first headline-like line near the top that heads a paragraph is the title; a text
+that starts with bullets or prose has none. A line the lexical detectors know for a date,
+chrome or a byline is never a title.
 """
 
 from __future__ import annotations
