@@ -428,6 +428,25 @@ def test_undecodable_bytes_in_jsonl(tmp_path):
     assert "\ufffd" in got[1]
 
 
+def test_without_the_extras(tmp_path):
+    # Shadow zstandard and tqdm with modules that fail to import, as in a minimal install.
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    for name in ("zstandard", "tqdm"):
+        (blocked / f"{name}.py").write_text(f"raise ImportError('{name} is not installed')\n")
+    env = {"PYTHONPATH": str(blocked)}
+    (tmp_path / "in.jsonl.zst").write_bytes(b"\x28\xb5\x2f\xfd")
+    proc = fail("clean", tmp_path / "in.jsonl.zst", "-o", tmp_path / "o.jsonl", env=env)
+    assert "pip install 'dedup[zstd]'" in proc.stderr
+    write_jsonl(tmp_path / "in.jsonl", [{"text": PAGE}])
+    proc = fail("clean", tmp_path / "in.jsonl", "-o", tmp_path / "o.jsonl.zst", env=env)
+    assert "pip install 'dedup[zstd]'" in proc.stderr
+    assert not (tmp_path / "o.jsonl.zst").exists()
+    # No tqdm: no progress bar, and nothing else changes.
+    ok("clean", tmp_path / "in.jsonl", "-o", tmp_path / "o.jsonl", env=env)
+    assert read_jsonl(tmp_path / "o.jsonl") == [{"text": dedup.clean(PAGE)}]
+
+
 def test_missing_input_is_a_clear_error(tmp_path):
     proc = fail("clean", tmp_path / "missing.jsonl")
     assert str(tmp_path / "missing.jsonl") in proc.stderr
