@@ -125,10 +125,14 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
     )
 
 
+def _token_key(token: str) -> str:
+    # Most tokens are plain ASCII words, whose matching key is their case-folded form.
+    return token.casefold() if token.isascii() and token.isalnum() else match_key(token)
+
+
 def _words(text: str) -> list[_Word]:
-    return [
-        _Word(m.group(), match_key(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)
-    ]
+    found = _TOKEN.finditer(text)
+    return [_Word(m.group(), _token_key(m.group()), m.start(), m.end()) for m in found]
 
 
 def _phrase_at(words: list[_Word], i: int, table: dict[tuple[str, ...], str], longest: int) -> int:
@@ -271,7 +275,8 @@ def _parse(stripped: str, key: str, handle: ConfigHandle) -> Byline | None:
     if not stripped or len(stripped) > cfg.byline_max_chars:
         return None
     lex = _lexicon(cfg.languages)
-    if key.partition(" ")[0] not in lex.firsts:
+    space = key.find(" ")
+    if (key if space < 0 else key[:space]) not in lex.firsts:
         return None  # neither a lead nor a credit starts the line: most lines stop here
     words = _words(stripped)
     n_lead = _phrase_at(words, 0, lex.leads, lex.longest)

@@ -85,8 +85,9 @@ class PhraseSet:
                     return hit
         if self.combined is None:
             return None
-        first, _, rest = key.partition(" ")
-        last = rest.rpartition(" ")[2] if rest else first
+        space, last_space = key.find(" "), key.rfind(" ")
+        first = key if space < 0 else key[:space]
+        last = key[last_space + 1 :]
         maybe = first in self.firsts or last in self.lasts
         if not maybe and self.anchors is not None:
             maybe = self.anchors.search(key) is not None
