@@ -246,6 +246,13 @@ class _TreeSink:
         relpath = record.relpath
         if relpath is None:  # a single document: keep its file name
             relpath = "stdin.txt" if record.source == STDIN_NAME else Path(record.source).name
+            target = self.writer.path_for(relpath)
+            if record.source != STDIN_NAME and _same_file(str(target), record.source):
+                msg = (
+                    f"writing into {self.writer.root} would overwrite the input {record.source}; "
+                    "choose another output directory"
+                )
+                raise ConfigError(msg)
         path = self.writer.write(relpath, result.text)
         if self.explain:
             _write_sidecar(path, record, result)

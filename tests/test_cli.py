@@ -465,6 +465,10 @@ def test_output_same_as_input_is_refused(tmp_path):
     before = src.read_bytes()
     assert "is the input" in fail("clean", src, "-o", src).stderr
     assert src.read_bytes() == before
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE)
+    assert "would overwrite the input" in fail("clean", page, "-o", f"{tmp_path}/").stderr
+    assert page.read_text() == PAGE
 
 
 # --------------------------------------------------------------------------- explain
