@@ -414,21 +414,18 @@ def _lone_title(doc: Document, candidates: _Candidates, config: CleanConfig) -> 
     """Return the first headline near the top that heads a body, if the text has one.
 
     The search stops at the first paragraph: a text that starts with prose or with bullets
-    followed by prose has no title line. A line with a site decoration ("... - Town Times",
-    an HTML <title> worded unlike the in-body headline) is taken only when no plain
-    headline heads the body after it.
+    followed by prose has no title line. (A colon or dash in the line is no reason to look
+    further: "Copywriting: How to Ditch Marketing" is a headline, and the cleaned text of a
+    page, where the title is the first line, must get the same title again.)
     """
-    decorated: int | None = None
     for i in doc.content_lines[: config.title_search_lines]:
         line = doc.lines[i]
-        if line.n_words >= config.title_body_words:
-            break
+        if is_paragraph(line, config) or line.n_words > config.max_title_words:
+            return None
         if (
             i in candidates
             and heads_body(doc, i, config)
             and not _not_a_title(line.stripped, config)
         ):
-            if not _cores(line):
-                return i
-            decorated = i if decorated is None else decorated
-    return decorated
+            return i
+    return None
