@@ -186,6 +186,8 @@ def test_is_date_line(line: str) -> None:
         "2024",
         "Top 10",
         "5G",
+        "March 2012 8.3",  # a row of figures, not a date
+        "March 2012 120,000",
         "",
     ],
 )

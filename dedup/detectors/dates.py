@@ -65,6 +65,7 @@ _KEYS = {
     "relatives": RELATIVE,
 }
 _MAX_YEAR, _MIN_YEAR = 2100, 1900
+_MAX_MINUTE = 59
 _DIGIT = re.compile(r"\d")
 
 
@@ -252,10 +253,24 @@ def _in_parens(text: str, tok: _Tok) -> bool:
     return text[tok.start - 1 : tok.start] in "([" and text[tok.end : tok.end + 1] in ")]"
 
 
+def _decimal(text: str, tok: _Tok) -> bool:
+    """Return whether an int is the whole part of a decimal ("8.3", "1,5"), not a date part."""
+    rest = text[tok.end : tok.end + 4]
+    if len(rest) < 2 or rest[0] not in ".," or not rest[1].isdigit():
+        return False
+    digits = len(rest[1:]) - len(rest[1:].lstrip("0123456789"))
+    return digits != 2  # "10.00" is a time, "8.3" and "8.125" are numbers
+
+
 def _shape(text: str, toks: list[_Tok]) -> DateShape | None:
-    """Return the shape of a line whose tokens are all date vocabulary, else None."""
+    """Return the shape of a line whose tokens are all date vocabulary, else None.
+
+    Numbers must read as date parts: a day, a year, a time, a count in brackets. A value
+    such as "120,000" or "8.3" makes the line a row of figures ("March 2012 8.3"), not a date.
+    """
     month = day = year = count = numeric = time = lead = False
-    unit = marker = relative = dayword = stamp = False
+    unit = marker = relative = dayword = stamp = zone = False
+    odd = plain = 0  # ints that are no day/year/minute; ints outside brackets
     for t in toks:
         if t.kind in ("iso", "cjk"):
             if _numeric_date(t) is None:
@@ -268,26 +283,33 @@ def _shape(text: str, toks: list[_Tok]) -> DateShape | None:
         elif t.kind == "time":
             time = True
         elif t.kind == "int":
-            if t.roles < 0:
-                return None  # "5G", "3D": a number glued to a non-date word
+            if t.roles < 0 or _decimal(text, t):
+                return None  # "5G", "3D", "8.3": a number that is no date part
             relative = relative or bool(t.roles & RELATIVE)
             unit = unit or bool(t.roles & UNIT)
             if t.start > 0 and _in_parens(text, t):
                 count = True
-            elif 1 <= t.value <= 31 and not t.roles & (UNIT | RELATIVE):
+                continue
+            plain += 1
+            if 1 <= t.value <= 31 and not t.roles & (UNIT | RELATIVE):
                 day = True
             elif _MIN_YEAR <= t.value <= _MAX_YEAR:
                 year = True
+            elif t.value > _MAX_MINUTE and not t.roles & (UNIT | RELATIVE):
+                odd += 1  # "120,000"; or a military time "0927 GMT" (checked below)
         elif not t.roles:
             return None  # any word outside the date vocabulary: not a bare date
         else:
             month = month or bool(t.roles & MONTH)
             lead = lead or bool(t.roles & LEAD)
             stamp = stamp or bool(t.roles & (WEEKDAY | AMPM | ZONE))
+            zone = zone or bool(t.roles & ZONE)
             unit = unit or bool(t.roles & UNIT)
             marker = marker or bool(t.roles & MARKER)
             relative = relative or bool(t.roles & RELATIVE)
             dayword = dayword or bool(t.roles & DAYWORD)
+    if odd and not zone:
+        return None
     if numeric:
         return DateShape("day", lead)
     # Before month names: "ago" is also Spanish for August ("5 hours ago").
@@ -295,8 +317,8 @@ def _shape(text: str, toks: list[_Tok]) -> DateShape | None:
         return DateShape("relative", lead)
     if month and day:
         return DateShape("day", lead)
-    if month and (year or count):
-        return DateShape("month", lead)
+    if month and (year or count) and plain <= 1:
+        return DateShape("month", lead)  # "May 2012", "October (15)": nothing more
     if dayword and (lead or time):
         return DateShape("relative", lead)
     if time and (lead or stamp):
