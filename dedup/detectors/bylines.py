@@ -30,7 +30,7 @@ from dedup.normalize import match_key, normalize
 
 # Verdicts are pure functions of (line, config): cached, because the cleaner re-runs every
 # detector on its own output and one site repeats the same chrome on every page.
-_CACHE_LINES = 1 << 16
+_CACHE_LINES = 1 << 14  # short lines only (<= 300 chars): a few MB at most
 
 # A word (letters/digits, inner apostrophes or hyphens: "O'Neil", "al-Amin", an initial "J.")
 # or one punctuation character. The inner group needs a separator first, so it cannot

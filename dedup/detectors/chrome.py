@@ -28,7 +28,7 @@ from dedup.normalize import match_key
 
 # Verdicts are pure functions of (line, config): cached, because the cleaner re-runs every
 # detector on its own output and one site repeats the same chrome on every page.
-_CACHE_LINES = 1 << 16
+_CACHE_LINES = 1 << 14  # short lines only (<= 300 chars): a few MB at most
 
 # A count around a phrase: "12", "1 2k" (1.2k once punctuation is dropped), "34k".
 _COUNT = re.compile(r"\d+[km]?")

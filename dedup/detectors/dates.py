@@ -31,7 +31,7 @@ from dedup.normalize import match_key, normalize
 
 # Verdicts are pure functions of (line, config): cached, because the cleaner re-runs every
 # detector on its own output and one site repeats the same chrome on every page.
-_CACHE_LINES = 1 << 16
+_CACHE_LINES = 1 << 14  # short lines only (<= 300 chars): a few MB at most
 
 # Tokens of a date line. Every quantifier is bounded or runs over one character class that
 # the next alternative cannot start with, so matching is linear in the line length.

@@ -34,7 +34,7 @@ from dedup.normalize import match_key, normalize
 
 # Verdicts are pure functions of (line, config): cached, because the cleaner re-runs every
 # detector on its own output and one site repeats the same chrome on every page.
-_CACHE_LINES = 1 << 16
+_CACHE_LINES = 1 << 14  # short lines only (<= 300 chars): a few MB at most
 
 # Words of the original line (case kept), for the names-and-dates test of "~~" patterns.
 _WORD = re.compile(r"[^\W_]+")
