@@ -191,16 +191,70 @@ def _zstandard() -> ModuleType:
     return zstandard
 
 
+class _ZstdFrames(io.RawIOBase):
+    """Decompress every zstd frame of a stream; a stream that ends inside a frame raises.
+
+    zstandard's own ``stream_reader`` returns a silent end of file on a truncated frame (the
+    records in it would be lost without a word), so frames are followed here with
+    ``decompressobj``, whose ``eof`` says whether the current frame is complete. Files from
+    parallel compressors (``pzstd``, ``zstd -T``) hold several frames: all are read.
+    """
+
+    def __init__(self, raw: IO[bytes], zstd: ModuleType) -> None:
+        super().__init__()
+        self._raw = raw
+        self._new = zstd.ZstdDecompressor().decompressobj
+        self._dobj = self._new()
+        self._in_frame = False
+        self._buf = b""
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:  # noqa: ANN401 - a writable buffer (bytearray, memoryview)
+        while self._pos >= len(self._buf):
+            chunk = self._raw.read(_CHUNK)
+            if not chunk:
+                if self._in_frame:
+                    msg = "the compressed file ends inside a zstd frame"
+                    raise EOFError(msg)
+                return 0
+            self._buf, self._pos = self._feed(chunk), 0
+        n = min(len(b), len(self._buf) - self._pos)
+        b[:n] = self._buf[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def _feed(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            self._in_frame = True
+            out.append(self._dobj.decompress(data))
+            data = b""
+            if self._dobj.eof:  # the frame is complete; what follows starts the next one
+                data = self._dobj.unused_data
+                self._dobj = self._new()
+                self._in_frame = False
+        return b"".join(out)
+
+
 def _decompress(raw: IO[bytes], compression: str | None) -> IO[bytes]:
     """Wrap a binary stream so that reading it yields decompressed bytes."""
     if compression == "gzip":
         return cast("IO[bytes]", gzip.GzipFile(fileobj=raw, mode="rb"))
     if compression == "zstd":
-        zstd = _zstandard()
-        # read_across_frames: files written by parallel compressors hold several frames.
-        reader = zstd.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-        return cast("IO[bytes]", io.BufferedReader(reader, _CHUNK))
+        return cast("IO[bytes]", io.BufferedReader(_ZstdFrames(raw, _zstandard()), _CHUNK))
     return raw
+
+
+def _decompress_errors() -> tuple[type[BaseException], ...]:
+    """Return the exceptions a corrupt or truncated compressed stream raises."""
+    errors: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error)
+    zstd = sys.modules.get("zstandard")  # only ever raised once zstandard has been imported
+    if zstd is not None:
+        errors = (*errors, zstd.ZstdError)
+    return errors
 
 
 def _line_of(data: bytes, pos: int) -> tuple[int, int]:
@@ -414,12 +468,13 @@ class Reader:
             if fmt == "jsonl":
                 yield from self._jsonl_lines(_chain_first(first, stream), STDIN_NAME)
             else:
-                yield from self._text_record(first + stream.read(), STDIN_NAME, None)
+                data = first + _read_all(stream, STDIN_NAME)
+                yield from self._text_record(data, STDIN_NAME, None)
         elif self.kind == "tree":
             root = Path(self.path)
             for p in self._files:
                 rel = p.relative_to(root).as_posix()
-                yield from self._read_file(p, str(root.joinpath(*rel.split("/"))), rel)
+                yield from self._read_file(p, str(p), rel)
         else:
             yield from self._read_file(Path(self.path), self.path, None)
 
@@ -461,10 +516,10 @@ class Reader:
         while True:
             try:
                 line = next(lines, None)
-            except (OSError, EOFError, zlib.error, ValueError) as exc:
-                # gzip raises BadGzipFile (OSError) / EOFError, zstandard ZstdError (ValueError)
+            except _decompress_errors() as exc:
+                # gzip raises BadGzipFile (OSError) or EOFError, zstandard ZstdError or EOFError
                 msg = (
-                    f"{name}:{line_no + 1}: cannot decompress the file after line {line_no} "
+                    f"{name}:{line_no + 1}: cannot read the file after line {line_no} "
                     f"({type(exc).__name__}: {exc}); the file is corrupt or truncated"
                 )
                 raise RecordError(msg) from None
@@ -525,8 +580,11 @@ def _chain_first(first: bytes, stream: IO[bytes]) -> Iterator[bytes]:
 def _read_all(stream: IO[bytes], name: str) -> bytes:
     try:
         return stream.read()
-    except (OSError, EOFError, zlib.error, ValueError) as exc:
-        msg = f"{name}: cannot decompress the file ({type(exc).__name__}: {exc})"
+    except _decompress_errors() as exc:
+        msg = (
+            f"{name}: cannot read the file ({type(exc).__name__}: {exc}); the file is "
+            "corrupt or truncated"
+        )
         raise RecordError(msg) from None
 
 

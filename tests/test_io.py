@@ -156,6 +156,38 @@ def test_multi_frame_zstd_is_read_whole(tmp_path):
     assert [r.text for r in Reader(p)] == ["a", "b"]
 
 
+@needs_zstd
+def test_many_zstd_frames_across_read_chunks(tmp_path):
+    # Frames larger than one read, and frame boundaries falling inside a read.
+    import random
+
+    rng = random.Random(7)
+    c = zstandard.ZstdCompressor()
+    texts = ["".join(rng.choice("abcdefgh ") for _ in range(60_000)) for _ in range(8)]
+    p = tmp_path / "in.jsonl.zst"
+    p.write_bytes(b"".join(c.compress(json.dumps({"text": t}).encode() + b"\n") for t in texts))
+    assert p.stat().st_size > 2 * 65536
+    assert [r.text for r in Reader(p)] == texts
+
+
+@needs_zstd
+@pytest.mark.parametrize("damage", ["truncate", "corrupt", "not zstd"])
+def test_damaged_zstd_is_an_error_not_a_short_read(tmp_path, damage):
+    data = zstandard.ZstdCompressor().compress(b'{"text": "a record"}\n' * 5000)
+    if damage == "truncate":  # zstandard's stream_reader would end silently here
+        data = data[:-5]
+    elif damage == "corrupt":
+        data = data[: len(data) // 2] + b"garbage" * 20
+    else:
+        data = b"this was never compressed\n"
+    p = tmp_path / "in.jsonl.zst"
+    p.write_bytes(data)
+    with pytest.raises(RecordError) as info:
+        list(Reader(p))
+    assert str(p) in str(info.value)
+    assert "corrupt or truncated" in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
