@@ -129,6 +129,15 @@ class CleanConfig:
         content_header_lines: between a kept title and the article's first paragraphs, up to
             this many lines are the article's header (byline, dateline, caption, share bar)
             and are kept; a longer stretch is a menu, and only ``content_head_lines`` stay.
+        content_inset_lines: the article goes on after an inset of at most this many lines
+            that holds no removed line (a table, a list of names, a sidebar box).
+        content_inset_links: such an inset may hold this many link-like lines (a table's
+            one-word cells, a caption's credit); a menu has more.
+        content_tail_lines: up to this many short lines right after the article (a sign-off,
+            a source, a photo credit), up to the first link-like or removed line, are kept.
+        content_thread_min: the article ends where a comment thread starts: at least this
+            many short lines with a digit and the same ending ("... 10:42 pm. Reply #",
+            "... 11:48 pm"), each followed by text. Three tells a thread from a dateline.
         content_before_weight: a block of text before the article that weighs at least this
             many words is kept too (an article split by an inset, an intro above the headline).
         content_min_lines: a text with fewer non-blank lines is left alone by the content
@@ -176,6 +185,10 @@ class CleanConfig:
     content_head_lines: int = 4
     content_before_weight: int = 30
     content_header_lines: int = 8
+    content_inset_lines: int = 12
+    content_inset_links: int = 1
+    content_tail_lines: int = 2
+    content_thread_min: int = 3
     content_min_lines: int = 4
 
     def __post_init__(self) -> None:

@@ -191,6 +191,27 @@ def test_several_articles_each_kept() -> None:
     assert all(ln in kept for ln in gold)
 
 
+def test_comment_thread_after_the_article_removed() -> None:
+    comments = []
+    for name, hour in (("Ann", 1), ("Bob", 2), ("Cy", 3), ("Dee", 4)):
+        comments += [f"{name} on May 5, 2012 at {hour}:15 pm. Reply #", PARA[hour - 1]]
+    lines = [*MENU, HEAD, *PARA, *comments]
+    r = dedup.clean_and_explain("\n".join(lines), config=ONLY_MODEL)
+    assert [ln for ln in r.text.splitlines() if ln] == [HEAD, *PARA]
+    removed = [x for x in r.removals if x.detector == "content"]
+    assert len(removed) == len(comments)
+    assert all("in a comment thread" in x.reason for x in removed)
+
+
+def test_repeated_credits_and_numbered_items_are_no_thread() -> None:
+    lines = [*MENU, HEAD]
+    for k, para in enumerate(PARA, 1):
+        lines += [para, f"{k}. Photo: Getty Images, 2012"]
+    lines += [PARA[0], "Credit: City Hall / 2012", PARA[1], "Credit: City Hall / 2012", PARA[2]]
+    kept = _kept("\n".join(lines))
+    assert kept == lines[len(MENU) :]
+
+
 def test_kept_lines_say_why() -> None:
     text = "\n".join([*MENU, HEAD, *PARA, *MENU])
     r = dedup.clean_and_explain(text, config=CleanConfig(detectors=("content",)))

@@ -62,6 +62,10 @@ _LANGUAGE_SAMPLE_WORDS = 3000
 _LANGUAGE_MIN_SHARE = 0.15
 # A link-like line is also short in characters (menu items are labels, not sentences).
 _LINK_MAX_CHARS = 40
+# Comment headers: a name, a date and a "reply" link fit in this many characters.
+_SIGNATURE_MAX_CHARS = 120
+# Words and single symbols: the last two make a comment header's signature.
+_SIGNATURE_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 @cache
@@ -232,8 +236,61 @@ def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -
     return out
 
 
+def _signature(ln: Line) -> str | None:
+    """Return the ending of a short line with a digit, digits folded ("0 pm", "reply #").
+
+    Comment threads repeat one header per comment ("Jane on May 5, 2012 at 10:42 pm. Reply
+    #", "Kieren H — June 24th, 2012, 11:48 pm", "09. Jul, 2012 / Courtney says:"): the names
+    differ, the ending does not. A line without a digit has no signature, so repeated photo
+    credits ("Photo: Getty Images") never look like a thread.
+    """
+    text = ln.stripped
+    if len(text) > _SIGNATURE_MAX_CHARS or not any(ch.isdigit() for ch in text):
+        return None
+    if is_list_item(ln):
+        return None  # numbered items and footnotes ("2. Who's next? (June 2002)")
+    tail = _SIGNATURE_TOKEN.findall(text.casefold())[-2:]
+    if not any(t.isalpha() for t in tail):
+        return None  # "(2002)", "40km": a number ends it, as in lists and live blogs
+    return " ".join("0" if t[0].isdigit() else t for t in tail)
+
+
+def thread_start(
+    classes: Sequence[str], lines: Sequence[Line], lo: int, hi: int, min_n: int
+) -> int:
+    """Return where a comment thread starts in positions ``lo..hi``, or ``hi`` if none does.
+
+    A thread is at least ``min_n`` short lines with the same `_signature`, each followed by
+    text before the next one.
+    """
+    seen: dict[str, list[int]] = {}
+    for k in range(lo, hi):
+        if classes[k] in (GOOD, KEPT):
+            continue
+        sig = _signature(lines[k])
+        if sig is not None:
+            seen.setdefault(sig, []).append(k)
+    best = hi
+    for ks in seen.values():
+        if len(ks) < min_n:
+            continue
+        spaced = [
+            a
+            for a, b in pairwise([*ks, hi])
+            if any(classes[m] in (GOOD, NEAR) for m in range(a + 1, b))
+        ]
+        if len(spaced) >= min_n:
+            best = min(best, spaced[0])
+    return best
+
+
 def kept_positions(
-    classes: Sequence[str], lines: Sequence[Line], config: CleanConfig, *, titled: bool
+    classes: Sequence[str],
+    lines: Sequence[Line],
+    config: CleanConfig,
+    *,
+    titled: bool,
+    drop: dict[int, str] | None = None,
 ) -> dict[int, str]:
     """Return the kept positions of one article's lines, each with why it is kept.
 
@@ -245,15 +302,29 @@ def kept_positions(
             first paragraph block is the article's header (byline, dateline, caption) when
             it is no longer than ``content_header_lines``.
 
+        drop: filled with position -> reason for lines removed for a specific reason (a
+            comment thread); the others get the generic "outside the main text" reason.
+
     Returns:
         position -> reason; empty when the section holds no paragraph.
     """
+    if drop is None:
+        drop = {}
     found = blocks(classes, lines, config)
     if not found:
         return {}
     heaviest = max(b.weight for b in found)
     main = next(b for b in found if b.weight >= config.content_main_share * heaviest)
+    # Comments often follow the article with only a header line between them, which costs
+    # too little to split the block: a thread of such headers ends the article.
+    cut = thread_start(classes, lines, main.start + 1, main.stop, config.content_thread_min)
+    threaded = cut < main.stop
     keep: dict[int, str] = {}
+    if threaded:
+        main = Block(main.start, cut, main.weight)
+        sig = _signature(lines[cut])
+        for k in range(cut, len(classes)):
+            drop[k] = f"outside the main text: in a comment thread (headers ending {sig!r})"
     for b in found:
         if b.start < main.start and b.weight >= config.content_before_weight:
             for k in range(b.start, b.stop):
@@ -275,6 +346,32 @@ def kept_positions(
     reason = f"kept: in the article's main block of text ({main.weight:.0f} words)"
     for k in range(main.start, main.stop):
         keep[k] = reason
+    # The article goes on after an inset that is no chrome (a table, a list of names: short
+    # lines, none link-like and none removed): the blocks after it are the article's too.
+    stop = main.stop
+    for b in found:
+        if threaded:
+            break
+        if b.start < stop:
+            continue
+        gap = classes[stop : b.start]
+        if (
+            len(gap) > config.content_inset_lines
+            or BAD in gap
+            or gap.count(LINK) > config.content_inset_links
+        ):
+            break
+        for k in range(stop, b.stop):
+            keep[k] = f"kept: the article's text after an inset of {len(gap)} lines"
+        stop = b.stop
+    # A sign-off, a source or a credit line closes many articles: a few short lines right
+    # after the text, up to the first menu-like or removed line.
+    k = stop
+    while not threaded and k < len(classes) and k - stop < config.content_tail_lines:
+        if classes[k] not in (SHORT, NEAR, LIST):
+            break
+        keep[k] = "kept: a short line closing the article (a sign-off, a source, a credit)"
+        k += 1
     return keep
 
 
@@ -312,6 +409,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     if not any(c in (LINK, BAD) for c in classes) and len(blocks(classes, lines, config)) < 2:
         return []  # one block of text and no menu-like line: no evident boilerplate
     keep: dict[int, str] = {}
+    drop: dict[int, str] = {}
     sections = _sections(marks, idx)
     for a, b in sections:
         titled = classes[a] == KEPT
@@ -323,8 +421,10 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
                     why = f"kept: in a block of text before the title ({blk.weight:.0f} words)"
                     keep.update((a + k, why) for k in range(blk.start, blk.stop))
             continue
-        part = kept_positions(classes[a:b], lines[a:b], config, titled=titled)
+        notes: dict[int, str] = {}
+        part = kept_positions(classes[a:b], lines[a:b], config, titled=titled, drop=notes)
         keep.update((a + k, why) for k, why in part.items())
+        drop.update((a + k, why) for k, why in notes.items())
     if not keep:
         return []  # no paragraph anywhere: nothing to tell the article from the chrome
     first, last = min(keep), max(keep)
@@ -336,6 +436,6 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             out.append(Mark(idx[k], "content", keep[k], NAME))
             continue
         where = "before" if k < first else ("after" if k > last else "between blocks of")
-        reason = f"outside the main text: {c} line {where} the article's paragraphs"
+        reason = drop.get(k) or f"outside the main text: {c} line {where} the article's paragraphs"
         out.append(Mark(idx[k], "chrome", reason, NAME))
     return out
