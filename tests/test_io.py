@@ -322,7 +322,9 @@ def test_missing_zstandard_names_the_extra(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- streaming
 
 
-@pytest.mark.parametrize("name", ["big.jsonl", "big.jsonl.gz"])
+@pytest.mark.parametrize(
+    "name", ["big.jsonl", "big.jsonl.gz", pytest.param("big.jsonl.zst", marks=needs_zstd)]
+)
 def test_reader_streams_in_bounded_memory(tmp_path, name):
     path = tmp_path / name
     body = "Some sentence of an article that goes on for a while. " * 8
