@@ -265,7 +265,12 @@ def parse_byline(text: str, *, config: CleanConfig | None = None) -> Byline | No
     if len(text) > 2 * cfg.byline_max_chars:
         return None
     stripped = text.strip()
-    return _parse(stripped, match_key(stripped[:60]), config_handle(cfg))
+    return _parse_text(stripped, config_handle(cfg))
+
+
+@lru_cache(maxsize=_CACHE_LINES)
+def _parse_text(stripped: str, handle: ConfigHandle) -> Byline | None:
+    return _parse(stripped, match_key(stripped[:60]), handle)
 
 
 @lru_cache(maxsize=_CACHE_LINES)

@@ -252,7 +252,12 @@ def match_chrome(text: str, *, config: CleanConfig | None = None) -> str | None:
     stripped = text.strip()
     if len(stripped) > cfg.max_chrome_chars:
         return None
-    return _match_key(match_key(stripped), config_handle(cfg))
+    return _match_text(stripped, config_handle(cfg))
+
+
+@lru_cache(maxsize=_CACHE_LINES)
+def _match_text(stripped: str, handle: ConfigHandle) -> str | None:
+    return _match_key(match_key(stripped), handle)
 
 
 @lru_cache(maxsize=_CACHE_LINES)

@@ -103,7 +103,12 @@ def match_trailer(text: str, *, config: CleanConfig | None = None) -> str | None
     stripped = text.strip()
     if not stripped or len(stripped) > cfg.trailer_max_chars:
         return None
-    return _match(stripped, trailer_key(stripped), config_handle(cfg))
+    return _match_text(stripped, config_handle(cfg))
+
+
+@lru_cache(maxsize=_CACHE_LINES)
+def _match_text(stripped: str, handle: ConfigHandle) -> str | None:
+    return _match(stripped, trailer_key(stripped), handle)
 
 
 @lru_cache(maxsize=_CACHE_LINES)
