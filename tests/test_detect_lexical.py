@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dedup
 from dedup.config import CleanConfig
 from dedup.detectors import bylines, chrome, dates, trailers
 from dedup.document import Document
@@ -519,3 +520,69 @@ def test_detectors_mark_only_nonblank_lines_once(text: str) -> None:
         lines = [m.line for m in got]
         assert len(lines) == len(set(lines))
         assert all(not doc.lines[i].blank for i in lines)
+
+
+# ---------------------------------------------------------------- whole pages
+
+_FR_PAGE = """Grève des transports : trafic très perturbé lundi à Lyon
+Publié le 3 août 2025 à 14h30
+Par Jean Dupont
+Partager sur Facebook
+Les usagers des transports en commun lyonnais ont dû s'armer de patience lundi, au premier \
+jour d'une grève qui a fortement perturbé le trafic des métros et des bus.
+Selon la direction, seul un métro sur deux circulait aux heures de pointe, tandis que \
+plusieurs lignes de bus étaient totalement interrompues.
+Avec AFP
+Tous droits réservés
+"""
+
+_AR_PAGE = """افتتاح محطة جديدة لتحلية المياه
+آخر تحديث: 26 أبريل 2024
+بقلم: محمد علي
+شارك
+افتتحت الحكومة يوم الأحد محطة جديدة لتحلية مياه البحر بطاقة إنتاجية كبيرة تكفي لتزويد مئات \
+الآلاف من السكان بمياه الشرب.
+وقال وزير المياه إن المحطة ستسهم في مواجهة أزمة المياه المتفاقمة في المنطقة خلال فصل الصيف.
+جميع الحقوق محفوظة
+"""
+
+
+@pytest.mark.parametrize(
+    ("page", "expected", "byline", "published"),
+    [
+        (
+            _FR_PAGE,
+            {
+                "Publié le 3 août 2025 à 14h30": "timestamp",
+                "Par Jean Dupont": "byline",
+                "Partager sur Facebook": "chrome",
+                "Avec AFP": "trailer",
+                "Tous droits réservés": "trailer",
+            },
+            "Jean Dupont",
+            ("2025-08-03T14:30",),
+        ),
+        (
+            _AR_PAGE,
+            {
+                "آخر تحديث: 26 أبريل 2024": "timestamp",
+                "بقلم: محمد علي": "byline",
+                "شارك": "chrome",
+                "جميع الحقوق محفوظة": "trailer",
+            },
+            "محمد علي",
+            ("2024-04-26",),
+        ),
+    ],
+    ids=["fr", "ar"],
+)
+def test_whole_page_labels_and_metadata(
+    page: str, expected: dict[str, str], byline: str, published: tuple[str, ...]
+) -> None:
+    result = dedup.clean_and_explain(page)
+    got = {ll.span.slice(page).strip(): ll.label for ll in result.line_labels}
+    assert {line: got[line] for line in expected} == expected
+    paragraphs = [line for line in page.splitlines() if len(line.split()) > 12]
+    assert all(got[line] == "content" for line in paragraphs)
+    assert result.byline == byline
+    assert result.published == published
