@@ -444,3 +444,22 @@ def test_repeat_on_a_huge_single_line_is_fast() -> None:
     titles.detect(Document(text), {}, DEFAULT_CONFIG)
     teasers.detect(Document(text), {}, DEFAULT_CONFIG)
     assert time.perf_counter() - t0 < 5.0
+
+
+def test_numbers_must_agree_between_copies() -> None:
+    # Parts of a series in a sidebar are other articles, not copies of this one.
+    text = "\n".join(
+        [
+            "Letting the Wolves Howl: Part 5 - Crunch",
+            "Home",
+            "Letting the Wolves Howl: Part 5",
+            PARA,
+            "Letting the Wolves Howl - Part 4",
+            "Letting the Wolves Howl - Part 3",
+        ]
+    )
+    got = _labels(text, titles.detect)
+    assert got == {
+        "Letting the Wolves Howl: Part 5 - Crunch": "duplicate_title",
+        "Letting the Wolves Howl: Part 5": "title",
+    }

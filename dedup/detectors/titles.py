@@ -50,6 +50,7 @@ _SEPARATOR = re.compile(r"\s[^\w\s]{1,3}\s|[:：]\s")
 # A line ending in a truncation mark is a snippet, not a headline nor a paragraph.
 _TRUNCATED = ("...", "…")
 _DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"\d+")
 # A sentence boundary: a full stop, question or exclamation mark before a space or the end
 # (Latin, CJK, Arabic "؟", Urdu "۔", Devanagari "।").
 _SENTENCE_MARK = re.compile(r"[.!?。！？؟۔।](?:\s|$)")
@@ -159,14 +160,29 @@ def _cores(line: Line) -> tuple[str, ...]:
 
 
 def _similar(a: str, b: str, threshold: float) -> bool:
-    """Return whether keys ``a`` and ``b`` match (rapidfuzz ratio >= threshold)."""
+    """Return whether keys ``a`` and ``b`` match (rapidfuzz ratio >= threshold).
+
+    Their numbers must agree: "Part 4" and "Part 5" of a series or "$400,000" and "$900,000"
+    are other headlines, however alike the letters are. One extra number at either end is
+    allowed: a list number ("3. Headline" in a "most read" list) or a comment count
+    ("Headline 69").
+
+    Example:
+        >>> _similar("letting the wolves howl part 5", "letting the wolves howl part 4", 0.9)
+        False
+    """
     if a == b:
         return True
     # ratio <= 2*min/(len a + len b): skip pairs whose lengths alone rule a match out.
     short, long_ = sorted((len(a), len(b)))
     if 2 * short < threshold * (short + long_):
         return False
-    return ratio(a, b, score_cutoff=threshold * 100) >= threshold * 100
+    if ratio(a, b, score_cutoff=threshold * 100) < threshold * 100:
+        return False
+    na, nb = _NUMBER.findall(a), _NUMBER.findall(b)
+    if len(na) < len(nb):
+        na, nb = nb, na
+    return na == nb or (len(na) == len(nb) + 1 and nb in (na[1:], na[:-1]))
 
 
 class _Candidates:
