@@ -31,6 +31,7 @@ which block is first and heavy enough, so the cleaner's re-runs do not nibble at
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -64,6 +65,7 @@ _LANGUAGE_MIN_SHARE = 0.15
 _LINK_MAX_CHARS = 40
 # Comment headers: a name, a date and a "reply" link fit in this many characters.
 _SIGNATURE_MAX_CHARS = 120
+_DIGIT = re.compile(r"\d")
 # Words and single symbols: the last two make a comment header's signature.
 _SIGNATURE_TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -108,21 +110,22 @@ def document_language(doc: Document, config: CleanConfig) -> str | None:
     if not langs:
         return None
     table = _stopword_table(langs)
-    counts = [0] * len(langs)
+    masks: Counter[int | None] = Counter()
     seen = 0
     for i in doc.content_lines:
         ln = doc.lines[i]
         if ln.n_words < config.content_near_words:
             continue
-        for w in ln.words:
-            mask = table.get(w.casefold(), 0)
-            while mask:
-                low = mask & -mask
-                counts[low.bit_length() - 1] += 1
-                mask ^= low
+        masks.update(map(table.get, map(str.casefold, ln.words)))
         seen += ln.n_words
         if seen > _LANGUAGE_SAMPLE_WORDS:
             break
+    counts = [0] * len(langs)
+    for mask, n in masks.items():
+        while mask:
+            low = mask & -mask
+            counts[low.bit_length() - 1] += n
+            mask ^= low
     if not seen:
         return None
     best = max(range(len(langs)), key=counts.__getitem__)
@@ -176,7 +179,7 @@ def classify(ln: Line, stop: frozenset[str] | None, config: CleanConfig) -> str:
             return LIST
         return LINK if is_link_like(ln, config) else SHORT
     if stop is not None:
-        hits = sum(1 for w in ln.words if w.casefold() in stop)
+        hits = sum(map(stop.__contains__, map(str.casefold, ln.words)))
         if hits < config.content_stopword_density * n:
             return SHORT
         return GOOD if n >= config.content_long_words else NEAR
@@ -245,7 +248,7 @@ def _signature(ln: Line) -> str | None:
     credits ("Photo: Getty Images") never look like a thread.
     """
     text = ln.stripped
-    if len(text) > _SIGNATURE_MAX_CHARS or not any(ch.isdigit() for ch in text):
+    if len(text) > _SIGNATURE_MAX_CHARS or _DIGIT.search(text) is None:
         return None
     if is_list_item(ln):
         return None  # numbered items and footnotes ("2. Who's next? (June 2002)")
