@@ -537,6 +537,16 @@ def test_explain_jsonl_record_and_id(tmp_path):
     assert "has no record with id 'nope'" in fail("explain", src, "--id", "nope").stderr
 
 
+def test_explain_directory_by_relative_path_and_stdin(tmp_path):
+    files = make_tree(tmp_path / "in")
+    out = ok("explain", tmp_path / "in", "--id", "sub/b.txt").stdout.decode("utf-8")
+    assert out.startswith(f"== {tmp_path / 'in' / 'sub' / 'b.txt'}  id: sub/b.txt ==")
+    result = dedup.clean_and_explain(files["sub/b.txt"])
+    assert f"removed {sum(result.counts().values())} of {len(result.line_labels)}" in out
+    from_file = ok("explain", tmp_path / "in" / "a.txt").stdout
+    assert ok("explain", "-", stdin=PAGE.encode()).stdout == from_file
+
+
 def test_explain_record_and_id_are_exclusive(tmp_path):
     proc = run("explain", "x.jsonl", "--record", "1", "--id", "a")
     assert proc.returncode == 2
