@@ -85,6 +85,10 @@ class CleanConfig:
         title_body_words: the words a line needs to count as such a paragraph.
         teaser_min_items: a teaser list needs at least this many items (a headline with
             its date and/or truncated snippet) in a row; two could be a dated subheading.
+        teaser_context_lines: a list of bare headline/date items (no snippet, no headline
+            printed twice) with a paragraph within this many lines on both sides is a dated
+            timeline inside the article, not a teaser list. On the dev set 59 of 60 such
+            lists (550 lines, none gold) have no paragraph on one side or both.
         repeat_context_words: a repeated line is removed only when neither copy has a line
             of at least this many words within ``repeat_context_lines`` lines: a line
             repeated inside running text (a table cell, a refrain, a greeting in comments,
@@ -166,6 +170,7 @@ class CleanConfig:
     title_body_lines: int = 6
     title_body_words: int = 15
     teaser_min_items: int = 3
+    teaser_context_lines: int = 2
     repeat_context_words: int = 12
     repeat_context_lines: int = 3
     menu_max_words: int = 3

@@ -463,3 +463,11 @@ def test_numbers_must_agree_between_copies() -> None:
         "Letting the Wolves Howl: Part 5 - Crunch": "duplicate_title",
         "Letting the Wolves Howl: Part 5": "title",
     }
+
+
+def test_related_list_between_article_and_comments() -> None:
+    comment = "Great piece, thanks. I have crossed that bridge every day for twenty years now."
+    related = ["Old bridge closes for repairs", "March 3, 2024", "New ferry line opens"]
+    related += ["April 9, 2024", "City budget approved at last", "May 1, 2024"]
+    text = "\n".join([PARA, PARA2, "Related Posts", *related, "2 comments", "Mark", comment])
+    assert _labels(text, teasers.detect) == dict.fromkeys(related, "teaser")

@@ -11,8 +11,9 @@ of 2-4 types holding a date or a snippet. Lines before the first unit ("Opinion"
 
 Content is protected three ways: a paragraph (``X``) breaks a run, a unit needs a date or a
 snippet (in-article subheadings alone never form one), and a list of bare headline/date
-items with no snippet and no repeated headline counts only when no paragraph follows it (a
-dated timeline inside an article has the article's text after it).
+items with no snippet and no repeated headline counts only when it is not enclosed by
+paragraphs (``teaser_context_lines``): a dated timeline inside an article has the article's
+text right before and after it.
 """
 
 from __future__ import annotations
@@ -148,15 +149,24 @@ def find_blocks(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -
         items, size, description, again = best
         stop = pos + items * size
         unit = types[pos : pos + size]
-        if SNIPPET in unit or again or not _prose_after(doc, lines[stop:], config):
+        if SNIPPET in unit or again or not _inside_article(doc, pos, stop, config):
             blocks.append(Block(pos, stop, unit, items, description))
         pos = stop
     return blocks
 
 
-def _prose_after(doc: Document, rest: list[int], config: CleanConfig) -> bool:
-    """Return whether a paragraph (see `dedup.detectors.titles.is_paragraph`) comes later."""
-    return any(is_paragraph(doc.lines[i], config) for i in rest)
+def _inside_article(doc: Document, start: int, stop: int, config: CleanConfig) -> bool:
+    """Return whether paragraphs sit close on both sides of positions ``[start, stop)``.
+
+    A dated timeline in an article ("March 3, 2024" / "Plans first presented" ...) has the
+    article's text right before and right after it; a "Related Posts" list does not.
+    """
+    lines, k = doc.content_lines, config.teaser_context_lines
+    before = lines[max(0, start - k) : start]
+    after = lines[stop : stop + k]
+    return any(is_paragraph(doc.lines[i], config) for i in before) and any(
+        is_paragraph(doc.lines[i], config) for i in after
+    )
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
@@ -165,7 +175,8 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     Args:
         doc: the document.
         marks: earlier detectors' marks (a title is never part of a teaser list).
-        config: ``teaser_min_items``, ``max_title_words``, ``title_body_words``.
+        config: ``teaser_min_items``, ``teaser_context_lines``, ``max_title_words``,
+            ``title_body_words``.
 
     Returns:
         One ``teaser`` mark per line of each list, the reason naming the list's shape.
