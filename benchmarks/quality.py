@@ -208,6 +208,8 @@ def evaluate(pages: Sequence[Page], *, examples: int = 0, config: Any = None) ->
 
     ours, identity, site = Tally(), Tally(), Tally()
     removed_by: Counter[str] = Counter()
+    removed_by_detector: Counter[str] = Counter()
+    gold_lost_by_detector: Counter[str] = Counter()
     gold_lost_by: Counter[str] = Counter()
     lost_examples: dict[str, list[str]] = defaultdict(list)
     worst: list[tuple[float, str]] = []
@@ -219,6 +221,10 @@ def evaluate(pages: Sequence[Page], *, examples: int = 0, config: Any = None) ->
         seconds += time.perf_counter() - t0
         n_bytes += len(page.text.encode("utf-8"))
         labels = line_labels(page, result)
+        for r in result.removals:
+            line = page.text.count("\n", 0, r.span.start)
+            removed_by_detector[r.detector] += 1
+            gold_lost_by_detector[r.detector] += page.labels[line]
         kept = [lab is None or lab in KEPT for lab in labels]
         ours.add_page(page, kept)
         identity.add_page(page, [True] * len(kept))
@@ -230,7 +236,7 @@ def evaluate(pages: Sequence[Page], *, examples: int = 0, config: Any = None) ->
             removed_by[lab] += 1
             if gold:
                 gold_lost_by[lab] += 1
-                if len(lost_examples[lab]) < examples:
+                if examples and len(lost_examples[lab]) < examples:
                     reason = next(
                         (
                             ll.reason
@@ -253,6 +259,8 @@ def evaluate(pages: Sequence[Page], *, examples: int = 0, config: Any = None) ->
         },
         "removed_by_label": dict(removed_by.most_common()),
         "gold_lines_removed_by_label": dict(gold_lost_by.most_common()),
+        "removed_by_detector": dict(removed_by_detector.most_common()),
+        "gold_lines_removed_by_detector": dict(gold_lost_by_detector.most_common()),
         "lost_examples": dict(lost_examples),
         "worst_pages": [{"id": i, "f1": round(f, 3)} for f, i in worst[:10]],
         "clean_seconds": seconds,
@@ -293,6 +301,10 @@ def report(res: dict[str, Any], data_name: str) -> str:
     lost = res["gold_lines_removed_by_label"]
     for lab, n in res["removed_by_label"].items():
         out.append(f"{lab:<18} {n:8d} {lost.get(lab, 0):9d}")
+    out.append(f"\n{'detector':<18} {'removed':>8} {'gold lost':>9}")
+    lost_d = res["gold_lines_removed_by_detector"]
+    for det, n in res["removed_by_detector"].items():
+        out.append(f"{det:<18} {n:8d} {lost_d.get(det, 0):9d}")
     for lab, items in res["lost_examples"].items():
         out.append(f"\ngold lines removed as {lab}:")
         out.extend(f"  {s}" for s in items)
