@@ -90,15 +90,23 @@ def _types(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> str
     return "".join(cheap)
 
 
-def _items_at(types: str, pos: int, size: int) -> int:
-    """Return how many times the unit ``types[pos:pos+size]`` repeats from ``pos`` on."""
-    unit = types[pos : pos + size]
-    if len(unit) < size or not _MARKERS.intersection(unit) or OTHER in unit:
-        return 0
-    k = 1
-    while types.startswith(unit, pos + k * size):
-        k += 1
-    return k
+def _repeats(types: str, size: int) -> list[int]:
+    """Return, for every position, how many times the unit of ``size`` there repeats in a row.
+
+    Computed from the end in one pass (each position reuses the count ``size`` further on),
+    so finding lists stays linear however long a periodic run of lines is.
+    """
+    n = len(types)
+    out = [0] * (n + size)
+    for pos in range(n - size, -1, -1):
+        unit_here = types[pos : pos + size]
+        out[pos] = 1 + out[pos + size] if unit_here == types[pos + size : pos + 2 * size] else 1
+    return out
+
+
+def _possible_unit(unit: str) -> bool:
+    """Return whether ``unit`` can be a teaser item: a marker, one or two headlines, no X."""
+    return OTHER not in unit and not _MARKERS.isdisjoint(unit) and unit.count(HEADLINE) in (1, 2)
 
 
 def _describe(doc: Document, unit: str, lines: list[int]) -> tuple[str, bool]:
@@ -126,6 +134,11 @@ def find_blocks(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -
     """
     lines = doc.content_lines
     types = _types(doc, marks, config)
+    sizes = range(2, _LONGEST_UNIT + 1)
+    reps = {size: _repeats(types, size) for size in sizes}
+    # A run rejected at ``pos`` is rejected again one unit further on (same unit, fewer
+    # items): remember where each size's rejected run ends, and its phase, to skip it.
+    rejected: dict[tuple[int, int], int] = {}  # (size, phase) -> end of the rejected run
     blocks: list[Block] = []
     pos = 0
     while pos < len(types):
@@ -133,16 +146,22 @@ def find_blocks(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -
             pos += 1
             continue
         best: tuple[int, int, str, bool] | None = None  # items, size, description, again
-        for size in range(2, _LONGEST_UNIT + 1):
-            items = _items_at(types, pos, size)
-            if items < config.teaser_min_items or (best and items * size <= best[0] * best[1]):
-                continue
+        for size in sizes:
+            items = reps[size][pos]
             unit = types[pos : pos + size]
+            if items < config.teaser_min_items or not _possible_unit(unit):
+                continue
+            if best and items * size <= best[0] * best[1]:
+                continue
+            if pos < rejected.get((size, pos % size), -1):
+                continue
             description, again = _describe(doc, unit, lines[pos : pos + items * size])
             # One headline per item (or the same one twice): archive lists of bare dates
             # and comment threads (text, name, date) are not teaser lists.
-            if unit.count(HEADLINE) == 1 or (unit.count(HEADLINE) == 2 and again):
+            if unit.count(HEADLINE) == 1 or again:
                 best = (items, size, description, again)
+            else:
+                rejected[(size, pos % size)] = pos + items * size
         if best is None:
             pos += 1
             continue
