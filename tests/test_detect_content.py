@@ -101,6 +101,16 @@ def test_headline_and_byline_before_the_article_kept() -> None:
     assert not set(MENU) & set(kept)
 
 
+def test_dateline_above_the_title_kept() -> None:
+    lines = ["Voting issues likely to linger | The Blog", *MENU, "« Older post | Main"]
+    lines += ["November 06, 2012", "Voting issues likely to linger", *PARA, *MENU]
+    r = dedup.clean_and_explain("\n".join(lines), config=CFG)
+    labels = {ll.span.slice("\n".join(lines)): ll.label for ll in r.line_labels}
+    assert labels["Voting issues likely to linger"] == "title"
+    kept = [ln for ln in r.text.splitlines() if ln.strip()]
+    assert kept == ["November 06, 2012", "Voting issues likely to linger", *PARA]
+
+
 def test_head_lines_without_a_title_kept() -> None:
     lines = [*MENU, "Leaked memo", "Full text below.", *PARA, "Share", "Tweet", "Email"]
     kept = _kept("\n".join(lines))

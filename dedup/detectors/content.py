@@ -171,6 +171,9 @@ def classify(ln: Line, stop: frozenset[str] | None, config: CleanConfig) -> str:
         'link'
         >>> text = "The mayor of the town said on Monday that a new bridge was to be built in May."
         >>> classify(Line(0, 0, len(text), len(text), text), stop, cfg)
+        'near'
+        >>> text += " It will link the old port to the station."
+        >>> classify(Line(0, 0, len(text), len(text), text), stop, cfg)
         'good'
     """
     n = ln.n_words
@@ -423,6 +426,12 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
                 if blk.weight >= config.content_before_weight:
                     why = f"kept: in a block of text before the title ({blk.weight:.0f} words)"
                     keep.update((a + k, why) for k in range(blk.start, blk.stop))
+            # Blogs print the post's date right above its title ("November 06, 2012").
+            k = b - 1
+            while k > a and classes[k] == BAD:
+                k -= 1
+            if classes[k] in (LINK, SHORT) and _DIGIT.search(lines[k].text):
+                keep[k] = "kept: a dateline right above the title"
             continue
         notes: dict[int, str] = {}
         part = kept_positions(classes[a:b], lines[a:b], config, titled=titled, drop=notes)

@@ -61,10 +61,10 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             run.append(i)
             length += 1
             continue
-        # A menu often runs straight into the headline ("Leaked memo") and byline over the
-        # text: the last lines of a run that a text line follows are left to the content
+        # A menu often runs straight into the headline ("Leaked memo") or the dateline above
+        # a title: the last lines of a run that a text line follows are left to the content
         # model, which keeps a few short lines heading the article.
-        flush(config.menu_spare_lines if mark is None else 0)
+        flush(config.menu_spare_lines if mark is None or mark.label in KEPT_LABELS else 0)
         run, length = [], 0
     flush(0)
     return out
