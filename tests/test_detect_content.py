@@ -237,3 +237,16 @@ def test_dev_subset_idempotent_and_few_passes() -> None:
         text = json.loads(raw)["text"]
         once = dedup.clean(text)
         assert dedup.clean(once) == once
+
+
+def test_huge_inputs_stay_linear() -> None:
+    import time
+
+    one_line = "word " * 200_000  # a 1 MB single line
+    many = "\n".join(["Home", "News", "A short line here.", PARA[0]] * 20_000)  # 80k lines
+    for text in (one_line, many):
+        doc = Document(text)
+        t0 = time.perf_counter()
+        menus.detect(doc, {}, CFG)
+        content.detect(doc, {}, CFG)
+        assert time.perf_counter() - t0 < 5.0

@@ -66,6 +66,9 @@ _LINK_MAX_CHARS = 40
 # Comment headers: a name, a date and a "reply" link fit in this many characters.
 _SIGNATURE_MAX_CHARS = 120
 _DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"\d+")
+# A comment header's date or time has two numbers at least ("May 5, 2012", "10:42 pm").
+_HEADER_MIN_NUMBERS = 2
 # Words and single symbols: the last two make a comment header's signature.
 _SIGNATURE_TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -251,7 +254,9 @@ def _signature(ln: Line) -> str | None:
     credits ("Photo: Getty Images") never look like a thread.
     """
     text = ln.stripped
-    if len(text) > _SIGNATURE_MAX_CHARS or _DIGIT.search(text) is None:
+    # A header carries a date or a time: two numbers at least ("May 5, 2012", "10:42"); one
+    # number is an id or a count ("Img ID#159372 Title:", "12 comments").
+    if len(text) > _SIGNATURE_MAX_CHARS or len(_NUMBER.findall(text)) < _HEADER_MIN_NUMBERS:
         return None
     if is_list_item(ln):
         return None  # numbered items and footnotes ("2. Who's next? (June 2002)")
