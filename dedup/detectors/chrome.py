@@ -38,6 +38,8 @@ _SOME_WORDS = r"\S+(?: \S+){0,2}"
 _MAX_COUNT_TOKENS = 2
 # The longest plain phrase looked for inside a row of phrases ("pin it", "share on facebook").
 _ROW_PHRASE_WORDS = 3
+# A label before a colon ("Read more:", "اقرأ أيضا:") is looked for this far into a line.
+_MAX_PREFIX_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ class PhraseSet:
         lasts: last words of patterns that start with a wildcard and end with a word.
         anchors: finds a literal of any pattern with wildcards at both ends.
         heads: first words of the plain phrases (the pre-test of `row`).
+        prefixes: matching key -> entry, for entries ``<phrase>: **`` (a label and a colon
+            before anything: "Read more: <another headline>").
     """
 
     exact: dict[str, str]
@@ -63,6 +67,18 @@ class PhraseSet:
     lasts: frozenset[str]
     anchors: re.Pattern[str] | None
     heads: frozenset[str]
+    prefixes: dict[str, str]
+
+    def match_prefix(self, stripped: str) -> str | None:
+        """Return the ``<phrase>: **`` entry whose phrase and colon start ``stripped``."""
+        if not self.prefixes:
+            return None
+        colon = stripped.find(":", 0, _MAX_PREFIX_CHARS)
+        if colon < 0:
+            colon = stripped.find("：", 0, _MAX_PREFIX_CHARS)  # CJK full-width colon
+        if colon <= 0:
+            return None
+        return self.prefixes.get(match_key(stripped[:colon]))
 
     def match(self, key: str, *, counts: bool = False) -> str | None:
         """Return the entry the whole matching key ``key`` matches, else None.
@@ -180,10 +196,14 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
     firsts: set[str] = set()
     lasts: set[str] = set()
     anchors: list[str] = []
+    prefixes: dict[str, str] = {}
     for lang in chosen:
         for entry in load_lines(f"{kind}/{lang}.txt"):
             entry_langs.setdefault(entry, lang)
             tokens = entry.split()
+            if len(tokens) >= 2 and tokens[-1] == "**" and tokens[-2].endswith(":"):
+                prefixes.setdefault(match_key(" ".join(tokens[:-1])), entry)
+                continue
             if not WILDCARDS & set(tokens):
                 exact.setdefault(match_key(entry), entry)
                 continue
@@ -207,6 +227,7 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
         frozenset(lasts),
         re.compile("|".join(re.escape(a) for a in sorted(set(anchors)))) if anchors else None,
         frozenset(k.split(" ")[0] for k in exact),
+        prefixes,
     )
 
 
@@ -257,7 +278,13 @@ def match_chrome(text: str, *, config: CleanConfig | None = None) -> str | None:
 
 @lru_cache(maxsize=_CACHE_LINES)
 def _match_text(stripped: str, handle: ConfigHandle) -> str | None:
-    return _match_key(match_key(stripped), handle)
+    return _match_key(match_key(stripped), handle) or _match_prefix(stripped, handle)
+
+
+def _match_prefix(stripped: str, handle: ConfigHandle) -> str | None:
+    phrases = compile_phrases("chrome", handle.config.languages)
+    entry = phrases.match_prefix(stripped)
+    return None if entry is None else f'"{entry}" ({phrases.langs[entry]})'
 
 
 @lru_cache(maxsize=_CACHE_LINES)
@@ -291,7 +318,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         line = doc.lines[i]
         if len(line.text) > 2 * limit or len(line.stripped) > limit:
             continue  # a paragraph: skip before computing its matching key
-        hit = _match_key(line.key, handle)
+        hit = _match_key(line.key, handle) or _match_prefix(line.stripped, handle)
         if hit is not None:
             out.append(Mark(i, "chrome", f"the whole line is the chrome phrase {hit}", "chrome"))
     return out
