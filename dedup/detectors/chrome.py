@@ -9,7 +9,10 @@ A line matches only as a whole, never through a substring: "Follow" is chrome, "
 follow the suspect's trail" is not. A count before or after the phrase is allowed
 ("Comments (12)", "34 Shares"). In the phrase files ``*`` stands for one to three words and
 ``**`` for the rest of the line ("we use cookies **"); patterns are compiled to anchored,
-linear-time regular expressions over the matching key.
+linear-time regular expressions over the matching key. Two more shapes are chrome: a short
+line made only of phrases side by side (a flattened share bar, "Email Print"), and a label
+with its colon before a link to another article ("Read more: <headline>", from entries
+``read more: **``). The file format is described in ``dedup/resources/README.md``.
 """
 
 from __future__ import annotations
