@@ -38,8 +38,9 @@ _CACHE_LINES = 1 << 14  # short lines only (<= 300 chars): a few MB at most
 
 # Words of the original line (case kept), for the names-and-dates test of "~~" patterns.
 _WORD = re.compile(r"[^\W_]+")
-# "©" and "(c)" read as the word "copyright", which the patterns spell out.
-_COPYRIGHT = re.compile(r"©|\([cC]\)")
+# "©" and "(c)" before a year read as the word "copyright", which the patterns spell out
+# (a bare "(c)" is more often the third item of a list).
+_COPYRIGHT = re.compile(r"©|\([cC]\)(?=\s?(?:19|20)\d\d)")
 
 
 @cache
