@@ -1,8 +1,8 @@
 r"""dedup: clean scraped news text and find near-duplicate documents.
 
 >>> import dedup
->>> dedup.clean("Big news today\\nShare\\nIt rained all day in the city.")
-'Big news today\\nIt rained all day in the city.'
+>>> dedup.clean("Big news today\nShare\nIt rained all day in the city.")
+'Big news today\nIt rained all day in the city.'
 """
 
 from __future__ import annotations

@@ -90,12 +90,12 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
             not a `CleanConfig`.
 
     Example:
-        >>> raw = "Big news today\\nShare\\nIt rained all day in the city."
+        >>> raw = "Big news today\nShare\nIt rained all day in the city."
         >>> r = clean_and_explain(raw)
         >>> r.text
-        'Big news today\\nIt rained all day in the city.'
+        'Big news today\nIt rained all day in the city.'
         >>> [(x.label, x.span.slice(raw)) for x in r.removals]
-        [('chrome', 'Share\\n')]
+        [('chrome', 'Share\n')]
     """
     text = check_text(text)
     if config is not None and not isinstance(config, CleanConfig):
@@ -187,8 +187,8 @@ def clean(text: str, *, config: CleanConfig | None = None) -> str:
         InputError: ``text`` is not a ``str``.
 
     Example:
-        >>> clean("Big news today\\nShare\\nIt rained all day in the city.")
-        'Big news today\\nIt rained all day in the city.'
+        >>> clean("Big news today\nShare\nIt rained all day in the city.")
+        'Big news today\nIt rained all day in the city.'
         >>> clean("")
         ''
     """
@@ -208,8 +208,8 @@ def apply_removals(text: str, removals: Iterable[Removal]) -> str:
 
     Example:
         >>> from dedup.types import Removal, Span
-        >>> apply_removals("a\\nb\\nc", [Removal(Span(2, 4), "chrome", "menu", "menus")])
-        'a\\nc'
+        >>> apply_removals("a\nb\nc", [Removal(Span(2, 4), "chrome", "menu", "menus")])
+        'a\nc'
     """
     text = check_text(text)
     parts: list[str] = []

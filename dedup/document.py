@@ -87,7 +87,7 @@ def split_lines(text: str) -> list[Line]:
     r"""Split ``text`` into `Line`s that cover it exactly, line breaks included.
 
     Example:
-        >>> [(ln.text, ln.start, ln.stop) for ln in split_lines("a\\r\\nb")]
+        >>> [(ln.text, ln.start, ln.stop) for ln in split_lines("a\r\nb")]
         [('a', 0, 3), ('b', 3, 4)]
     """
     lines: list[Line] = []
