@@ -70,14 +70,18 @@ def _cheap_type(line: Line, config: CleanConfig) -> str:
     return HEADLINE
 
 
-def _types(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> str:
-    """Return the type of every non-blank line, one character each.
+def _types(
+    doc: Document, marks: Mapping[int, Mark], config: CleanConfig
+) -> tuple[str, list[tuple[int, int]]]:
+    """Return the type of every non-blank line (one character each) and the runs to search.
 
-    The date parser is costly, so a possible date is parsed only inside a run (between two
-    ``X`` lines) that holds enough dates and snippets to form a list at all: every item
-    needs one, so fewer than ``teaser_min_items`` of them rule the run out.
+    A run lies between two ``X`` lines; every item of a list needs a date or a snippet, so a
+    run with fewer than ``teaser_min_items`` of them is ruled out at once. The date parser is
+    costly: a possible date is parsed only inside the runs that remain, and only those are
+    searched for lists (returned as ``[start, end)`` positions).
     """
     cheap = [OTHER if i in marks else _cheap_type(doc.lines[i], config) for i in doc.content_lines]
+    runs: list[tuple[int, int]] = []
     start = 0
     for end in [*(k for k, t in enumerate(cheap) if t == OTHER), len(cheap)]:
         run = cheap[start:end]
@@ -86,8 +90,10 @@ def _types(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> str
             if cheap[k] == MAYBE_DATE:
                 text = doc.lines[doc.content_lines[k]].stripped
                 cheap[k] = DATE if possible and is_date(text, config) else HEADLINE
+        if possible:
+            runs.append((start, end))
         start = end + 1
-    return "".join(cheap)
+    return "".join(cheap), runs
 
 
 def _repeats(types: str, size: int) -> list[int]:
@@ -132,22 +138,29 @@ def find_blocks(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -
         >>> [(b.start, b.stop, b.unit, b.items) for b in find_blocks(doc, {}, DEFAULT_CONFIG)]
         [(0, 12, 'HDHS', 3)]
     """
+    types, runs = _types(doc, marks, config)
+    blocks: list[Block] = []
+    for start, end in runs:
+        blocks.extend(_blocks_in_run(doc, types, start, end, config))
+    return blocks
+
+
+def _blocks_in_run(
+    doc: Document, types: str, start: int, end: int, config: CleanConfig
+) -> list[Block]:
+    """Return the teaser lists among positions ``[start, end)`` (a run without ``X``)."""
     lines = doc.content_lines
-    types = _types(doc, marks, config)
     sizes = range(2, _LONGEST_UNIT + 1)
-    reps = {size: _repeats(types, size) for size in sizes}
+    reps = {size: _repeats(types[start:end], size) for size in sizes}
     # A run rejected at ``pos`` is rejected again one unit further on (same unit, fewer
     # items): remember where each size's rejected run ends, and its phase, to skip it.
     rejected: dict[tuple[int, int], int] = {}  # (size, phase) -> end of the rejected run
     blocks: list[Block] = []
-    pos = 0
-    while pos < len(types):
-        if types[pos] == OTHER:
-            pos += 1
-            continue
+    pos = start
+    while pos < end:
         best: tuple[int, int, str, bool] | None = None  # items, size, description, again
         for size in sizes:
-            items = reps[size][pos]
+            items = reps[size][pos - start]
             unit = types[pos : pos + size]
             if items < config.teaser_min_items or not _possible_unit(unit):
                 continue
