@@ -87,16 +87,15 @@ def _ends_with_sentence_period(text: str) -> bool:
     return not abbreviation
 
 
-def is_headline_like(line: Line, config: CleanConfig, *, min_words: int | None = None) -> bool:
+def is_headline_like(line: Line, config: CleanConfig) -> bool:
     r"""Return whether ``line`` could be a headline: short, no bullet, no sentence end.
 
-    Cheap on purpose (it runs on every line); whether the line is a bare date is checked
-    only for the few lines that end up chosen (see `is_date`).
+    Cheap on purpose (it may run on every line); whether the line is a date, chrome or a
+    byline is asked only for the few lines that end up chosen (see `_not_a_title`).
 
     Args:
         line: the line to judge.
         config: ``min_title_words`` and ``max_title_words`` bound its length.
-        min_words: overrides ``config.min_title_words`` (teaser items may be shorter).
 
     Example:
         >>> from dedup.config import DEFAULT_CONFIG
@@ -106,8 +105,9 @@ def is_headline_like(line: Line, config: CleanConfig, *, min_words: int | None =
         [True, False]
     """
     text = line.stripped
-    least = config.min_title_words if min_words is None else min_words
-    if not text or text[0] in _BULLETS or not least <= line.n_words <= config.max_title_words:
+    if not text or text[0] in _BULLETS:
+        return False
+    if not config.min_title_words <= line.n_words <= config.max_title_words:
         return False
     return not (
         text.endswith((":", ",", ";")) or is_truncated(text) or _ends_with_sentence_period(text)
