@@ -78,6 +78,10 @@ def check_result(text: str, result: CleanResult) -> None:
         assert r.label in REMOVAL_LABELS, r
         assert r.reason.strip(), f"removal without a reason: {r}"
         assert r.detector.strip(), r
+        # one removed line, with its break and the blank lines after it (DESIGN: whole lines)
+        removed = r.span.slice(text).splitlines()
+        assert removed[0].strip(), f"removal starts on a blank line: {r}"
+        assert not any(x.strip() for x in removed[1:]), f"removal spans 2+ lines: {r}"
         prev_end = r.span.end
     assert dedup.apply_removals(text, result.removals) == result.text
 

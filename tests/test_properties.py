@@ -238,6 +238,13 @@ def test_invariants_hold_for_any_detector_subset(
 
 
 @given(any_text)
+def test_no_detector_no_change(text: str) -> None:
+    result = dedup.clean_and_explain(text, config=dedup.CleanConfig(detectors=()))
+    assert result.text == text
+    assert result.removals == ()
+
+
+@given(any_text)
 def test_split_lines_agrees_with_str_splitlines(text: str) -> None:
     lines = split_lines(text)
     assert [ln.text for ln in lines] == text.splitlines()
