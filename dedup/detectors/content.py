@@ -324,15 +324,18 @@ def kept_positions(
     found = blocks(classes, lines, config)
     if not found:
         return {}
+    # Comments follow the article, often with only a header line between them (which costs
+    # too little to split a block), and often outweigh it: a thread of such headers ends the
+    # article, and only the text before it may be the article.
+    cut = thread_start(classes, lines, found[0].start + 1, len(classes), config.content_thread_min)
+    before = [_clip(b, cut, lines, classes, config) for b in found if b.start < cut]
+    threaded = cut < len(classes) and sum(b.weight for b in before) >= config.content_before_weight
+    if threaded:
+        found = before
     heaviest = max(b.weight for b in found)
     main = next(b for b in found if b.weight >= config.content_main_share * heaviest)
-    # Comments often follow the article with only a header line between them, which costs
-    # too little to split the block: a thread of such headers ends the article.
-    cut = thread_start(classes, lines, main.start + 1, main.stop, config.content_thread_min)
-    threaded = cut < main.stop
     keep: dict[int, str] = {}
     if threaded:
-        main = Block(main.start, cut, main.weight)
         sig = _signature(lines[cut])
         for k in range(cut, len(classes)):
             drop[k] = f"outside the main text: in a comment thread (headers ending {sig!r})"
@@ -384,6 +387,20 @@ def kept_positions(
         keep[k] = "kept: a short line closing the article (a sign-off, a source, a credit)"
         k += 1
     return keep
+
+
+def _clip(
+    b: Block, stop: int, lines: Sequence[Line], classes: Sequence[str], config: CleanConfig
+) -> Block:
+    """Return block ``b`` cut off at position ``stop``, re-weighed."""
+    if b.stop <= stop:
+        return b
+    weight = sum(
+        float(min(lines[k].n_words, config.content_line_cap)) if classes[k] == GOOD else 1.0
+        for k in range(b.start, stop)
+        if classes[k] in (GOOD, NEAR)
+    )
+    return Block(b.start, stop, weight)
 
 
 def _sections(marks: Mapping[int, Mark], idx: Sequence[int]) -> list[tuple[int, int]]:
