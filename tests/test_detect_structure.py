@@ -471,3 +471,14 @@ def test_related_list_between_article_and_comments() -> None:
     related += ["April 9, 2024", "City budget approved at last", "May 1, 2024"]
     text = "\n".join([PARA, PARA2, "Related Posts", *related, "2 comments", "Mark", comment])
     assert _labels(text, teasers.detect) == dict.fromkeys(related, "teaser")
+
+
+def test_copy_of_decorated_page_title_is_left_to_titles() -> None:
+    # The headline in a "most read" box and again above the article, the page title with the
+    # site's name: no copy heads a paragraph, so titles passes; repeats must keep them too.
+    head = "Heavy rain floods the city centre overnight"
+    text = "\n".join(
+        [f"{head} | Danger Room | Daily Post", "Most read", head, "Markets rally", "Contact"]
+        + ["About", head, "Share", "Print"]
+    )
+    assert _labels(text, repeats.detect) == {}

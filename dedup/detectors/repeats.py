@@ -20,11 +20,12 @@ Not every repeat is boilerplate, so some are left alone (when unsure, keep):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.document import Document
+from dedup.detectors.titles import page_title_copy
+from dedup.document import Document, Line
 
 NAME = "repeats"
 _LETTER = re.compile(r"[^\W\d_]")  # one letter of any script (C speed, even on 1 MB lines)
@@ -56,15 +57,21 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         [(3, 'same as line 2')]
     """
     first: dict[str, int] = {}  # key -> position (among non-blank lines) of the first copy
+    is_page_title: Callable[[Line], bool] | None = None  # built on the first repeat found
     out: list[Mark] = []
     for pos, i in enumerate(doc.content_lines):
         key = doc.lines[i].key
         if _LETTER.search(key) is None:
             continue
         seen = first.setdefault(key, pos)
-        if seen == pos or seen == 0 or i in marks:
-            # A copy of the page's first line (its HTML <title>) is the headline printed in
-            # the body: the titles detector decides about it, and when it did not, keep it.
+        if seen == pos or i in marks:
+            continue
+        if is_page_title is None:
+            is_page_title = page_title_copy(doc, config)
+        if is_page_title(doc.lines[i]):
+            # A copy of the page's first line (its HTML <title>, maybe with the site's name)
+            # is the headline printed in the body: the titles detector decides about it, and
+            # when it did not, keep it.
             continue
         if _near_paragraph(doc, pos, config) or _near_paragraph(doc, seen, config):
             continue

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz.fuzz import ratio
@@ -261,6 +261,26 @@ def is_paragraph(line: Line, config: CleanConfig) -> bool:
     if line.n_words < config.title_body_words or is_truncated(line.stripped):
         return False
     return _SENTENCE_MARK.search(line.stripped) is not None
+
+
+def page_title_copy(doc: Document, config: CleanConfig) -> Callable[[Line], bool]:
+    r"""Return a test telling whether a line is a copy of the page's first line.
+
+    The test matches as the titles detector does (site decoration, case and punctuation
+    aside; see `_PageTitle`). The repeats detector uses it to leave the headline printed in
+    the body to the titles detector, even when no copy of it heads a paragraph.
+
+    Example:
+        >>> from dedup.config import DEFAULT_CONFIG
+        >>> doc = Document("Rain floods the city | Daily Post\nHome\nRAIN FLOODS THE CITY")
+        >>> page_title_copy(doc, DEFAULT_CONFIG)(doc.lines[2])
+        True
+    """
+    if not doc.content_lines:
+        return lambda line: False
+    first = doc.lines[doc.content_lines[0]]
+    page = _PageTitle(first, config.title_similarity, config.max_title_words)
+    return lambda line: line.index != first.index and page.match(line) is not None
 
 
 def heads_body(doc: Document, index: int, config: CleanConfig, *, stop: int | None = None) -> bool:
