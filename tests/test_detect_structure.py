@@ -477,8 +477,6 @@ def test_copy_of_decorated_page_title_is_left_to_titles() -> None:
     # The headline in a "most read" box and again above the article, the page title with the
     # site's name: no copy heads a paragraph, so titles passes; repeats must keep them too.
     head = "Heavy rain floods the city centre overnight"
-    text = "\n".join(
-        [f"{head} | Danger Room | Daily Post", "Most read", head, "Markets rally", "Contact"]
-        + ["About", head, "Share", "Print"]
-    )
+    top = [f"{head} | Danger Room | Daily Post", "Most read", head, "Markets rally", "Contact"]
+    text = "\n".join([*top, "About", head, "Share", "Print"])
     assert _labels(text, repeats.detect) == {}
