@@ -220,6 +220,14 @@ def test_repeated_credits_and_numbered_items_are_no_thread() -> None:
     lines += [PARA[0], "Credit: City Hall / 2012", PARA[1], "Credit: City Hall / 2012", PARA[2]]
     kept = _kept("\n".join(lines))
     assert kept == lines[len(MENU) :]
+    captions = [
+        f"The mayor at the opening of the new tram line on May {day}, 2012. (Photo: City Hall)"
+        for day in (3, 4, 5, 6)
+    ]
+    lines = [*MENU, HEAD]
+    for caption, para in zip(captions, PARA, strict=True):
+        lines += [para, caption]
+    assert _kept("\n".join(lines)) == lines[len(MENU) :]
 
 
 def test_kept_lines_say_why() -> None:

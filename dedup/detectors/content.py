@@ -63,8 +63,9 @@ _LANGUAGE_SAMPLE_WORDS = 3000
 _LANGUAGE_MIN_SHARE = 0.15
 # A link-like line is also short in characters (menu items are labels, not sentences).
 _LINK_MAX_CHARS = 40
-# Comment headers: a name, a date and a "reply" link fit in this many characters.
-_SIGNATURE_MAX_CHARS = 120
+# Comment headers: a name, a date and a "reply" link fit in this many characters; a photo
+# caption with a date ("The mayor at the opening on May 5, 2012. (Photo: City Hall)") is longer.
+_SIGNATURE_MAX_CHARS = 80
 _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\d+")
 # A comment header's date or time has two numbers at least ("May 5, 2012", "10:42 pm").
