@@ -10,7 +10,9 @@ and is idempotent. ``conftest.check_result`` holds the invariants of one result.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -184,7 +186,51 @@ def page(draw: st.DrawFn) -> str:
     return "".join(out)
 
 
-any_text = st.one_of(page(), st.text(st.characters(exclude_categories=())), st.text())
+def _real_pages() -> list[list[str]]:
+    """Return the lines of the real pages kept in tests/ (seeds, golden cases, dev subset)."""
+    here = Path(__file__).parent
+    texts = [
+        p.read_text(encoding="utf-8")
+        for p in sorted((here / "golden" / "seeds").glob("*.txt"))
+        if not p.name.endswith(".clean.txt")
+    ]
+    for path in sorted((here / "golden").glob("*/*.json")):
+        texts.append(json.loads(path.read_text(encoding="utf-8"))["input"])
+    subset = here / "data" / "dev_subset.jsonl"
+    if subset.exists():
+        with subset.open(encoding="utf-8") as f:
+            texts.extend(json.loads(row)["text"] for row in f if row.strip())
+    return [t.splitlines() for t in texts if t.strip()]
+
+
+REAL_PAGES = _real_pages()
+REAL_LINES = sorted({ln for page in REAL_PAGES for ln in page})
+
+
+@st.composite
+def real_page(draw: st.DrawFn) -> str:
+    """A window of a real scraped page, with lines dropped, repeated, moved or added."""
+    lines = draw(st.sampled_from(REAL_PAGES))
+    start = draw(st.integers(0, max(0, len(lines) - 1)))
+    lines = lines[start : start + draw(st.integers(1, 80))]
+    for _ in range(draw(st.integers(0, 6))):
+        op = draw(st.sampled_from(["drop", "repeat", "move", "add", "blank"]))
+        k = draw(st.integers(0, len(lines)))
+        if op == "drop" and k < len(lines):
+            del lines[k]
+        elif op == "repeat" and k < len(lines):
+            lines.insert(draw(st.integers(0, len(lines))), lines[k])
+        elif op == "move" and k < len(lines):
+            lines.insert(draw(st.integers(0, len(lines) - 1)), lines.pop(k))
+        elif op == "add":
+            lines.insert(k, draw(st.one_of(line, st.sampled_from(REAL_LINES))))
+        elif op == "blank":
+            lines.insert(k, draw(st.sampled_from(BLANKS)))
+    brk = draw(st.sampled_from(BREAKS))
+    return brk.join(lines) + draw(st.sampled_from(["", brk]))
+
+
+any_text = st.one_of(page(), real_page(), st.text(st.characters(exclude_categories=())), st.text())
 detector_subsets = st.lists(st.sampled_from(DETECTOR_NAMES), unique=True).map(
     lambda names: tuple(n for n in DETECTOR_NAMES if n in names)
 )
