@@ -120,6 +120,12 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
         # hide from `titles` a copy that surfaces later, and clean(clean(t)) would differ.
         if any(m.label == "duplicate_title" for m in new.values()):
             titles.update((o, m) for o, m in kept_marks.items() if m.label == "title")
+        if not new and known:
+            # These verdicts leaned on titles remembered from earlier passes, which cleaning
+            # the output again would not have: stop only once the text also stands without
+            # them, so that clean(clean(t)) == clean(t). Labels keep the remembered titles.
+            marks = _mark_lines(view, cfg)
+            new = {mapping[i]: m for i, m in marks.items() if m.label not in KEPT_LABELS}
         if not new:
             break
         removed.update(new)
