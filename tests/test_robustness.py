@@ -359,6 +359,12 @@ else:
                     batch = [sizes[size][j] for j in idx]
                     work = lambda b: [use(p, method, s) for s in b]
                     measure([k, method, name, size], work, batch)
+# A control that must read as quadratic: search for a pattern with a leading ".* " on a line
+# of words without a match tries every start and scans to the end from each.
+control = re.compile(r"(?:.* )?x")
+sizes = ("", "a " * 500, "a " * 1000)
+for size, subject in enumerate(sizes):
+    measure([*spec["control_key"], size], control.search, subject)
 json.dump({"labels": labels}, open(out_path, "w"))
 """
 
@@ -449,6 +455,22 @@ def _count(tmp: Path, spec: dict[str, object]) -> dict[tuple[object, ...], int]:
     return {tuple(label): counts[2 * k + 1] for k, label in enumerate(labels)}
 
 
+def _without_control(
+    work: dict[tuple[object, ...], int], key: list[object]
+) -> dict[tuple[object, ...], int]:
+    """Check that the known-quadratic control reads as such; return the other measurements.
+
+    This proves the counting works here (valgrind, dumps, the subtraction of empty runs): a
+    broken measurement would otherwise pass every case.
+    """
+    control = {k: v for k, v in work.items() if list(k[:-1]) == key}
+    assert len(control) == 3, "the control was not measured"
+    found = _superlinear(control, 0)
+    assert found, f"a quadratic control did not read as superlinear: {control}"
+    assert found[0][3] > 3.2
+    return {k: v for k, v in work.items() if list(k[:-1]) != key}
+
+
 def _superlinear(
     work: dict[tuple[object, ...], int], floor: int
 ) -> list[tuple[tuple[object, ...], int, int, float]]:
@@ -467,7 +489,9 @@ def _superlinear(
 @needs_valgrind
 def test_clean_work_is_linear(tmp_path: Path) -> None:
     cases = _clean_cases()
-    work = _count(tmp_path, {"mode": "clean", "cases": cases, "warmup": _warmup_texts()})
+    key = ["__control__"]
+    spec = {"mode": "clean", "cases": cases, "warmup": _warmup_texts(), "control_key": key}
+    work = _without_control(_count(tmp_path, spec), key)
     assert len(work) == 3 * len(cases)
     assert max(work.values()) > 10 * CLEAN_FLOOR  # the measurement measures something
     bad = _superlinear(work, CLEAN_FLOOR)
@@ -489,13 +513,20 @@ def test_pattern_discovery_finds_patterns_and_their_uses(tmp_path: Path) -> None
 def test_every_pattern_is_linear(tmp_path: Path) -> None:
     patterns = _discover(tmp_path)
     subjects = _pattern_subjects()
-    spec = {"mode": "patterns", "patterns": patterns, "subjects": subjects, "split": False}
-    bad = _superlinear(_count(tmp_path / "all", spec), PATTERN_FLOOR)
+    key = [-1, "search", "__control__"]
+    spec = {
+        "mode": "patterns",
+        "patterns": patterns,
+        "subjects": subjects,
+        "split": False,
+        "control_key": key,
+    }
+    bad = _superlinear(_without_control(_count(tmp_path / "all", spec), key), PATTERN_FLOOR)
     if bad:  # measure the culprits again, one subject at a time, to name the subjects
         culprits = sorted({case[0] for case, *_ in bad})
         spec["patterns"] = [patterns[k] for k in culprits]
         spec["split"] = True
-        split = _superlinear(_count(tmp_path / "split", spec), PATTERN_FLOOR)
+        split = _superlinear(_without_control(_count(tmp_path / "split", spec), key), PATTERN_FLOOR)
         bad = [((culprits[case[0]], *case[1:]), *rest) for case, *rest in split] or bad
     assert not bad, "a pattern's work more than doubles when its subject doubles:\n" + "\n".join(
         f"  {patterns[k]['where']} {patterns[k]['pattern']!r}.{method}(<{subject or 'all'}>): "  # type: ignore[index]
