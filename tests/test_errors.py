@@ -197,3 +197,18 @@ def test_all_boilerplate_is_not_an_error() -> None:
     result = dedup.clean_and_explain("Share\nFollow\nTweet\n")
     assert isinstance(result.text, str)
     assert all(r.reason for r in result.removals)
+
+
+def test_options_are_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        dedup.clean("Share\nBody", CleanConfig())  # type: ignore[misc]
+
+
+def test_str_subclass_is_accepted() -> None:
+    class Page(str):
+        pass
+
+    raw = "Big news today\nShare\nIt rained all day in the city."
+    out = dedup.clean(Page(raw))
+    assert isinstance(out, str)
+    assert out == dedup.clean(raw)
