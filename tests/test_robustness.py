@@ -502,11 +502,13 @@ def test_clean_work_is_linear(tmp_path: Path) -> None:
 
 def test_pattern_discovery_finds_patterns_and_their_uses(tmp_path: Path) -> None:
     found = _discover(tmp_path)
-    where = {str(p["where"]).split(" ")[0] for p in found}
-    assert "dedup.document._LINE_BREAK" in where  # a module global
-    assert any("(compiled at run time)" in str(p["where"]) for p in found)
-    uses = {p["pattern"]: p["uses"] for p in found}
-    assert "finditer" in uses[r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"]
+    run_time = [p for p in found if "(compiled at run time)" in str(p["where"])]
+    globals_ = [p for p in found if p not in run_time]
+    assert any(str(p["where"]).startswith("dedup.document.") for p in globals_)  # a global
+    assert run_time  # built while cleaning (phrase files)
+    assert sum(bool(p["uses"]) for p in found) >= 5  # calls traced
+    known = {"search", "match", "fullmatch", "findall", "finditer", "sub", "subn", "split"}
+    assert all(set(p["uses"]) <= known for p in found)  # type: ignore[arg-type]
 
 
 @needs_valgrind
