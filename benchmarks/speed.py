@@ -101,6 +101,22 @@ def versions() -> dict[str, str | None]:
     return out
 
 
+def git_state() -> str | None:
+    """Return the commit measured, marked ``+dirty`` when dedup/ has uncommitted changes."""
+    import subprocess
+
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "dedup"], cwd=ROOT, capture_output=True
+        ).stdout.strip()
+    except OSError:
+        return None
+    return (head + ("+dirty" if dirty else "")) or None
+
+
 def rss_now_mb() -> float | None:
     try:
         for row in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
@@ -324,6 +340,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             "cores_used": 1,
             "platform": platform.platform(),
             "versions": versions(),
+            "commit": git_state(),
         },
         "bar_mb_per_s": BAR_MBPS,
     }
@@ -360,6 +377,7 @@ def print_report(r: dict[str, object]) -> None:
     print(
         f"cpu: {env['cpu']} ({env['cpu_count']} cores, 1 used); python {env['versions']['python']}"
     )
+    print(f"dedup {env['versions']['dedup']} at {env.get('commit')}")
     print()
     head = f"{'method':34s} {'MB/s':>8s} {'pages/s':>9s} {'median s':>9s} {'min-max s':>13s}"
     print(f"{head} {'dedup x':>8s}")
