@@ -52,6 +52,25 @@ def _mark_lines(
     return marks
 
 
+def _titles_stand_alone(view: Document, config: CleanConfig, known: Mapping[int, Mark]) -> bool:
+    """Return whether `titles`, without the remembered ``known`` titles, labels lines the same.
+
+    When it does, every later detector sees the same labels with or without the memory, so a
+    second `clean` of the output would remove nothing more: no need to re-run them all.
+    """
+    if "titles" not in config.detectors:
+        return not known
+
+    def labels(seed: Mapping[int, Mark]) -> dict[int, str]:
+        marks = dict(seed)
+        for mark in detectors.get("titles")(view, marks, config):
+            if mark.line not in marks and not view.lines[mark.line].blank:
+                marks[mark.line] = mark
+        return {i: m.label for i, m in marks.items()}
+
+    return labels(known) == labels({})
+
+
 def _removed_extent(lines: Sequence[Line], removed: Iterable[int]) -> set[int]:
     """Return the removed lines plus the blank lines that directly follow each of them."""
     out: set[int] = set()
@@ -120,7 +139,7 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
         # hide from `titles` a copy that surfaces later, and clean(clean(t)) would differ.
         if any(m.label == "duplicate_title" for m in new.values()):
             titles.update((o, m) for o, m in kept_marks.items() if m.label == "title")
-        if not new and known:
+        if not new and known and not _titles_stand_alone(view, cfg, known):
             # These verdicts leaned on titles remembered from earlier passes, which cleaning
             # the output again would not have: stop only once the text also stands without
             # them, so that clean(clean(t)) == clean(t). Labels keep the remembered titles.
@@ -131,10 +150,7 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
         removed.update(new)
         gone = _removed_extent(doc.lines, removed)
         kept = [ln for ln in doc.lines if ln.index not in gone]
-        kept_text = "".join(text[ln.start : ln.stop] for ln in kept)
-        view = Document(kept_text)
-        if len(view.lines) != len(kept):  # cannot happen: kept lines re-split the same way
-            break
+        view = Document.from_lines(kept)  # = Document(kept text), with line features reused
         mapping = [ln.index for ln in kept]
     return _result(doc, removed, kept_marks)
 

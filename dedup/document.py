@@ -8,6 +8,7 @@ without the line break, and the line break itself), its matching key and cheap f
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -34,6 +35,7 @@ class Line:
         end: offset just past the line's last character (before the line break).
         stop: offset just past the line break (``end`` for the last line if it has none).
         text: the line as in the input.
+        line_break: the line break that ends it (``""`` for a last line without one).
     """
 
     index: int
@@ -41,6 +43,7 @@ class Line:
     end: int
     stop: int
     text: str
+    line_break: str = ""
 
     @property
     def line_no(self) -> int:
@@ -67,12 +70,12 @@ class Line:
         """Return the words of the line (CJK characters count one each)."""
         return tuple(_WORD.findall(self.text))
 
-    @property
+    @cached_property
     def n_words(self) -> int:
         """Return the number of words."""
         return len(self.words)
 
-    @property
+    @cached_property
     def blank(self) -> bool:
         """Return whether the line holds only whitespace."""
         return not self.stripped
@@ -92,11 +95,17 @@ def split_lines(text: str) -> list[Line]:
     """
     lines: list[Line] = []
     pos = 0
-    for m in _LINE_BREAK.finditer(text):
-        lines.append(Line(len(lines), pos, m.start(), m.end(), text[pos : m.start()]))
-        pos = m.end()
-    if pos < len(text):
-        lines.append(Line(len(lines), pos, len(text), len(text), text[pos:]))
+    # str.splitlines is C code and splits at exactly the breaks _LINE_BREAK names ("\r\n" as one).
+    for piece in text.splitlines(keepends=True):
+        stop = pos + len(piece)
+        if piece.endswith("\r\n"):
+            end = stop - 2
+        elif _LINE_BREAK.match(piece, len(piece) - 1):
+            end = stop - 1
+        else:
+            end = stop
+        lines.append(Line(len(lines), pos, end, stop, piece[: end - pos], piece[end - pos :]))
+        pos = stop
     return lines
 
 
@@ -110,6 +119,34 @@ class Document:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines: list[Line] = split_lines(text)
+        self._init_index()
+
+    @classmethod
+    def from_lines(cls, lines: Sequence[Line]) -> Document:
+        """Return the document made of ``lines`` (with their breaks), one after the other.
+
+        The lines get new indices and offsets; the features already computed on them
+        (``norm``, ``key``, ``words``...) are carried over, so a re-run of the detectors on
+        the cleaned text does not compute them again.
+        """
+        doc = cls.__new__(cls)
+        doc.lines = []
+        parts: list[str] = []
+        pos = 0
+        for k, ln in enumerate(lines):
+            width = ln.stop - ln.start
+            new = Line(k, pos, pos + len(ln.text), pos + width, ln.text, ln.line_break)
+            for name, value in ln.__dict__.items():  # cached features; fields are set already
+                new.__dict__.setdefault(name, value)
+            doc.lines.append(new)
+            parts.append(ln.text)
+            parts.append(ln.line_break)
+            pos += width
+        doc.text = "".join(parts)
+        doc._init_index()
+        return doc
+
+    def _init_index(self) -> None:
         #: indices (into ``lines``) of the non-blank lines, in order.
         self.content_lines: list[int] = [ln.index for ln in self.lines if not ln.blank]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # One table, applied with str.translate: typographic variants -> ASCII, invisible -> nothing.
 _TRANSLATE = str.maketrans(
@@ -52,6 +53,10 @@ _TRANSLATE = str.maketrans(
 _SPACE_RUN = re.compile(r"\s+")
 # Everything but letters, digits and spaces, for the looser "key" form.
 _NON_WORD = re.compile(r"[^\w\s]+")
+# Short lines (menus, share bars, section names) recur on every page of a site and in every
+# pass of the cleaner: their forms are cached. Long lines are not, so the cache stays small.
+_CACHED_CHARS = 200
+_CACHE_SIZE = 1 << 15
 
 
 def normalize(text: str) -> str:
@@ -67,8 +72,19 @@ def normalize(text: str) -> str:
         >>> normalize("“Vital\u00a0Role” \u2014 OK")
         '"vital role" - ok'
     """
-    text = unicodedata.normalize("NFKC", text.translate(_TRANSLATE)).casefold()
-    return _SPACE_RUN.sub(" ", text.translate(_TRANSLATE)).strip()
+    if len(text) <= _CACHED_CHARS:
+        return _normalize_cached(text)
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
+    text = text.translate(_TRANSLATE)
+    if not text.isascii():  # NFKC leaves ASCII as it is; skip the work for most lines
+        text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    return _SPACE_RUN.sub(" ", text.casefold()).strip()
+
+
+_normalize_cached = lru_cache(maxsize=_CACHE_SIZE)(_normalize)
 
 
 def match_key(text: str) -> str:
@@ -80,4 +96,13 @@ def match_key(text: str) -> str:
         >>> match_key("  Islamabad, Tehran discuss… ")
         'islamabad tehran discuss'
     """
+    if len(text) <= _CACHED_CHARS:
+        return _match_key_cached(text)
+    return _match_key(text)
+
+
+def _match_key(text: str) -> str:
     return _SPACE_RUN.sub(" ", _NON_WORD.sub(" ", normalize(text))).strip()
+
+
+_match_key_cached = lru_cache(maxsize=_CACHE_SIZE)(_match_key)
