@@ -139,6 +139,10 @@ class CleanConfig:
             that holds no removed line (a table, a list of names, a sidebar box).
         content_inset_links: such an inset may hold this many link-like lines (a table's
             one-word cells, a caption's credit); a menu has more.
+        content_inset_prose_links: when the block after the inset is prose (it weighs
+            ``content_before_weight`` and most of its paragraphs are long), the inset may hold
+            this many link-like lines: subheadings ("Women's race", "Time Markup") split an
+            article, while a teaser list after it is made of short one-line paragraphs.
         content_tail_lines: up to this many short lines right after the article (a sign-off,
             a source, a photo credit), up to the first link-like or removed line, are kept.
         content_thread_min: the article ends where a comment thread starts: at least this
@@ -146,6 +150,14 @@ class CleanConfig:
             "... 11:48 pm"), each followed by text. Three tells a thread from a dateline.
         content_before_weight: a block of text before the article that weighs at least this
             many words is kept too (an article split by an inset, an intro above the headline).
+        content_table_cells: a run of short lines is a table, not a menu, when it holds at
+            least this many groups of number cells (a short line with a digit: "$83",
+            "28.7%", "Obama +3") between word cells ("Phoenix"), and number cells make at
+            least ``content_table_share`` of its lines. Menus are word labels; a pager
+            ("1 2 3 4") or an archive list ("July 2012", "June 2012") is one group only.
+            The menus detector leaves tables alone, and the content model keeps them inside
+            the article or right after it.
+        content_table_share: see ``content_table_cells``.
         content_min_lines: a text with fewer non-blank lines is left alone by the content
             model: one or two paragraphs have no boilerplate structure to learn from.
     """
@@ -194,8 +206,11 @@ class CleanConfig:
     content_header_lines: int = 8
     content_inset_lines: int = 12
     content_inset_links: int = 1
+    content_inset_prose_links: int = 6
     content_tail_lines: int = 2
     content_thread_min: int = 3
+    content_table_cells: int = 3
+    content_table_share: float = 0.3
     content_min_lines: int = 4
 
     def __post_init__(self) -> None:
@@ -238,6 +253,7 @@ _FRACTIONS: dict[str, bool] = {
     "title_similarity": False,
     "content_stopword_density": True,
     "content_main_share": False,
+    "content_table_share": False,
 }
 
 

@@ -258,3 +258,30 @@ def test_huge_inputs_stay_linear() -> None:
         menus.detect(doc, {}, CFG)
         content.detect(doc, {}, CFG)
         assert time.perf_counter() - t0 < 5.0
+
+
+TABLE = ["City", "Price", "Change", "Phoenix", "$83", "28.7%", "Denver", "$147", "8.5%"]
+TABLE += ["Boston", "$216", "0.5%", "Seattle", "$158", "6.2%"]
+
+
+def test_table_after_the_article_is_kept_not_taken_for_a_menu() -> None:
+    # Cells one per line are short like menu items, but numbers among words make a table.
+    text = "\n".join([*MENU, HEAD, *PARA, "Median price per square foot", *TABLE, *MENU])
+    assert _kept(text) == [HEAD, *PARA, "Median price per square foot", *TABLE]
+    assert menus.detect(Document("\n".join(TABLE)), {}, CFG) == []
+
+
+def test_pager_and_counted_labels_are_no_table() -> None:
+    cfg = CFG
+    pager = ["1", "2", "3", "4", "5", "Next"]
+    counted = ["Ad Watch (7)", "Blogwatch (19)", "Scoop (1)", "People (2)", "News", "Data (3)"]
+    for run in (pager, counted, MENU):
+        lines = Document("\n".join(run)).lines
+        assert not content.is_table(lines, cfg), run
+
+
+def test_article_goes_on_after_subheadings_before_prose() -> None:
+    # Three one-line subheadings are link-like, but long paragraphs follow them: the article.
+    long_para = [p + " " + p for p in PARA]
+    text = "\n".join([*MENU, HEAD, *PARA, "Main points", "Time line", "Costs", *long_para, *MENU])
+    assert _kept(text) == [HEAD, *PARA, "Main points", "Time line", "Costs", *long_para]

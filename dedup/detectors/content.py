@@ -51,6 +51,9 @@ SHORT = "short"
 LINK = "link"
 LIST = "list"
 BAD = "bad"  # removed by an earlier detector
+TABLE = "table"  # a line of a table: short cells, numbers among words (see `table_runs`)
+# Lines that may head a table (a caption, column heads).
+_HEADING = frozenset({NEAR, SHORT, LINK, LIST})
 KEPT = "kept"  # kept by an earlier detector (a title)
 
 # A list item starts with a bullet, a dash or a number/letter and a dot or parenthesis.
@@ -67,6 +70,8 @@ _LINK_MAX_CHARS = 40
 # caption with a date ("The mayor at the opening on May 5, 2012. (Photo: City Hall)") is longer.
 _SIGNATURE_MAX_CHARS = 80
 _DIGIT = re.compile(r"\d")
+# A label with a count ("Ad Watch (7)", "Comments [12]") is a menu item, not a table cell.
+_COUNT = re.compile(r"\w\W*[(\[]\d+[)\]]$")
 _NUMBER = re.compile(r"\d+")
 # A comment header's date or time has two numbers at least ("May 5, 2012", "10:42 pm").
 _HEADER_MIN_NUMBERS = 2
@@ -160,6 +165,81 @@ def is_list_item(ln: Line) -> bool:
     return _LIST_MARKER.match(ln.text) is not None
 
 
+def is_number_cell(ln: Line, config: CleanConfig) -> bool:
+    """Return whether a line reads like a table's number cell: 1-3 words with a digit.
+
+    Example:
+        >>> cfg = CleanConfig()
+        >>> cells = ("$83", "-2.1%", "Phoenix")
+        >>> [is_number_cell(Line(0, 0, len(t), len(t), t), cfg) for t in cells]
+        [True, True, False]
+    """
+    text = ln.stripped
+    return (
+        0 < ln.n_words <= config.menu_max_words
+        and _DIGIT.search(text) is not None
+        and _COUNT.search(text) is None
+    )
+
+
+def table_span(lines: Sequence[Line], config: CleanConfig) -> tuple[int, int] | None:
+    """Return the part ``lo, hi`` of a run of short lines that is a table, or ``None``.
+
+    A table interleaves number cells with word cells ("Phoenix", "$83", "28.7%", "Denver",
+    ...): at least ``content_table_cells`` groups of number cells, and number cells make at
+    least ``content_table_share`` of the lines. A menu is made of word labels; a pager
+    ("1", "2", "3") or an archive list ("July 2012", "June 2012") is a single group. The
+    table reaches as far around its number cells as its rows are long (the widest stretch
+    of word cells between two groups, less one after the last group, which ends a row;
+    twice a row before the first, for column heads), so a menu glued to it is not part of it.
+
+    Example:
+        >>> cfg = CleanConfig()
+        >>> rows = ["City", "Price", "Phoenix", "$83", "Denver", "$147", "Boston", "$216"]
+        >>> table_span([Line(0, 0, len(t), len(t), t) for t in rows + ["Home", "News"]], cfg)
+        (0, 8)
+        >>> menu = ["Home", "World", "Top 10", "Sports", "Video", "Page 2"]
+        >>> table_span([Line(0, 0, len(t), len(t), t) for t in menu], cfg) is None
+        True
+    """
+    cells = [k for k, ln in enumerate(lines) if is_number_cell(ln, config)]
+    groups = sum(1 for a, b in pairwise([-2, *cells]) if b > a + 1)
+    if (
+        groups < config.content_table_cells
+        or len(cells) == len(lines)
+        or len(cells) < config.content_table_share * len(lines)
+    ):
+        return None
+    row = max(b - a - 1 for a, b in pairwise(cells))
+    return max(0, cells[0] - 2 * (row + 1)), min(len(lines), cells[-1] + row)
+
+
+def is_table(lines: Sequence[Line], config: CleanConfig) -> bool:
+    """Return whether a run of short lines holds a table (see `table_span`)."""
+    return table_span(lines, config) is not None
+
+
+def table_runs(classes: list[str], lines: Sequence[Line], config: CleanConfig) -> None:
+    """Reclassify as `TABLE` the lines of every run of short lines that holds a table.
+
+    A run is made of link-like lines (cells and column heads: a teaser list's titles are
+    longer) and of lines earlier detectors removed (a repeated cell): those are `TABLE` too,
+    so they do not split the article, but stay removed.
+    """
+    k, n = 0, len(classes)
+    while k < n:
+        start = k
+        while k < n and classes[k] in (BAD, LINK):
+            k += 1
+        at = [m for m in range(start, k) if classes[m] != BAD]
+        span = table_span([lines[m] for m in at], config) if at else None
+        if span is not None:
+            lo, hi = span
+            for m in range(at[lo], at[hi - 1] + 1):
+                classes[m] = TABLE
+        k = max(k, start + 1)
+
+
 def classify(ln: Line, stop: frozenset[str] | None, config: CleanConfig) -> str:
     """Return the class of one line: `GOOD`, `NEAR`, `SHORT`, `LINK` or `LIST`.
 
@@ -209,6 +289,7 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
             out.append(classify(doc.lines[i], stop, config))
         else:
             out.append(KEPT if mark.label in KEPT_LABELS else BAD)
+    table_runs(out, [doc.lines[i] for i in doc.content_lines], config)
     return out
 
 
@@ -229,6 +310,7 @@ def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -
         BAD: config.content_link_penalty,
         LIST: config.content_list_penalty,
         KEPT: 0.0,
+        TABLE: 0.0,  # a table inside the article does not split it
     }
     out: list[Block] = []
     gap = 0.0
@@ -363,18 +445,35 @@ def kept_positions(
         keep[k] = reason
     # The article goes on after an inset that is no chrome (a table, a list of names: short
     # lines, none link-like and none removed): the blocks after it are the article's too.
+    # A table right after the text (numbers among words, see `table_runs`), with up to
+    # ``content_header_lines`` lines heading it (a caption, column heads), is the article's
+    # too, however long, and the article may go on after it (notes under a table).
     stop = main.stop
-    for b in found:
-        if threaded:
-            break
-        if b.start < stop:
+    n, nxt = len(classes), 0  # nxt: the first block that may continue the article
+    while not threaded:
+        k = stop
+        while k < n and k - stop <= config.content_header_lines and classes[k] in _HEADING:
+            k += 1
+        if k < n and classes[k] == TABLE and k - stop <= config.content_header_lines:
+            for m in range(stop, k):
+                keep[m] = "kept: a line heading a table right after the article's text"
+            while k < n and classes[k] == TABLE:
+                keep[k] = "kept: a table in or right after the article (numbers among words)"
+                k += 1
+            stop = k
             continue
+        while nxt < len(found) and found[nxt].start < stop:
+            nxt += 1
+        if nxt == len(found):
+            break
+        b = found[nxt]
         gap = classes[stop : b.start]
-        if (
-            len(gap) > config.content_inset_lines
-            or BAD in gap
-            or gap.count(LINK) > config.content_inset_links
-        ):
+        # Subheadings are link-like too ("Women's race", "Time Markup"): more of them may
+        # stand between the text and a block of prose (long paragraphs, not teaser lines).
+        links = config.content_inset_links
+        if _prose(b, classes, config):
+            links = config.content_inset_prose_links
+        if len(gap) > config.content_inset_lines or BAD in gap or gap.count(LINK) > links:
             break
         for k in range(stop, b.stop):
             keep[k] = f"kept: the article's text after an inset of {len(gap)} lines"
@@ -382,12 +481,21 @@ def kept_positions(
     # A sign-off, a source or a credit line closes many articles: a few short lines right
     # after the text, up to the first menu-like or removed line.
     k = stop
-    while not threaded and k < len(classes) and k - stop < config.content_tail_lines:
+    while not threaded and k < n and k - stop < config.content_tail_lines:
         if classes[k] not in (SHORT, NEAR, LIST):
             break
         keep[k] = "kept: a short line closing the article (a sign-off, a source, a credit)"
         k += 1
     return keep
+
+
+def _prose(b: Block, classes: Sequence[str], config: CleanConfig) -> bool:
+    """Return whether block ``b`` is prose: heavy, and more long paragraphs than short ones."""
+    if b.weight < config.content_before_weight:
+        return False
+    good = sum(classes[k] == GOOD for k in range(b.start, b.stop))
+    near = sum(classes[k] == NEAR for k in range(b.start, b.stop))
+    return good > near
 
 
 def _clip(
@@ -435,7 +543,8 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         return []
     classes = line_classes(doc, marks, config)
     lines = [doc.lines[i] for i in idx]
-    if not any(c in (LINK, BAD) for c in classes) and len(blocks(classes, lines, config)) < 2:
+    menu_like = any(c in (LINK, BAD, TABLE) for c in classes)
+    if not menu_like and len(blocks(classes, lines, config)) < 2:
         return []  # one block of text and no menu-like line: no evident boilerplate
     keep: dict[int, str] = {}
     drop: dict[int, str] = {}
@@ -465,8 +574,8 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     first, last = min(keep), max(keep)
     out = []
     for k, c in enumerate(classes):
-        if c in (BAD, KEPT):
-            continue
+        if c in (BAD, KEPT) or idx[k] in marks:
+            continue  # an earlier verdict stands (a removed table cell is `TABLE` here)
         if k in keep:
             out.append(Mark(idx[k], "content", keep[k], NAME))
             continue

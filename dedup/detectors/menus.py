@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.content import is_link_like, is_list_item
+from dedup.detectors.content import is_link_like, is_list_item, is_table
 from dedup.document import Document
 from dedup.types import KEPT_LABELS
 
@@ -47,7 +47,10 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     length = 0  # lines in the current run, removed ones included
 
     def flush(spare: int) -> None:
-        if length >= config.menu_min_run and run:
+        # A table's cells are short lines too, but numbers among words ("Phoenix", "$83",
+        # "28.7%"): left to the content model, which keeps a table in or after the article.
+        table = run and is_table([doc.lines[i] for i in run], config)
+        if length >= config.menu_min_run and run and not table:
             reason = f"navigation menu: run of {length} short link-like lines"
             out.extend(Mark(i, "chrome", reason, NAME) for i in run[: len(run) - spare])
 
