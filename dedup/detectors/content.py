@@ -52,8 +52,9 @@ LINK = "link"
 LIST = "list"
 BAD = "bad"  # removed by an earlier detector
 TABLE = "table"  # a line of a table: short cells, numbers among words (see `table_runs`)
-# Lines that may head a table (a caption, column heads).
-_HEADING = frozenset({NEAR, SHORT, LINK, LIST})
+# Lines that may head a table (a caption, column heads; removed ones, such as repeated column
+# heads, stay removed).
+_HEADING = frozenset({NEAR, SHORT, LINK, LIST, BAD})
 KEPT = "kept"  # kept by an earlier detector (a title)
 
 # A list item starts with a bullet, a dash or a number/letter and a dot or parenthesis.
@@ -69,6 +70,10 @@ _LINK_MAX_CHARS = 40
 # Comment headers: a name, a date and a "reply" link fit in this many characters; a photo
 # caption with a date ("The mayor at the opening on May 5, 2012. (Photo: City Hall)") is longer.
 _SIGNATURE_MAX_CHARS = 80
+# A figure: a number with a sign, a percent or currency sign, or a decimal or group separator.
+_FIGURE = re.compile(r"[-+−±$€£¥]\s?\d|\d\s?%|\d[.,]\d")
+# A part of a date printed one per line ("09", "July", "2012", "8:06am, EDT") is this short.
+_DATE_PART_CHARS = 12
 _DIGIT = re.compile(r"\d")
 # A label with a count ("Ad Watch (7)", "Comments [12]") is a menu item, not a table cell.
 _COUNT = re.compile(r"\w\W*[(\[]\d+[)\]]$")
@@ -160,6 +165,27 @@ def is_link_like(ln: Line, config: CleanConfig) -> bool:
     )
 
 
+def is_date_part(lines: Sequence[Line], k: int) -> bool:
+    """Return whether line ``k`` may be part of a date printed one part per line.
+
+    Blog templates print "09", "July", "2012" on lines of their own: each part is short, and
+    a number, or a word between two numbers (a month's name in any language).
+
+    Example:
+        >>> parts = [Line(0, 0, len(t), len(t), t) for t in ("Contact", "09", "July", "2012")]
+        >>> [is_date_part(parts, k) for k in range(4)]
+        [False, True, True, True]
+    """
+
+    def number(m: int) -> bool:
+        text = lines[m].stripped if 0 <= m < len(lines) else ""
+        return len(text) <= _DATE_PART_CHARS and _DIGIT.search(text) is not None
+
+    if len(lines[k].stripped) > _DATE_PART_CHARS:
+        return False
+    return number(k) or (number(k - 1) and number(k + 1))
+
+
 def is_list_item(ln: Line) -> bool:
     """Return whether a line starts with a list marker (a bullet, a dash, ``1.``, ``a)``)."""
     return _LIST_MARKER.match(ln.text) is not None
@@ -187,7 +213,9 @@ def table_span(lines: Sequence[Line], config: CleanConfig) -> tuple[int, int] | 
 
     A table interleaves number cells with word cells ("Phoenix", "$83", "28.7%", "Denver",
     ...): at least ``content_table_cells`` groups of number cells, and number cells make at
-    least ``content_table_share`` of the lines. A menu is made of word labels; a pager
+    least ``content_table_share`` of the lines; or half its lines are figures ("15,516",
+    "-20.7%": a table whose row labels went as repeats), twice ``content_table_cells`` at
+    least. A menu is made of word labels; a pager
     ("1", "2", "3") or an archive list ("July 2012", "June 2012") is a single group. The
     table reaches as far around its number cells as its rows are long (the widest stretch
     of word cells between two groups, less one after the last group, which ends a row;
@@ -204,13 +232,18 @@ def table_span(lines: Sequence[Line], config: CleanConfig) -> tuple[int, int] | 
     """
     cells = [k for k, ln in enumerate(lines) if is_number_cell(ln, config)]
     groups = sum(1 for a, b in pairwise([-2, *cells]) if b > a + 1)
-    if (
-        groups < config.content_table_cells
-        or len(cells) == len(lines)
-        or len(cells) < config.content_table_share * len(lines)
-    ):
+    # Figures ("15,516", "-20.7%", "$83") make a table on their own, when the row labels
+    # went as repeats of an earlier table's; a pager's or an archive's numbers are plain.
+    figures = sum(_FIGURE.search(ln.stripped) is not None for ln in lines)
+    by_figures = figures >= 2 * config.content_table_cells and 2 * figures >= len(lines)
+    by_groups = (
+        groups >= config.content_table_cells
+        and len(cells) < len(lines)
+        and len(cells) >= config.content_table_share * len(lines)
+    )
+    if not cells or not (by_figures or by_groups):
         return None
-    row = max(b - a - 1 for a, b in pairwise(cells))
+    row = max((b - a - 1 for a, b in pairwise(cells)), default=0)
     return max(0, cells[0] - 2 * (row + 1)), min(len(lines), cells[-1] + row)
 
 
@@ -470,10 +503,10 @@ def kept_positions(
         gap = classes[stop : b.start]
         # Subheadings are link-like too ("Women's race", "Time Markup"): more of them may
         # stand between the text and a block of prose (long paragraphs, not teaser lines).
-        links = config.content_inset_links
+        links, most = config.content_inset_links, config.content_inset_lines
         if _prose(b, classes, config):
-            links = config.content_inset_prose_links
-        if len(gap) > config.content_inset_lines or BAD in gap or gap.count(LINK) > links:
+            links, most = config.content_inset_prose_links, config.content_inset_prose_lines
+        if len(gap) > most or BAD in gap or gap.count(LINK) > links:
             break
         for k in range(stop, b.stop):
             keep[k] = f"kept: the article's text after an inset of {len(gap)} lines"
@@ -558,12 +591,19 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
                 if blk.weight >= config.content_before_weight:
                     why = f"kept: in a block of text before the title ({blk.weight:.0f} words)"
                     keep.update((a + k, why) for k in range(blk.start, blk.stop))
-            # Blogs print the post's date right above its title ("November 06, 2012").
+            # Blogs print the post's date right above its title ("November 06, 2012"), or
+            # its parts one per line ("09", "July", "2012").
             k = b - 1
             while k > a and classes[k] == BAD:
                 k -= 1
             if classes[k] in (LINK, SHORT) and _DIGIT.search(lines[k].text):
                 keep[k] = "kept: a dateline right above the title"
+                k -= 1
+                for _ in range(config.content_head_lines):
+                    if k <= a or classes[k] not in (LINK, SHORT) or not is_date_part(lines, k):
+                        break
+                    keep[k] = "kept: a part of a date printed right above the title"
+                    k -= 1
             continue
         notes: dict[int, str] = {}
         part = kept_positions(classes[a:b], lines[a:b], config, titled=titled, drop=notes)

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.content import is_link_like, is_list_item, is_table
+from dedup.detectors.content import is_date_part, is_link_like, is_list_item, is_table
 from dedup.document import Document
 from dedup.types import KEPT_LABELS
 
@@ -52,6 +52,13 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         table = run and is_table([doc.lines[i] for i in run], config)
         if length >= config.menu_min_run and run and not table:
             reason = f"navigation menu: run of {length} short link-like lines"
+            if spare:
+                # A date printed one part per line ("24", "Jul", "2012") above the headline.
+                lines = [doc.lines[i] for i in run]
+                while spare < min(len(run), config.content_head_lines) and is_date_part(
+                    lines, len(run) - 1 - spare
+                ):
+                    spare += 1
             out.extend(Mark(i, "chrome", reason, NAME) for i in run[: len(run) - spare])
 
     for i in doc.content_lines:
