@@ -512,10 +512,18 @@ def kept_positions(
             keep[k] = f"kept: the article's text after an inset of {len(gap)} lines"
         stop = b.stop
     # A sign-off, a source or a credit line closes many articles: a few short lines right
-    # after the text, up to the first menu-like or removed line.
-    k = stop
+    # after the text, up to the first removed line, with at most ``content_inset_links``
+    # link-like ones among them, none followed by another (a signature "diane", "Further
+    # reading:"): a menu is a run of them.
+    k, links = stop, 0
     while not threaded and k < n and k - stop < config.content_tail_lines:
-        if classes[k] not in (SHORT, NEAR, LIST):
+        link = classes[k] == LINK
+        links += link
+        if (
+            classes[k] not in (SHORT, NEAR, LIST, LINK)
+            or links > config.content_inset_links
+            or (link and k + 1 < n and classes[k + 1] == LINK)  # a menu's first item
+        ):
             break
         keep[k] = "kept: a short line closing the article (a sign-off, a source, a credit)"
         k += 1
