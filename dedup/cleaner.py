@@ -20,7 +20,15 @@ from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
 from dedup.document import Document, Line
 from dedup.errors import InputError
-from dedup.types import KEPT_LABELS, Article, CleanResult, LineLabel, Removal, Span
+from dedup.types import (
+    KEPT_LABELS,
+    Article,
+    CleanResult,
+    LineLabel,
+    Removal,
+    Span,
+    trusted_span,
+)
 
 
 def check_text(text: object, *, name: str = "text") -> str:
@@ -83,15 +91,6 @@ def _removed_extent(lines: Sequence[Line], removed: Iterable[int]) -> set[int]:
     return out
 
 
-def _span_of(lines: Sequence[Line], i: int, text_len: int) -> Span:
-    """Return the span a removed line covers: the line, its break and the blanks after it."""
-    j = i + 1
-    while j < len(lines) and lines[j].blank:
-        j += 1
-    end = lines[j].start if j < len(lines) else text_len
-    return Span(lines[i].start, end)
-
-
 def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanResult:
     r"""Clean one scraped document and say what was removed and why.
 
@@ -115,6 +114,18 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
         'Big news today\nIt rained all day in the city.'
         >>> [(x.label, x.span.slice(raw)) for x in r.removals]
         [('chrome', 'Share\n')]
+    """
+    doc, removed, kept_marks, _ = _run(text, config)
+    return _result(doc, removed, kept_marks)
+
+
+def _run(
+    text: str, config: CleanConfig | None
+) -> tuple[Document, dict[int, Mark], dict[int, Mark], Document]:
+    """Clean ``text``: return its document, the removed and kept verdicts, and the kept view.
+
+    The verdicts map original line indices to marks; the view is the document of the kept
+    lines, whose text is the cleaned text.
     """
     text = check_text(text)
     if config is not None and not isinstance(config, CleanConfig):
@@ -152,50 +163,58 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
         kept = [ln for ln in doc.lines if ln.index not in gone]
         view = Document.from_lines(kept)  # = Document(kept text), with line features reused
         mapping = [ln.index for ln in kept]
-    return _result(doc, removed, kept_marks)
+    return doc, removed, kept_marks, view
 
 
 def _result(doc: Document, removed: Mapping[int, Mark], kept: Mapping[int, Mark]) -> CleanResult:
     text = doc.text
-    removals = tuple(
-        Removal(_span_of(doc.lines, i, len(text)), m.label, m.reason, m.detector, m.score)
-        for i, m in sorted(removed.items())
-    )
+    lines, content = doc.lines, doc.content_lines
+    removals: list[Removal] = []
     labels: list[LineLabel] = []
     titles: list[Span] = []
-    for i in doc.content_lines:
-        ln = doc.lines[i]
-        mark = removed.get(i) or kept.get(i)
-        label = mark.label if mark else "content"
-        reason = mark.reason if mark else "kept: no detector found boilerplate"
-        labels.append(LineLabel(ln.line_no, Span(ln.start, ln.end), label, reason))
-        if label == "title":
-            titles.append(Span(ln.start, ln.end))
+    for k, i in enumerate(content):
+        ln = lines[i]
+        span = trusted_span(ln.start, ln.end)
+        mark = removed.get(i)
+        if mark is not None:
+            # The line, its break and the blank lines after it: up to the next non-blank line.
+            end = lines[content[k + 1]].start if k + 1 < len(content) else len(text)
+            removal_span = trusted_span(ln.start, end)
+            removals.append(
+                Removal(removal_span, mark.label, mark.reason, mark.detector, mark.score)
+            )
+        else:
+            mark = kept.get(i)
+        if mark is None:
+            labels.append(LineLabel(ln.index + 1, span, "content", _NO_MARK))
+            continue
+        labels.append(LineLabel(ln.index + 1, span, mark.label, mark.reason))
+        if mark.label == "title":
+            titles.append(span)
     from dedup.detectors import bylines, dates  # metadata extractors live with their detectors
 
+    ordered = sorted(removed.items())
     byline = next(
-        (
-            bylines.extract_name(doc.lines[i].text)
-            for i, m in sorted(removed.items())
-            if m.label == "byline"
-        ),
-        None,
+        (bylines.extract_name(lines[i].text) for i, m in ordered if m.label == "byline"), None
     )
     published: list[str] = []
-    for i, m in sorted(removed.items()):
+    for i, m in ordered:
         if m.label in ("timestamp", "byline"):
-            for d in dates.find_dates(doc.lines[i].text):
+            for d in dates.find_dates(lines[i].text):
                 if d not in published:
                     published.append(d)
     return CleanResult(
         text=apply_removals(text, removals),
-        removals=removals,
+        removals=tuple(removals),
         title=titles[0].slice(text).strip() if titles else None,
         byline=byline,
         published=tuple(published),
         titles=tuple(titles),
         line_labels=tuple(labels),
     )
+
+
+_NO_MARK = "kept: no detector found boilerplate"
 
 
 def clean(text: str, *, config: CleanConfig | None = None) -> str:
@@ -214,7 +233,9 @@ def clean(text: str, *, config: CleanConfig | None = None) -> str:
         >>> clean("")
         ''
     """
-    return clean_and_explain(text, config=config).text
+    # The kept view's text is what `apply_removals` gives for the removals (a removal spans
+    # a removed line and the blank lines after it): no need to build the explanation.
+    return _run(text, config)[3].text
 
 
 def apply_removals(text: str, removals: Iterable[Removal]) -> str:

@@ -44,6 +44,24 @@ class Span:
         return text[self.start : self.end]
 
 
+def trusted_span(start: int, end: int) -> Span:
+    """Return ``Span(start, end)`` without validating it, for offsets known to be valid.
+
+    The cleaner builds a span for every line of a page, from offsets of its own line split;
+    the checks and the frozen dataclass's field-by-field ``__init__`` cost more than the
+    rest of building the result.
+    """
+    span = _new(Span)
+    _set_start(span, start)
+    _set_end(span, end)
+    return span
+
+
+_new = object.__new__
+_set_start = Span.__dict__["start"].__set__  # slot descriptors: no frozen __setattr__ check
+_set_end = Span.__dict__["end"].__set__
+
+
 @dataclass(frozen=True, slots=True)
 class Removal:
     """One removed span, with the kind of boilerplate it is and why it was removed.

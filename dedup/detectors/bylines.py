@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
-from dedup.detectors.base import Mark, unmarked
+from dedup.detectors.base import Mark
 from dedup.detectors.dates import ConfigHandle, config_handle, is_date_line, is_date_word
 from dedup.document import Document
 from dedup.lexicon import languages, load_json
@@ -365,11 +365,19 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     out = []
     limit = config.byline_max_chars
     handle = config_handle(config)
-    for i in unmarked(doc, marks):
-        line = doc.lines[i]
-        if len(line.text) > 2 * limit or len(line.stripped) > limit:
+    firsts = _lexicon(config.languages).firsts
+    lines = doc.lines
+    for i in doc.content_lines:
+        if i in marks:
+            continue
+        line = lines[i]
+        if len(line.stripped) > limit or len(line.text) > 2 * limit:
             continue  # a paragraph: skip before computing its matching key
-        parsed = _parse(line.stripped, line.key, handle)
+        key = line.key
+        space = key.find(" ")
+        if (key if space < 0 else key[:space]) not in firsts:
+            continue  # neither a lead nor a credit starts the line (`_parse`'s first test)
+        parsed = _parse(line.stripped, key, handle)
         if parsed is None:
             continue
         if parsed.lead:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
-from dedup.detectors.base import Mark, unmarked
+from dedup.detectors.base import Mark
 from dedup.detectors.dates import ConfigHandle, config_handle
 from dedup.document import Document
 from dedup.lexicon import languages, load_lines
@@ -71,6 +71,29 @@ class PhraseSet:
     anchors: re.Pattern[str] | None
     heads: frozenset[str]
     prefixes: dict[str, str]
+
+    def could_match(self, key: str, *, counts: bool = True, row_words: int = 0) -> bool:
+        """Return False when neither `match` nor (if ``row_words``) `row` can match ``key``.
+
+        ``counts`` is passed on to `match`, ``row_words`` to `row` as ``max_words``. A
+        necessary test made of set lookups (a regex only for patterns open at both ends), so
+        that most lines of a page cost only this.
+        """
+        if not key:
+            return False
+        if key in self.exact:
+            return True
+        space = key.find(" ")
+        first = key if space < 0 else key[:space]
+        if first in self.firsts or key[key.rfind(" ") + 1 :] in self.lasts:
+            return True
+        if self.anchors is not None and self.anchors.search(key) is not None:
+            return True
+        if row_words and first in self.heads and 0 < key.count(" ") < row_words:
+            return True
+        if counts and (key[0].isdigit() or key[-1].isdigit()):
+            return any(k in self.exact for k in _without_counts(key)[1:])
+        return False
 
     def match_prefix(self, stripped: str) -> str | None:
         """Return the ``<phrase>: **`` entry whose phrase and colon start ``stripped``."""
@@ -221,6 +244,7 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
             else:
                 anchors.append(max(literals, key=len))
     combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in patterns)) if patterns else None
+    heads = frozenset(k.split(" ")[0] for k in exact)
     return PhraseSet(
         exact,
         patterns,
@@ -229,7 +253,7 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
         frozenset(firsts),
         frozenset(lasts),
         re.compile("|".join(re.escape(a) for a in sorted(set(anchors)))) if anchors else None,
-        frozenset(k.split(" ")[0] for k in exact),
+        heads,
         prefixes,
     )
 
@@ -317,11 +341,22 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     out = []
     limit = config.max_chrome_chars
     handle = config_handle(config)
-    for i in unmarked(doc, marks):
-        line = doc.lines[i]
-        if len(line.text) > 2 * limit or len(line.stripped) > limit:
+    phrases = compile_phrases("chrome", config.languages)
+    could_match, prefixes = phrases.could_match, phrases.prefixes
+    row_words = config.chrome_row_max_words
+    lines = doc.lines
+    for i in doc.content_lines:
+        if i in marks:
+            continue
+        line = lines[i]
+        stripped = line.stripped
+        if len(stripped) > limit or len(line.text) > 2 * limit:
             continue  # a paragraph: skip before computing its matching key
-        hit = _match_key(line.key, handle) or _match_prefix(line.stripped, handle)
+        # Most lines fail both cheap necessary tests (`PhraseSet.could_match`; a colon near
+        # the start for a "<label>: **" entry): no cached call for them.
+        hit = _match_key(line.key, handle) if could_match(line.key, row_words=row_words) else None
+        if hit is None and prefixes and (":" in stripped or "：" in stripped):
+            hit = _match_prefix(stripped, handle)
         if hit is not None:
             out.append(Mark(i, "chrome", f"the whole line is the chrome phrase {hit}", "chrome"))
     return out

@@ -632,11 +632,18 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     shapes: dict[int, DateShape] = {}
     limit = config.max_date_line_chars
     handle = config_handle(config)
+    vocab_words = _vocab(config.languages).words
+    lines = doc.lines
     for i in doc.content_lines:
-        line = doc.lines[i]
-        if len(line.text) > 2 * limit:
+        line = lines[i]
+        if len(line.text) > 2 * limit or len(line.stripped) > limit:
             continue  # a paragraph: skip before touching its cached features
-        shape = _shape_of(line.stripped, line.key, handle)
+        key = line.key
+        space = key.find(" ")
+        first = key if space < 0 else key[:space]
+        if first not in vocab_words and _DIGIT.search(first) is None:
+            continue  # `_maybe_date` fails on the first word already: most lines stop here
+        shape = _shape_of(line.stripped, key, handle)
         if shape is not None:
             shapes[i] = shape
     is_list = len(shapes) >= config.date_list_min

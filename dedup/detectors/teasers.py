@@ -19,12 +19,13 @@ text right before and after it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.titles import is_date, is_paragraph, is_truncated
+from dedup.detectors.titles import _TRUNCATED, is_date, is_paragraph, is_truncated
 from dedup.document import Document, Line
 
 NAME = "teasers"
@@ -80,16 +81,47 @@ def _types(
     costly: a possible date is parsed only inside the runs that remain, and only those are
     searched for lists (returned as ``[start, end)`` positions).
     """
-    cheap = [OTHER if i in marks else _cheap_type(doc.lines[i], config) for i in doc.content_lines]
+    # `_cheap_type`, inlined: it runs on every line of the page.
+    lines = doc.lines
+    max_words, max_chars = config.max_title_words, config.max_date_line_chars
+    body_words = config.title_body_words
+    cheap: list[str] = []
+    others: list[int] = []  # positions of OTHER lines: they bound the runs
+    maybe: list[int] = []  # positions of MAYBE_DATE lines
+    snippets: list[int] = []  # positions of SNIPPET lines
+    for pos, i in enumerate(doc.content_lines):
+        if i in marks:
+            cheap.append(OTHER)
+            others.append(pos)
+            continue
+        line = lines[i]
+        text = line.stripped  # no trailing space: `is_truncated` is a plain `endswith`
+        n = line.n_words
+        if n >= 3 and text.endswith(_TRUNCATED):
+            cheap.append(SNIPPET)
+            snippets.append(pos)
+        elif n > max_words:
+            cheap.append(OTHER)
+            others.append(pos)
+        elif len(text) <= max_chars and _DIGIT.search(text):
+            cheap.append(MAYBE_DATE)
+            maybe.append(pos)
+        elif n == 0 or (n >= body_words and text.endswith(".")):
+            cheap.append(OTHER)
+            others.append(pos)
+        else:
+            cheap.append(HEADLINE)
     runs: list[tuple[int, int]] = []
     start = 0
-    for end in [*(k for k, t in enumerate(cheap) if t == OTHER), len(cheap)]:
-        run = cheap[start:end]
-        possible = run.count(MAYBE_DATE) + run.count(SNIPPET) >= config.teaser_min_items
-        for k in range(start, end):
-            if cheap[k] == MAYBE_DATE:
-                text = doc.lines[doc.content_lines[k]].stripped
-                cheap[k] = DATE if possible and is_date(text, config) else HEADLINE
+    # Every item needs a date or a snippet: a run with fewer than ``teaser_min_items`` of them
+    # (counted by bisecting their sorted positions) is ruled out before any date is parsed.
+    for end in [*others, len(cheap)]:
+        lo, hi = bisect_left(maybe, start), bisect_left(maybe, end)
+        markers = hi - lo + bisect_left(snippets, end) - bisect_left(snippets, start)
+        possible = markers >= config.teaser_min_items
+        for k in maybe[lo:hi]:
+            text = lines[doc.content_lines[k]].stripped
+            cheap[k] = DATE if possible and is_date(text, config) else HEADLINE
         if possible:
             runs.append((start, end))
         start = end + 1

@@ -236,8 +236,8 @@ class _PageTitle:
             if any(_similar(c, b.key, t) for c in self.cores):
                 return True, False
         elif (
-            b.n_words <= self.max_words
-            and (self.head in b.key or self.tail in b.key)
+            (self.head in b.key or self.tail in b.key)
+            and b.n_words <= self.max_words
             and any(_similar(a, c, t) for c in _cores(b))
         ):
             return False, True  # ``b`` is the page title with the site's name added
@@ -370,8 +370,12 @@ def _group(
     page = _PageTitle(first, config.title_similarity, config.max_title_words)
     first_decorated = False
     copies: list[_Copy] = []
+    lines, lo = doc.lines, page.lo
     for i in doc.content_lines[1:]:
-        found = page.match(doc.lines[i])
+        line = lines[i]
+        if len(line.key) < lo:
+            continue  # too short to match, decorated or not (`_PageTitle.match`'s first test)
+        found = page.match(line)
         if found is not None and i in candidates:
             first_decorated = first_decorated or found[0]
             copies.append(_Copy(i, found[1]))

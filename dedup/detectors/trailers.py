@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
-from dedup.detectors.base import Mark, unmarked
+from dedup.detectors.base import Mark
 from dedup.detectors.bylines import is_credit
 from dedup.detectors.chrome import compile_phrases
 from dedup.detectors.dates import (
@@ -140,13 +140,24 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     out = []
     limit = config.trailer_max_chars
     handle = config_handle(config)
-    for i in unmarked(doc, marks):
-        line = doc.lines[i]
-        if len(line.text) > 2 * limit or len(line.stripped) > limit:
-            continue  # a paragraph: skip before any normalisation
+    could_match = compile_phrases("trailers", config.languages).could_match
+    lines = doc.lines
+    for i in doc.content_lines:
+        if i in marks:
+            continue
+        line = lines[i]
         stripped = line.stripped
+        if len(stripped) > limit or len(line.text) > 2 * limit:
+            continue  # a paragraph: skip before any normalisation
         # The line's cached key serves unless a "©" must first be read as "copyright".
-        key = trailer_key(stripped) if _COPYRIGHT.search(stripped) else line.key
+        key = line.key
+        if ("©" in stripped or "(c)" in stripped or "(C)" in stripped) and _COPYRIGHT.search(
+            stripped
+        ):
+            key = trailer_key(stripped)
+        # Most lines fail the pattern set's cheap necessary test: no cached call for them.
+        if not could_match(key, counts=False):
+            continue
         hit = _match(stripped, key, handle)
         if hit is not None:
             out.append(Mark(i, "trailer", f"the line is the trailer {hit}", "trailers"))
