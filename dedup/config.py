@@ -137,6 +137,8 @@ class CleanConfig:
         content_head_lines: up to this many short lines right before the article (headline,
             byline, dateline, standfirst) are kept with it (8 measured better than 4: the
             lines between a share bar and the text are headers more often than chrome).
+        content_head_links: of which at most this many link-like lines: a menu shorter than
+            ``menu_min_run`` right above the text is not kept whole as its header.
         content_header_lines: between a kept title and the article's first paragraphs, up to
             this many lines are the article's header (byline, dateline, caption, share bar)
             and are kept; a longer stretch is a menu, and only ``content_head_lines`` stay.
@@ -211,6 +213,7 @@ class CleanConfig:
     content_line_cap: int = 40
     content_main_share: float = 0.5
     content_head_lines: int = 8
+    content_head_links: int = 4
     content_before_weight: int = 30
     content_header_lines: int = 12
     content_inset_lines: int = 12

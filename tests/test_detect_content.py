@@ -285,3 +285,19 @@ def test_article_goes_on_after_subheadings_before_prose() -> None:
     long_para = [p + " " + p for p in PARA]
     text = "\n".join([*MENU, HEAD, *PARA, "Main points", "Time line", "Costs", *long_para, *MENU])
     assert _kept(text) == [HEAD, *PARA, "Main points", "Time line", "Costs", *long_para]
+
+
+def test_date_printed_one_part_per_line_above_the_title_is_kept() -> None:
+    from dedup.detectors.base import Mark
+
+    lines = [*MENU, "09", "July", "2012", HEAD, *PARA, *MENU]
+    doc = Document("\n".join(lines))
+    title = len(MENU) + 3
+    # Two titled sections, so the lines before the first title form a section of their own.
+    second = len(lines) - 1
+    marks = {i: Mark(i, "title", "test", "titles") for i in (title, second)}
+    marks.update({i: Mark(i, "chrome", "test", "menus") for i in range(len(MENU))})
+    kept = {doc.lines[m.line].text for m in content.detect(doc, marks, CFG) if m.label == "content"}
+    assert {"09", "July", "2012"} <= kept
+    spared = menus.detect(Document("\n".join([*MENU, "09", "July", "2012", *PARA])), {}, CFG)
+    assert {m.line for m in spared} == set(range(len(MENU)))
