@@ -43,11 +43,10 @@ which block is first and heavy enough, so the cleaner's re-runs do not nibble at
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
+from itertools import pairwise, repeat
 
 from dedup import lexicon
 from dedup.config import CleanConfig
@@ -135,27 +134,64 @@ def document_language(doc: Document, config: CleanConfig) -> str | None:
     langs = _languages(config)
     if not langs:
         return None
-    table = _stopword_table(langs)
-    masks: Counter[int | None] = Counter()
+    total = 0  # stopword hits per language, packed (see `_stopword_hits`)
     seen = 0
+    lines, near = doc.lines, config.content_near_words
     for i in doc.content_lines:
-        ln = doc.lines[i]
-        if ln.n_words < config.content_near_words:
+        ln = lines[i]
+        n = ln.n_words
+        if n < near:
             continue
-        masks.update(map(table.get, map(str.casefold, ln.words)))
-        seen += ln.n_words
+        total += _stopword_hits(ln, langs)
+        seen += n
         if seen > _LANGUAGE_SAMPLE_WORDS:
             break
-    counts = [0] * len(langs)
-    for mask, n in masks.items():
-        while mask:
-            low = mask & -mask
-            counts[low.bit_length() - 1] += n
-            mask ^= low
     if not seen:
         return None
+    field = (1 << _FIELD_BITS) - 1
+    counts = [(total >> (_FIELD_BITS * bit)) & field for bit in range(len(langs))]
     best = max(range(len(langs)), key=counts.__getitem__)
     return langs[best] if counts[best] >= _LANGUAGE_MIN_SHARE * seen else None
+
+
+# Stopword hits of a line, one count per language of ``langs`` packed in one integer, each in
+# a field of this many bits (no line holds 2**64 words): the hits of many lines add up with
+# one integer addition per line, and a line's hits are counted once per page, not per pass.
+_FIELD_BITS = 64
+# The name under which a line keeps its packed hits (with the languages they are for) among
+# its features: `Document.from_lines` carries features over, so the cleaner's re-runs reuse it.
+_HITS_FEATURE = "_content_stopword_hits"
+
+
+@cache
+def _stopword_units(langs: tuple[str, ...]) -> dict[str, int]:
+    """Return word -> a packed count with 1 in the field of each language that lists it."""
+    units: dict[str, int] = {}
+    for word, mask in _stopword_table(langs).items():
+        unit, bit = 0, 0
+        while mask:
+            if mask & 1:
+                unit |= 1 << (_FIELD_BITS * bit)
+            mask >>= 1
+            bit += 1
+        units[word] = unit
+    return units
+
+
+def _stopword_hits(ln: Line, langs: tuple[str, ...]) -> int:
+    """Return how many words of ``ln`` each language of ``langs`` lists, packed in one int.
+
+    The count of the language at position ``b`` is ``(hits >> (64 * b)) & (2**64 - 1)``.
+    """
+    features = ln.__dict__  # a pure function of the text, kept like `Line`'s own features
+    got = features.get(_HITS_FEATURE)
+    if got is not None and (got[0] is langs or got[0] == langs):
+        hits: int = got[1]
+        return hits
+    units = _stopword_units(langs)
+    hits = sum(map(units.get, map(str.casefold, ln.words), repeat(0)))
+    features[_HITS_FEATURE] = (langs, hits)
+    return hits
 
 
 def is_link_like(ln: Line, config: CleanConfig) -> bool:
@@ -243,6 +279,8 @@ def table_span(lines: Sequence[Line], config: CleanConfig) -> tuple[int, int] | 
         True
     """
     cells = [k for k, ln in enumerate(lines) if is_number_cell(ln, config)]
+    if not cells:
+        return None
     groups = sum(1 for a, b in pairwise([-2, *cells]) if b > a + 1)
     # Figures ("15,516", "-20.7%", "$83") make a table on their own, when the row labels
     # went as repeats of an earlier table's; a pager's or an archive's numbers are plain.
@@ -253,7 +291,7 @@ def table_span(lines: Sequence[Line], config: CleanConfig) -> tuple[int, int] | 
         and len(cells) < len(lines)
         and len(cells) >= config.content_table_share * len(lines)
     )
-    if not cells or not (by_figures or by_groups):
+    if not (by_figures or by_groups):
         return None
     row = max((b - a - 1 for a, b in pairwise(cells)), default=0)
     return max(0, cells[0] - 2 * (row + 1)), min(len(lines), cells[-1] + row)
@@ -273,6 +311,9 @@ def table_runs(classes: list[str], lines: Sequence[Line], config: CleanConfig) -
     """
     k, n = 0, len(classes)
     while k < n:
+        if classes[k] not in (BAD, LINK):
+            k += 1
+            continue
         start = k
         while k < n and classes[k] in (BAD, LINK):
             k += 1
@@ -282,7 +323,6 @@ def table_runs(classes: list[str], lines: Sequence[Line], config: CleanConfig) -
             lo, hi = span
             for m in range(at[lo], at[hi - 1] + 1):
                 classes[m] = TABLE
-        k = max(k, start + 1)
 
 
 def classify(ln: Line, stop: frozenset[str] | None, config: CleanConfig) -> str:
@@ -381,6 +421,20 @@ def _signature(ln: Line) -> str | None:
     differ, the ending does not. A line without a digit has no signature, so repeated photo
     credits ("Photo: Getty Images") never look like a thread.
     """
+    features = ln.__dict__  # a pure function of the text: computed once per line and page
+    sig: str | None = features.get(_SIGNATURE_FEATURE, _NO_FEATURE)
+    if sig is _NO_FEATURE:
+        sig = features[_SIGNATURE_FEATURE] = _text_signature(ln)
+    return sig
+
+
+# The name under which a line keeps its `_signature` among its features (carried over by
+# `Document.from_lines` to the cleaner's re-runs); `_NO_FEATURE`: not computed yet.
+_SIGNATURE_FEATURE = "_content_signature"
+_NO_FEATURE: str = "\0not computed"
+
+
+def _text_signature(ln: Line) -> str | None:
     text = ln.stripped
     # A header carries a date or a time: two numbers at least ("May 5, 2012", "10:42"); one
     # number is an id or a count ("Img ID#159372 Title:", "12 comments").

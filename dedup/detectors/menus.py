@@ -52,8 +52,8 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     def flush(spare: int) -> None:
         # A table's cells are short lines too, but numbers among words ("Phoenix", "$83",
         # "28.7%"): left to the content model, which keeps a table in or after the article.
-        table = run and is_table([doc.lines[i] for i in run], config)
-        if length >= config.menu_min_run and run and not table:
+        long_run = length >= config.menu_min_run and run
+        if long_run and not is_table([doc.lines[i] for i in run], config):
             reason = f"navigation menu: run of {length} short link-like lines"
             if spare:
                 # A date printed one part per line ("24", "Jul", "2012") above the headline.
