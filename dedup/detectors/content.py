@@ -46,7 +46,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise, repeat
+from itertools import pairwise
 
 from dedup import lexicon
 from dedup.config import CleanConfig
@@ -88,9 +88,9 @@ _DATE_PART_CHARS = 12
 _DIGIT = re.compile(r"\d")
 # A label with a count ("Ad Watch (7)", "Comments [12]") is a menu item, not a table cell.
 _COUNT = re.compile(r"\w\W*[(\[]\d+[)\]]$")
-_NUMBER = re.compile(r"\d+")
-# A comment header's date or time has two numbers at least ("May 5, 2012", "10:42 pm").
-_HEADER_MIN_NUMBERS = 2
+# A comment header's date or time has two numbers at least ("May 5, 2012", "10:42 pm"):
+# two runs of digits, a non-digit between them.
+_TWO_NUMBERS = re.compile(r"\d\D++\d")
 # Words and single symbols: the last two make a comment header's signature.
 _SIGNATURE_TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -189,7 +189,8 @@ def _stopword_hits(ln: Line, langs: tuple[str, ...]) -> int:
         hits: int = got[1]
         return hits
     units = _stopword_units(langs)
-    hits = sum(map(units.get, map(str.casefold, ln.words), repeat(0)))
+    # Only stopwords add to the count (most words are none: no big-integer addition for them).
+    hits = sum(filter(None, map(units.get, map(str.casefold, ln.words))))
     features[_HITS_FEATURE] = (langs, hits)
     return hits
 
@@ -351,10 +352,7 @@ def classify(ln: Line, stop: frozenset[str] | None, config: CleanConfig) -> str:
             return LIST
         return LINK if is_link_like(ln, config) else SHORT
     if stop is not None:
-        hits = sum(map(stop.__contains__, map(str.casefold, ln.words)))
-        if hits < config.content_stopword_density * n:
-            return SHORT
-        return GOOD if n >= config.content_long_words else NEAR
+        return _by_stopwords(n, sum(map(stop.__contains__, map(str.casefold, ln.words))), config)
     chars = len(ln.stripped)
     if chars >= config.content_long_chars and (ln.ends_sentence or n >= config.content_long_words):
         return GOOD
@@ -363,15 +361,35 @@ def classify(ln: Line, stop: frozenset[str] | None, config: CleanConfig) -> str:
     return LIST if is_list_item(ln) else SHORT
 
 
+def _by_stopwords(n: int, hits: int, config: CleanConfig) -> str:
+    """Return the class of a long line of ``n`` words, ``hits`` of them stopwords."""
+    if hits < config.content_stopword_density * n:
+        return SHORT
+    return GOOD if n >= config.content_long_words else NEAR
+
+
 def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[str]:
     """Return the class of every non-blank line, in the order of `Document.content_lines`."""
     lang = document_language(doc, config)
     stop = _stopwords(lang) if lang is not None else None
+    # A long line's stopword hits are its field of `_stopword_hits` (the same lists), which
+    # `document_language` already counted for most long lines: `classify` without the count.
+    langs = _languages(config)
+    shift = _FIELD_BITS * langs.index(lang) if lang is not None else 0
+    field = (1 << _FIELD_BITS) - 1
+    shortest = max(config.menu_max_words + 1, config.content_near_words)
+    lines = doc.lines
     out = []
     for i in doc.content_lines:
         mark = marks.get(i)
         if mark is None:
-            out.append(classify(doc.lines[i], stop, config))
+            ln = lines[i]
+            n = ln.n_words
+            if stop is not None and n >= shortest:
+                hits = (_stopword_hits(ln, langs) >> shift) & field
+                out.append(_by_stopwords(n, hits, config))
+            else:
+                out.append(classify(ln, stop, config))
         else:
             out.append(KEPT if mark.label in KEPT_LABELS else BAD)
     table_runs(out, [doc.lines[i] for i in doc.content_lines], config)
@@ -438,7 +456,7 @@ def _text_signature(ln: Line) -> str | None:
     text = ln.stripped
     # A header carries a date or a time: two numbers at least ("May 5, 2012", "10:42"); one
     # number is an id or a count ("Img ID#159372 Title:", "12 comments").
-    if len(text) > _SIGNATURE_MAX_CHARS or len(_NUMBER.findall(text)) < _HEADER_MIN_NUMBERS:
+    if len(text) > _SIGNATURE_MAX_CHARS or _TWO_NUMBERS.search(text) is None:
         return None
     if is_list_item(ln):
         return None  # numbered items and footnotes ("2. Who's next? (June 2002)")
