@@ -46,14 +46,17 @@ def check_text(text: object, *, name: str = "text") -> str:
 
 
 def _mark_lines(
-    doc: Document, config: CleanConfig, known: Mapping[int, Mark] | None = None
+    doc: Document,
+    config: CleanConfig,
+    known: Mapping[int, Mark] | None = None,
+    names: Sequence[str] | None = None,
 ) -> dict[int, Mark]:
-    """Run every enabled detector in order; the first mark a line gets is kept.
+    """Run the detectors ``names`` (all enabled ones by default) in order; first mark wins.
 
-    ``known`` holds verdicts of earlier passes that must stand (titles, see below).
+    ``known`` holds verdicts of earlier passes that must stand (titles, see `_run`).
     """
     marks: dict[int, Mark] = dict(known or {})
-    for name in config.detectors:
+    for name in config.detectors if names is None else names:
         for mark in detectors.get(name)(doc, marks, config):
             if mark.line not in marks and not doc.lines[mark.line].blank:
                 marks[mark.line] = mark
@@ -70,11 +73,7 @@ def _titles_stand_alone(view: Document, config: CleanConfig, known: Mapping[int,
         return not known
 
     def labels(seed: Mapping[int, Mark]) -> dict[int, str]:
-        marks = dict(seed)
-        for mark in detectors.get("titles")(view, marks, config):
-            if mark.line not in marks and not view.lines[mark.line].blank:
-                marks[mark.line] = mark
-        return {i: m.label for i, m in marks.items()}
+        return {i: m.label for i, m in _mark_lines(view, config, seed, ("titles",)).items()}
 
     return labels(known) == labels({})
 
@@ -115,8 +114,8 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
         >>> [(x.label, x.span.slice(raw)) for x in r.removals]
         [('chrome', 'Share\n')]
     """
-    doc, removed, kept_marks, _ = _run(text, config)
-    return _result(doc, removed, kept_marks)
+    doc, removed, kept_marks, view = _run(text, config)
+    return _result(doc, removed, kept_marks, view.text)
 
 
 def _run(
@@ -166,7 +165,10 @@ def _run(
     return doc, removed, kept_marks, view
 
 
-def _result(doc: Document, removed: Mapping[int, Mark], kept: Mapping[int, Mark]) -> CleanResult:
+def _result(
+    doc: Document, removed: Mapping[int, Mark], kept: Mapping[int, Mark], cleaned: str
+) -> CleanResult:
+    """Build the explanation; ``cleaned`` is the kept view's text (= the removals replayed)."""
     text = doc.text
     lines, content = doc.lines, doc.content_lines
     removals: list[Removal] = []
@@ -204,7 +206,7 @@ def _result(doc: Document, removed: Mapping[int, Mark], kept: Mapping[int, Mark]
                 if d not in published:
                     published.append(d)
     return CleanResult(
-        text=apply_removals(text, removals),
+        text=cleaned,
         removals=tuple(removals),
         title=titles[0].slice(text).strip() if titles else None,
         byline=byline,
