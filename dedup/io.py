@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gzip
+import importlib
 import io
 import json
 import os
@@ -44,13 +45,13 @@ from typing import IO, Any, Literal, cast
 
 from dedup.errors import ConfigError, MissingExtraError, RecordError
 
-Format = Literal["auto", "text", "jsonl"]
+Format = Literal["auto", "text", "jsonl", "parquet"]
 TextErrors = Literal["strict", "replace"]
 OnError = Literal["raise", "skip"]
 #: What an input holds: one text document, JSONL records, or a directory of files.
 InputKind = Literal["document", "records", "tree"]
 
-FORMATS: tuple[str, ...] = ("auto", "text", "jsonl")
+FORMATS: tuple[str, ...] = ("auto", "text", "jsonl", "parquet")
 TEXT_ERRORS: tuple[str, ...] = ("strict", "replace")
 ON_ERROR: tuple[str, ...] = ("raise", "skip")
 #: Suffixes read as JSONL (before any compression suffix).
@@ -64,6 +65,9 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _BOM = b"\xef\xbb\xbf"
 _ZSTD_PIP = "pip install 'dedup[zstd]'"
+_PARQUET_PIP = "pip install 'dedup[parquet]'"
+#: Rows a Parquet reader decodes, and a Parquet writer buffers, at a time.
+PARQUET_BATCH = 2048
 # Bytes read from a file per call; big enough that the Python overhead per read is negligible.
 _CHUNK = 1 << 16
 # Compressed bytes given to the zstd decompressor per call (see `_ZstdFrames`).
@@ -77,7 +81,8 @@ class Record:
     Attributes:
         text: the document's text.
         source: the file it came from, as given on the command line, or ``"<stdin>"``.
-        line_no: 1-based line of the record in a JSONL file; ``None`` for a text file.
+        line_no: 1-based line of the record in a JSONL file (row, in a Parquet file); ``None``
+            for a text file.
         fields: the whole JSON object of a JSONL record (text field included); ``None`` for a
             text file.
         relpath: for a file found in an input directory, its path relative to that directory
@@ -157,7 +162,7 @@ def split_suffixes(path: str | os.PathLike[str]) -> tuple[str, str | None]:
         path: a file name such as ``dump.jsonl.zst``.
 
     Returns:
-        ``("jsonl" or "text", "gzip" / "zstd" / None)``.
+        ``("jsonl", "parquet" or "text", "gzip" / "zstd" / None)``.
 
     Raises:
         RecordError: the name ends in ``.json``: a single JSON document, not one per line.
@@ -173,6 +178,8 @@ def split_suffixes(path: str | os.PathLike[str]) -> tuple[str, str | None]:
     last = suffixes[-1] if suffixes else ""
     if last in JSONL_SUFFIXES:
         return "jsonl", compression
+    if last == ".parquet" and compression is None:
+        return "parquet", None  # compressed inside, by column
     if last == ".json":
         msg = (
             f"{os.fspath(path)}: .json files are not read (a single JSON document); if the file "
@@ -181,6 +188,15 @@ def split_suffixes(path: str | os.PathLike[str]) -> tuple[str, str | None]:
         )
         raise RecordError(msg)
     return "text", compression
+
+
+def _pyarrow_parquet() -> ModuleType:
+    """Import pyarrow.parquet, or say which extra installs it."""
+    try:
+        return importlib.import_module("pyarrow.parquet")
+    except ImportError as exc:  # the extra is optional
+        msg = f"reading or writing .parquet files needs the pyarrow package: {_PARQUET_PIP}"
+        raise MissingExtraError(msg) from exc
 
 
 def _zstandard() -> ModuleType:
@@ -452,6 +468,9 @@ class Reader:
             self.kind = "records" if fmt == "jsonl" else "document"
             if split_suffixes(self.path)[1] == "zstd":
                 _zstandard()  # fail now, before any output is opened
+            if fmt == "parquet":
+                self.kind = "records"
+                _pyarrow_parquet()
             size = Path(self.path).stat().st_size
             self.total_bytes = size if Path(self.path).is_file() else None
         else:
@@ -494,6 +513,9 @@ class Reader:
         if self.format != "auto":
             fmt = self.format
         self.stats.files += 1
+        if fmt == "parquet":
+            yield from self._parquet_rows(path, name, relpath)
+            return
         with path.open("rb") as raw:
             size = os.fstat(raw.fileno()).st_size
             self._raw = raw
@@ -506,6 +528,41 @@ class Reader:
             finally:
                 self._raw = None
                 self._done_bytes += size
+
+    def _parquet_rows(self, path: Path, name: str, relpath: str | None) -> Iterator[Record]:
+        """Yield each row of a Parquet file as a record; ``line_no`` is the 1-based row."""
+        pq = _pyarrow_parquet()
+        try:
+            pf = pq.ParquetFile(path)
+        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... on a bad file
+            msg = f"{name}: not a readable Parquet file ({type(exc).__name__}: {exc})"
+            raise RecordError(msg) from None
+        columns = pf.schema_arrow.names
+        if self.text_field not in columns:
+            have = ", ".join(map(repr, columns[:10])) or "none"
+            msg = (
+                f"{name}: no column {self.text_field!r} (columns: {have}); name the column "
+                "that holds the text with --text-field (text_field=...)"
+            )
+            raise RecordError(msg)
+        row_no = 0
+        try:
+            for batch in pf.iter_batches(batch_size=PARQUET_BATCH):
+                for row in batch.to_pylist():
+                    row_no += 1
+                    text = row[self.text_field]
+                    if not isinstance(text, str):
+                        where = f"{name}:{row_no}"
+                        field_name = self.text_field
+                        got = _type_name(text)
+                        msg = f"{where}: column {field_name!r} is {got}, expected a string"
+                        self._bad(_BadRecord(f"field {field_name!r} not a string", msg))
+                        continue
+                    self.stats.documents += 1
+                    self.stats.bytes_in += _utf8_len(text)
+                    yield Record(text, name, line_no=row_no, fields=row, relpath=relpath)
+        finally:
+            self._done_bytes += path.stat().st_size
 
     def _text_record(self, data: bytes, name: str, relpath: str | None) -> Iterator[Record]:
         data = data.removeprefix(_BOM)
@@ -741,6 +798,114 @@ class JsonlWriter:
             self.close()
         else:
             self.abort()
+
+
+class ParquetWriter:
+    """Write records (mappings) to a Parquet file, a batch of rows at a time.
+
+    The column types are those pyarrow infers from the first batch; a later row that does not
+    fit them raises `RecordError`. Like `JsonlWriter`, the file is written under a temporary
+    name and renamed into place on `close`; `abort` removes it.
+
+    Args:
+        path: the output ``.parquet`` file.
+
+    Attributes:
+        records: rows written so far.
+
+    Raises:
+        MissingExtraError: pyarrow is not installed.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.parquet"
+        >>> with ParquetWriter(p) as w:
+        ...     w.write({"id": 1, "text": "é"})
+        >>> [(r.where.rsplit("/", 1)[-1], r.fields) for r in Reader(p)]
+        [('out.parquet:1', {'id': 1, 'text': 'é'})]
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._pq = _pyarrow_parquet()
+        self.path = os.fspath(path)
+        self.records = 0
+        self._rows: list[Mapping[str, Any]] = []
+        self._writer: Any = None
+        self._atomic: _AtomicFile | None = _AtomicFile(self.path)
+        self._atomic.file.close()  # pyarrow writes the temporary file by name
+
+    def write(self, obj: Mapping[str, Any]) -> None:
+        """Buffer one row; a full batch is written out."""
+        self._rows.append(obj)
+        self.records += 1
+        if len(self._rows) >= PARQUET_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._rows or self._atomic is None:
+            return
+        import pyarrow as pa
+
+        schema = self._writer.schema if self._writer is not None else None
+        try:
+            table = pa.Table.from_pylist(self._rows, schema=schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            msg = (
+                f"{self.path}: rows {self.records - len(self._rows) + 1}-{self.records} do not "
+                f"fit the column types of the first rows ({exc}); write JSONL instead "
+                "(-o out.jsonl), which has no fixed types"
+            )
+            raise RecordError(msg) from None
+        if self._writer is None:
+            self._writer = self._pq.ParquetWriter(str(self._atomic.tmp), table.schema)
+        self._writer.write_table(table)
+        self._rows = []
+
+    def close(self) -> None:
+        """Write the last rows, finish the file and move it into place."""
+        if self._atomic is None:
+            return
+        if self._writer is None and not self._rows:
+            import pyarrow as pa
+
+            self._writer = self._pq.ParquetWriter(str(self._atomic.tmp), pa.schema([]))
+        self._flush()
+        self._writer.close()
+        self._atomic.tmp.replace(self._atomic.path)
+        self._atomic = None
+
+    def abort(self) -> None:
+        """Remove the partial file (after an error)."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):  # the partial file is removed anyway
+                self._writer.close()
+        if self._atomic is not None:
+            self._atomic.abort()
+            self._atomic = None
+
+    def __enter__(self) -> ParquetWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def is_records_path(path: str | os.PathLike[str]) -> bool:
+    """Return whether an output path names a file of records: JSONL (+ gz/zst) or Parquet."""
+    try:
+        return split_suffixes(path)[0] in ("jsonl", "parquet")
+    except RecordError:
+        return False
+
+
+def open_records_writer(path: str | os.PathLike[str]) -> JsonlWriter | ParquetWriter:
+    """Return the writer a records output's name asks for: `ParquetWriter` or `JsonlWriter`."""
+    if os.fspath(path) != "-" and split_suffixes(path)[0] == "parquet":
+        return ParquetWriter(path)
+    return JsonlWriter(path)
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
