@@ -466,7 +466,7 @@ def cluster_signatures(
         >>> sigs[3, :100] = sigs[1, :100]   # 3 is a copy of 1 with 28 slots changed
         >>> result = cluster_signatures(sigs, [50, 80, 50, 70])
         >>> result.labels.tolist(), [round(float(x), 3) for x in result.similarity]
-        ([0, 1, 2, 1], [1.0, 1.0, 1.0, 0.987])
+        ([0, 1, 2, 1], [1.0, 1.0, 1.0, 0.988])
     """
     sigs = check_signatures(sigs)
     n, num_perm = sigs.shape
