@@ -126,6 +126,7 @@ def split_lines(text: str) -> list[Line]:
         [('a', 0, 3), ('b', 3, 4)]
     """
     lines: list[Line] = []
+    append = lines.append
     pos = 0
     # str.splitlines is C code and splits at exactly the breaks _LINE_BREAK names ("\r\n" as
     # one); each line's text is a prefix of its piece, the rest being its line break.
@@ -134,39 +135,42 @@ def split_lines(text: str) -> list[Line]:
         line_text = texts[index]
         end = pos + len(line_text)
         stop = pos + len(piece)
-        lines.append(_line(index, pos, end, stop, line_text, piece[end - pos :]))
+        line = _new(Line)
+        stripped = line_text.strip()
+        features = {
+            "index": index,
+            "start": pos,
+            "end": end,
+            "stop": stop,
+            "text": line_text,
+            "line_break": piece[end - pos :],
+            "stripped": stripped,
+            "blank": not stripped,
+        }
+        if stripped:
+            # Every detector reads the key and the word count of every non-blank line (titles
+            # count the keys, teasers type lines by their words): computed here at once, not
+            # through the lazy feature descriptors.
+            features.update(_text_features(line_text))
+        _set(line, "__dict__", features)
+        append(line)
         pos = stop
     return lines
 
 
+# Words of a pure-ASCII line: there `[^\W_]` is `[A-Za-z0-9]`, "’" cannot occur and no
+# character is CJK, so this finds the same words as `_WORD`, a little faster.
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]++(?:['.\-][A-Za-z0-9]++)*+")
+
+
+def _text_features(text: str) -> dict[str, Any]:
+    """Return the ``key``, ``words`` and ``n_words`` features of a line of text ``text``."""
+    words = tuple((_ASCII_WORD if text.isascii() else _WORD).findall(text))
+    return {"key": match_key(text), "words": words, "n_words": len(words)}
+
+
 _new = object.__new__
 _set = object.__setattr__
-
-
-def _line(index: int, start: int, end: int, stop: int, text: str, line_break: str) -> Line:
-    """Return ``Line(index, start, end, stop, text, line_break)``, built the fast way.
-
-    A frozen dataclass sets its fields one by one through ``object.__setattr__``; a page has
-    hundreds of lines, so they get their ``__dict__`` in one go, with the features every
-    detector reads (``stripped``, ``blank``) already in it.
-    """
-    line = _new(Line)
-    stripped = text.strip()
-    _set(
-        line,
-        "__dict__",
-        {
-            "index": index,
-            "start": start,
-            "end": end,
-            "stop": stop,
-            "text": text,
-            "line_break": line_break,
-            "stripped": stripped,
-            "blank": not stripped,
-        },
-    )
-    return line
 
 
 class Document:
@@ -213,6 +217,9 @@ class Document:
     def _init_index(self) -> None:
         #: indices (into ``lines``) of the non-blank lines, in order.
         self.content_lines: list[int] = [ln.index for ln in self.lines if not ln.blank]
+        #: results detectors share within one run over this document, by name (see
+        #: `dedup.detectors.prescreen`); each entry records the config it was made for.
+        self.memo: dict[str, Any] = {}
 
     def __len__(self) -> int:
         return len(self.lines)

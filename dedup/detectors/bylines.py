@@ -125,6 +125,14 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
     )
 
 
+def lexicon_firsts(langs: tuple[str, ...] | None) -> frozenset[str]:
+    """Return the first words (matching keys) of the leads and credits of ``langs``.
+
+    A line whose matching key starts with none of them is no byline.
+    """
+    return _lexicon(langs).firsts
+
+
 def _token_key(token: str) -> str:
     # Most tokens are plain ASCII words, whose matching key is their case-folded form.
     return token.casefold() if token.isascii() and token.isalnum() else match_key(token)
@@ -362,22 +370,18 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     Returns:
         One ``byline`` mark per byline line; the reason names the author found.
     """
+    from dedup.detectors.prescreen import candidates  # it imports this module
+
     out = []
-    limit = config.byline_max_chars
     handle = config_handle(config)
-    firsts = _lexicon(config.languages).firsts
     lines = doc.lines
-    for i in doc.content_lines:
+    # The pre-screen (one scan shared with the other lexical detectors) leaves out the lines
+    # too long for a byline and those no lead or credit starts (`_parse`'s first test).
+    for i in candidates(doc, config).bylines:
         if i in marks:
             continue
         line = lines[i]
-        if len(line.stripped) > limit or len(line.text) > 2 * limit:
-            continue  # a paragraph: skip before computing its matching key
-        key = line.key
-        space = key.find(" ")
-        if (key if space < 0 else key[:space]) not in firsts:
-            continue  # neither a lead nor a credit starts the line (`_parse`'s first test)
-        parsed = _parse(line.stripped, key, handle)
+        parsed = _parse(line.stripped, line.key, handle)
         if parsed is None:
             continue
         if parsed.lead:

@@ -92,7 +92,7 @@ class PhraseSet:
         if row_words and first in self.heads and 0 < key.count(" ") < row_words:
             return True
         if counts and (key[0].isdigit() or key[-1].isdigit()):
-            return any(k in self.exact for k in _without_counts(key)[1:])
+            return any(k in self.exact for k in without_counts(key)[1:])
         return False
 
     def match_prefix(self, stripped: str) -> str | None:
@@ -121,7 +121,7 @@ class PhraseSet:
         # A count is allowed next to a plain phrase ("Comments (12)"), not next to a
         # pattern, whose wildcard would otherwise swallow a numbered headline ("44. More").
         if counts and (key[0].isdigit() or key[-1].isdigit()):
-            for candidate in _without_counts(key)[1:]:
+            for candidate in without_counts(key)[1:]:
                 hit = self.exact.get(candidate)
                 if hit is not None:
                     return hit
@@ -258,7 +258,7 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
     )
 
 
-def _without_counts(key: str) -> list[str]:
+def without_counts(key: str) -> list[str]:
     """Return ``key`` without its leading count, and without its trailing count.
 
     "comments 12" -> ["comments 12", "comments"]; a count on both sides is not stripped.
@@ -338,22 +338,22 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     Returns:
         One ``chrome`` mark per matching line; the reason names the phrase and its language.
     """
+    from dedup.detectors.prescreen import candidates  # it imports this module
+
     out = []
-    limit = config.max_chrome_chars
     handle = config_handle(config)
     phrases = compile_phrases("chrome", config.languages)
     could_match, prefixes = phrases.could_match, phrases.prefixes
     row_words = config.chrome_row_max_words
     lines = doc.lines
-    for i in doc.content_lines:
+    # Most lines fail both cheap necessary tests (`PhraseSet.could_match`; a colon near the
+    # start for a "<label>: **" entry), or are too long: the pre-screen, one scan shared with
+    # the other lexical detectors, leaves them out.
+    for i in candidates(doc, config).chrome:
         if i in marks:
             continue
         line = lines[i]
         stripped = line.stripped
-        if len(stripped) > limit or len(line.text) > 2 * limit:
-            continue  # a paragraph: skip before computing its matching key
-        # Most lines fail both cheap necessary tests (`PhraseSet.could_match`; a colon near
-        # the start for a "<label>: **" entry): no cached call for them.
         hit = _match_key(line.key, handle) if could_match(line.key, row_words=row_words) else None
         if hit is None and prefixes and (":" in stripped or "：" in stripped):
             hit = _match_prefix(stripped, handle)

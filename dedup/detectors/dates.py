@@ -144,6 +144,14 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
     return _Vocab(roles, months, longest, frozenset(vocab_words))
 
 
+def vocabulary_words(langs: tuple[str, ...] | None) -> frozenset[str]:
+    """Return every word of the date vocabulary of ``langs`` (as `match_key` splits it).
+
+    A line whose first word is neither one of them nor holds a digit is no date line.
+    """
+    return _vocab(langs).words
+
+
 def _maybe_date(key: str, vocab: _Vocab) -> bool:
     """Return False if a word of the matching key is neither date vocabulary nor a number.
 
@@ -629,21 +637,16 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     Returns:
         One ``timestamp`` mark per removed date line.
     """
+    from dedup.detectors.prescreen import candidates  # it imports this module
+
     shapes: dict[int, DateShape] = {}
-    limit = config.max_date_line_chars
     handle = config_handle(config)
-    vocab_words = _vocab(config.languages).words
     lines = doc.lines
-    for i in doc.content_lines:
+    # The pre-screen (one scan shared with the other lexical detectors) leaves out the lines
+    # too long for a date and those whose first word already fails `_maybe_date`: most lines.
+    for i in candidates(doc, config).dates:
         line = lines[i]
-        if len(line.text) > 2 * limit or len(line.stripped) > limit:
-            continue  # a paragraph: skip before touching its cached features
-        key = line.key
-        space = key.find(" ")
-        first = key if space < 0 else key[:space]
-        if first not in vocab_words and _DIGIT.search(first) is None:
-            continue  # `_maybe_date` fails on the first word already: most lines stop here
-        shape = _shape_of(line.stripped, key, handle)
+        shape = _shape_of(line.stripped, line.key, handle)
         if shape is not None:
             shapes[i] = shape
     is_list = len(shapes) >= config.date_list_min

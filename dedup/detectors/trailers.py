@@ -72,6 +72,16 @@ def _names_and_dates(text: str, cfg: CleanConfig) -> bool:
     return not caseless or bool(find_dates(text, config=cfg))
 
 
+def has_copyright(text: str) -> bool:
+    """Return whether ``text`` holds a "©" or a "(c)" before a year, read as "copyright".
+
+    Example:
+        >>> has_copyright("(c) 2012 Reuters"), has_copyright("(c) a third item")
+        (True, False)
+    """
+    return _COPYRIGHT.search(text) is not None
+
+
 def trailer_key(text: str) -> str:
     """Return the matching key of a trailer candidate, with "©" read as "copyright".
 
@@ -137,27 +147,25 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     Returns:
         One ``trailer`` mark per matching line; the reason names the pattern and language.
     """
+    from dedup.detectors.prescreen import candidates  # it imports this module
+
     out = []
-    limit = config.trailer_max_chars
     handle = config_handle(config)
-    could_match = compile_phrases("trailers", config.languages).could_match
     lines = doc.lines
-    for i in doc.content_lines:
+    # Most lines are too long or fail the pattern set's cheap necessary test
+    # (`PhraseSet.could_match`): the pre-screen, one scan shared with the other lexical
+    # detectors, leaves them out.
+    for i in candidates(doc, config).trailers:
         if i in marks:
             continue
         line = lines[i]
         stripped = line.stripped
-        if len(stripped) > limit or len(line.text) > 2 * limit:
-            continue  # a paragraph: skip before any normalisation
         # The line's cached key serves unless a "©" must first be read as "copyright".
         key = line.key
         if ("©" in stripped or "(c)" in stripped or "(C)" in stripped) and _COPYRIGHT.search(
             stripped
         ):
             key = trailer_key(stripped)
-        # Most lines fail the pattern set's cheap necessary test: no cached call for them.
-        if not could_match(key, counts=False):
-            continue
         hit = _match(stripped, key, handle)
         if hit is not None:
             out.append(Mark(i, "trailer", f"the line is the trailer {hit}", "trailers"))

@@ -1,0 +1,166 @@
+"""One scan of a page for the lexical detectors: which lines trailers, bylines, dates, chrome read.
+
+Receives a `Document` and the `CleanConfig`; hands on, for each of the four detectors that
+match a line as a whole against word lists (``trailers``, ``bylines``, ``dates``,
+``chrome``), the indices of the non-blank lines that pass its cheap necessary test: short
+enough, and a first word, last word or whole matching key that one of its phrases can start,
+end or be. Each detector then runs its full test on those lines only.
+
+Run one after the other, the four detectors each read every line of the page, slice its first
+word and look it up; most lines fail all four tests. Here a line is read once: its first word
+is looked up in one table that says which detectors it concerns. The tests are exactly the
+detectors' own pre-tests (`dedup.detectors.chrome.PhraseSet.could_match`, the first-word
+tests of `bylines` and `dates`), so the lines each detector marks are the same.
+
+The result is kept on the document (`Document.memo`) for the config it was made for: the four
+detectors of one pass share one scan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from dedup.config import CleanConfig
+from dedup.detectors import bylines, chrome, dates, trailers
+from dedup.document import Document
+
+# Bits of the first-word, last-word and whole-key tables.
+_TRAILER = 1  # a trailer pattern starts/ends with the word, or a plain trailer phrase is the key
+_BYLINE = 2  # a byline lead or credit starts with the word
+_DATE = 4  # the word is date vocabulary
+_CHROME = 8  # a chrome pattern starts/ends with the word, or a chrome phrase is the key
+_CHROME_HEAD = 16  # a plain chrome phrase starts with the word (a row of phrases may)
+
+_DIGIT = re.compile(r"\d")
+_MEMO = "prescreen"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The lines (indices into `Document.lines`, in order) each lexical detector reads."""
+
+    trailers: list[int]
+    bylines: list[int]
+    dates: list[int]
+    chrome: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    firsts: dict[str, int]  # first word -> bits
+    lasts: dict[str, int]  # last word -> bits
+    exact: dict[str, int]  # whole matching key -> bits
+
+
+@cache
+def _tables(langs: tuple[str, ...] | None) -> _Tables:
+    """Return the merged lookup tables of the four detectors' phrase lists for ``langs``."""
+    tr = chrome.compile_phrases("trailers", langs)
+    ch = chrome.compile_phrases("chrome", langs)
+    firsts: dict[str, int] = {}
+    lasts: dict[str, int] = {}
+    exact: dict[str, int] = {}
+
+    def add(table: dict[str, int], words: object, bit: int) -> None:
+        for word in words:  # type: ignore[attr-defined]
+            table[word] = table.get(word, 0) | bit
+
+    add(firsts, tr.firsts, _TRAILER)
+    add(firsts, bylines.lexicon_firsts(langs), _BYLINE)
+    add(firsts, dates.vocabulary_words(langs), _DATE)
+    add(firsts, ch.firsts, _CHROME)
+    add(firsts, ch.heads, _CHROME_HEAD)
+    add(lasts, tr.lasts, _TRAILER)
+    add(lasts, ch.lasts, _CHROME)
+    add(exact, tr.exact, _TRAILER)
+    add(exact, ch.exact, _CHROME)
+    return _Tables(firsts, lasts, exact)
+
+
+def candidates(doc: Document, config: CleanConfig) -> Candidates:
+    r"""Return the lines of ``doc`` each lexical detector must test (see the module docstring).
+
+    Example:
+        >>> from dedup.config import DEFAULT_CONFIG
+        >>> doc = Document("Share\nMay 5, 2024\nRain fell on the city all day long.")
+        >>> c = candidates(doc, DEFAULT_CONFIG)  # lines to test, not verdicts
+        >>> c.trailers, c.bylines, c.dates, c.chrome
+        ([], [], [1], [0])
+    """
+    memo = doc.memo.get(_MEMO)
+    if memo is not None and memo[0] is config:
+        found: Candidates = memo[1]
+        return found
+    found = _scan(doc, config)
+    doc.memo[_MEMO] = (config, found)
+    return found
+
+
+def _scan(doc: Document, config: CleanConfig) -> Candidates:
+    tables = _tables(config.languages)
+    firsts, lasts, exact = tables.firsts, tables.lasts, tables.exact
+    tr = chrome.compile_phrases("trailers", config.languages)
+    ch = chrome.compile_phrases("chrome", config.languages)
+    tr_anchors, ch_anchors = tr.anchors, ch.anchors
+    ch_exact, ch_prefixes = ch.exact, ch.prefixes
+    tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
+    date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
+    row_words = config.chrome_row_max_words
+    longest = max(tr_limit, by_limit, date_limit, ch_limit)
+    out_tr: list[int] = []
+    out_by: list[int] = []
+    out_date: list[int] = []
+    out_ch: list[int] = []
+    lines = doc.lines
+    for i in doc.content_lines:
+        line = lines[i]
+        stripped = line.stripped
+        n, width = len(stripped), len(line.text)
+        if n > longest or width > 2 * longest:
+            continue  # a paragraph: no detector of the four reads it
+        key = line.key
+        space = key.find(" ")
+        first = key if space < 0 else key[:space]
+        bits = firsts.get(first, 0)
+        if key:
+            bits |= exact.get(key, 0)
+            if lasts:
+                bits |= lasts.get(key[key.rfind(" ") + 1 :], 0)
+        # trailers: `PhraseSet.could_match(key, counts=False)`, on the key with "©" read as
+        # "copyright" when the line holds one.
+        if n <= tr_limit and width <= 2 * tr_limit:
+            if ("©" in stripped or "(c)" in stripped or "(C)" in stripped) and (
+                trailers.has_copyright(stripped)
+            ):
+                if tr.could_match(trailers.trailer_key(stripped), counts=False):
+                    out_tr.append(i)
+            elif key and (
+                bits & _TRAILER or (tr_anchors is not None and tr_anchors.search(key) is not None)
+            ):
+                out_tr.append(i)
+        # bylines: a lead or a credit starts the line.
+        if bits & _BYLINE and n <= by_limit and width <= 2 * by_limit:
+            out_by.append(i)
+        # dates: the first word is date vocabulary or holds a digit.
+        if (
+            n <= date_limit
+            and width <= 2 * date_limit
+            and (bits & _DATE or _DIGIT.search(first) is not None)
+        ):
+            out_date.append(i)
+        # chrome: `PhraseSet.could_match(key, row_words=...)`, or a colon for a "<label>: **".
+        if n <= ch_limit and width <= 2 * ch_limit:
+            phrase = key and (
+                bits & _CHROME
+                or (ch_anchors is not None and ch_anchors.search(key) is not None)
+                or (bits & _CHROME_HEAD and 0 < key.count(" ") < row_words)
+                or (
+                    (key[0].isdigit() or key[-1].isdigit())
+                    and any(k in ch_exact for k in chrome.without_counts(key)[1:])
+                )
+            )
+            if phrase or (ch_prefixes and (":" in stripped or "：" in stripped)):
+                out_ch.append(i)
+    return Candidates(out_tr, out_by, out_date, out_ch)
