@@ -40,20 +40,11 @@ CHUNK_ROWS = 1 << 16
 KEY_BUDGET = 1 << 28
 
 _U64 = np.uint64
-_M1 = _U64(0xFF51AFD7ED558CCD)  # murmur3 fmix64 constants: every input bit reaches every
-_M2 = _U64(0xC4CEB9FE1A85EC53)  # output bit, so the top bits of a key are as good as any.
+# An odd 64-bit constant (murmur3's): multiplying by it is a bijection whose top bits depend
+# on every bit of the input, and the top bits are what `candidate_pairs` compares.
+_M1 = _U64(0xFF51AFD7ED558CCD)
 _GOLDEN = 0x9E3779B97F4A7C15
 _MASK64 = (1 << 64) - 1
-
-
-def _fmix64(h: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """Mix a uint64 array in place (murmur3's finaliser, a bijection) and return it."""
-    h ^= h >> _U64(33)
-    h *= _M1
-    h ^= h >> _U64(33)
-    h *= _M2
-    h ^= h >> _U64(33)
-    return h
 
 
 def _band_seed(band: int) -> np.uint64:
@@ -65,25 +56,41 @@ def _band_seed(band: int) -> np.uint64:
     return seed
 
 
-def _hash_columns(cols: NDArray[np.uint32], seed: np.uint64) -> NDArray[np.uint64]:
-    """Hash each row of ``cols`` (``(n, k)`` uint32) into one uint64, starting from ``seed``.
+def _band_words(chunk: NDArray[np.uint32], first: int, last: int, rows: int) -> NDArray[np.uint64]:
+    """Return bands ``first..last-1`` of ``chunk`` (whole rows) as ``(m, g, ceil(rows/2))`` words.
 
-    Two slots are packed into one 64-bit word (exactly, no loss), xored into the running
-    value, which is then mixed: for ``rows <= 2`` a band's key is a bijection of its slots,
-    so different slots never share a key; for more rows, two different bands of slots share a
-    key with probability ~2**-64.
+    Two slots make one 64-bit word, exactly: ``slot[k] | slot[k + 1] << 32``, what a
+    little-endian view of the uint32 row gives for free (no copy when ``rows`` and the
+    row width are even); an odd band is padded with a zero slot.
     """
-    n, k = cols.shape
-    h = np.full(n, seed, dtype=np.uint64)
-    for c in range(0, k, 2):
-        word = cols[:, c].astype(np.uint64) << _U64(32)
-        if c + 1 < k:
-            word |= cols[:, c + 1].astype(np.uint64)
-        h ^= word
-        _fmix64(h)
-        if c + 2 < k:
-            h += _U64(_GOLDEN)  # chain: the next word is mixed into a changed state
-    return h
+    m = chunk.shape[0]
+    g = last - first
+    if rows % 2 == 0 and chunk.shape[1] % 2 == 0 and chunk.flags.c_contiguous:
+        words = chunk.view(np.uint64)[:, first * rows // 2 : last * rows // 2]
+        return words.reshape(m, g, rows // 2)
+    padded = np.zeros((m, g, rows + rows % 2), dtype=np.uint32)
+    padded[:, :, :rows] = chunk[:, first * rows : last * rows].reshape(m, g, rows)
+    return padded.view(np.uint64)
+
+
+def _hash_bands(
+    words: NDArray[np.uint64], seeds: NDArray[np.uint64], out: NDArray[np.uint64]
+) -> None:
+    """Hash each ``(doc, band)`` cell of ``words`` (`_band_words`) into ``out`` (``(m, g)``).
+
+    Each word is xored into the band's running value (started at the band's seed) and
+    multiplied by an odd constant: one multiply per word, because hashing all bands is a
+    pass over the whole signature matrix. With ``rows <= 2`` a band's key is a bijection of
+    its slots, so different slots never share a key; with more rows the running value is
+    folded (``h ^= h >> 32``) before each further word. All bands of a group are hashed in
+    the same numpy calls.
+    """
+    np.bitwise_xor(words[:, :, 0], seeds, out=out)
+    out *= _M1
+    for k in range(1, words.shape[2]):
+        out ^= out >> _U64(32)  # fold the high bits down before the next word comes in
+        out ^= words[:, :, k]
+        out *= _M1
 
 
 def check_signatures(sigs: object) -> NDArray[np.uint32]:
@@ -273,22 +280,25 @@ def _group_bands(n: int, bands: int) -> int:
 def _iter_band_keys(
     sigs: NDArray[np.uint32], bands: int, rows: int
 ) -> Iterator[tuple[int, NDArray[np.uint64]]]:
-    """Yield ``(band, keys)`` for every band, reading ``sigs`` in row chunks per band group."""
+    """Yield ``(band, keys)`` for every band, reading ``sigs`` in row chunks per band group.
+
+    ``keys`` is a strided view into a buffer reused by the next group: use it before asking
+    for the next band past a group's end. (No transpose to per-band rows: on a million
+    documents a transpose costs more than all the sorts.)
+    """
     n = sigs.shape[0]
     group = _group_bands(n, bands)
+    buffer = np.empty((n, group), dtype=np.uint64)
     for first in range(0, bands, group):
         last = min(bands, first + group)
-        keys = np.empty((last - first, n), dtype=np.uint64)
+        seeds = np.array([_band_seed(b) for b in range(first, last)], dtype=np.uint64)
+        keys = buffer[:, : last - first]
         for start in range(0, n, CHUNK_ROWS):
             stop = min(n, start + CHUNK_ROWS)
-            chunk = np.asarray(sigs[start:stop, first * rows : last * rows])
-            for b in range(first, last):
-                off = (b - first) * rows
-                keys[b - first, start:stop] = _hash_columns(
-                    chunk[:, off : off + rows], _band_seed(b)
-                )
+            chunk = np.asarray(sigs[start:stop])  # whole rows: one sequential read
+            _hash_bands(_band_words(chunk, first, last, rows), seeds, keys[start:stop])
         for b in range(first, last):
-            yield b, keys[b - first]
+            yield b, keys[:, b - first]
 
 
 def band_keys(sigs: NDArray[np.uint32], bands: int, rows: int) -> NDArray[np.uint64]:
@@ -297,8 +307,8 @@ def band_keys(sigs: NDArray[np.uint32], bands: int, rows: int) -> NDArray[np.uin
     The key of band ``b`` hashes slots ``b*rows .. (b+1)*rows - 1`` together with ``b``
     itself, so equal slots in different bands give different keys and one table can hold
     all bands (what a persistent index stores). With ``rows <= 2`` the key is a bijection of
-    the slots (no false matches within a band); with more rows false matches have
-    probability ~2**-64 per pair and band, and verification removes them anyway.
+    the slots (no false matches within a band); with more rows false matches are as rare as
+    for any 64-bit hash, and verification removes them anyway.
 
     Args:
         sigs: ``(n_docs, num_perm)`` uint32 signatures (a memmap is read in row chunks).
@@ -336,40 +346,62 @@ def _row_order_keys(
     each band a different order, hence different neighbours.
     """
     rows = np.asarray(sigs[np.sort(members)])  # sorted: sequential reads on a memmap
-    h = _hash_columns(rows, _band_seed(band) ^ _U64(_GOLDEN))
+    seed = np.array([_band_seed(band) ^ _U64(_GOLDEN)], dtype=np.uint64)
+    h = np.empty((len(rows), 1), dtype=np.uint64)
+    _hash_bands(_band_words(rows, 0, 1, rows.shape[1]), seed, h)
+    h = h[:, 0]
     out = np.empty_like(h)
     out[np.argsort(members, kind="stable")] = h
     return out
 
 
 def _bucket_pairs(
-    idx: NDArray[np.int64],
-    hi: NDArray[np.uint64],
+    packed: NDArray[np.uint64],
+    idx_bits: int,
     max_bucket: int,
     sigs: NDArray[np.uint32],
     band: int,
 ) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64]]]:
-    """Yield ``(left, right)`` index arrays of pairs within runs of equal ``hi`` (sorted)."""
-    same = hi[1:] == hi[:-1]
-    if not same.any():
+    """Yield ``(left, right)`` index arrays of pairs within runs of equal keys.
+
+    ``packed`` is sorted and holds a key's top bits above ``idx_bits`` bits of document index.
+    """
+    hi = packed >> _U64(idx_bits)
+    pos = np.flatnonzero(hi[1:] == hi[:-1])  # packed[p] and packed[p + 1] share a key
+    if not len(pos):
         return
-    # run boundaries: a run of equal keys spans [start, end)
-    edge = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
-    starts, ends = edge[0::2], edge[1::2] + 1
+    # runs of consecutive positions; a run of equal keys spans [start, end)
+    breaks = np.flatnonzero(np.diff(pos) != 1)
+    starts = pos[np.concatenate(([0], breaks + 1))]
+    ends = pos[np.concatenate((breaks, [len(pos) - 1]))] + 2
     sizes = ends - starts
+    low = _U64((1 << idx_bits) - 1)
+
+    def index_at(where: NDArray[np.int64]) -> NDArray[np.int64]:
+        found: NDArray[np.int64] = (packed[where] & low).astype(np.int64)
+        return found
+
     small = sizes <= max_bucket
-    for k in np.unique(sizes[small]).tolist():
+    for k in np.flatnonzero(np.bincount(sizes[small])).tolist():
         s = starts[small & (sizes == k)]
         a, b = np.triu_indices(k, 1)
-        # idx is ascending inside a run (index bits sort below key bits), so left < right
-        yield idx[s[:, None] + a].ravel(), idx[s[:, None] + b].ravel()
+        # indices ascend inside a run (index bits sort below key bits), so left < right
+        yield index_at(s[:, None] + a).ravel(), index_at(s[:, None] + b).ravel()
     for s, e in zip(starts[~small].tolist(), ends[~small].tolist(), strict=True):
-        members = idx[s:e]
+        members = index_at(np.arange(s, e))
         order = members[np.lexsort((members, _row_order_keys(sigs, members, band)))]
         hub = np.full(len(order) - 1, order[0], dtype=np.int64)
         left = np.concatenate((hub, order[1:-1]))
         right = np.concatenate((order[1:], order[2:]))
         yield np.minimum(left, right), np.maximum(left, right)
+
+
+def _sorted_unique(codes: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Return the distinct values of ``codes``, sorted (a plain sort: faster than np.unique)."""
+    codes.sort()
+    if len(codes) < 2:
+        return codes
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
 
 
 def candidate_pairs(
@@ -435,21 +467,22 @@ def candidate_pairs(
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
     idx_bits = (n - 1).bit_length()
-    low = _U64((1 << idx_bits) - 1)
+    high = ~_U64((1 << idx_bits) - 1)
     index = np.arange(n, dtype=np.uint64)
+    packed = np.empty(n, dtype=np.uint64)  # reused: fresh 8 MB arrays cost page faults
     codes: list[NDArray[np.int64]] = []
     held = 0
     for band, keys in _iter_band_keys(sigs, bands, rows):
-        packed = np.sort((keys & ~low) | index)
-        idx = (packed & low).astype(np.int64)
-        hi = packed >> _U64(idx_bits)
-        for left, right in _bucket_pairs(idx, hi, int(max_bucket), sigs, band):
+        np.bitwise_and(keys, high, out=packed)
+        packed |= index
+        packed.sort()
+        for left, right in _bucket_pairs(packed, idx_bits, int(max_bucket), sigs, band):
             codes.append(left * n + right)  # n < 2**31.5 keeps n*n in int64
             held += len(left)
         if held > 4 * n + (1 << 20):  # a true pair recurs in many bands: drop repeats early
-            codes = [np.unique(np.concatenate(codes))]
+            codes = [_sorted_unique(np.concatenate(codes))]
             held = len(codes[0])
     if not codes:
         return np.empty((0, 2), dtype=np.int64)
-    flat = np.unique(np.concatenate(codes))
+    flat = _sorted_unique(np.concatenate(codes))
     return np.stack((flat // n, flat % n), axis=1)
