@@ -173,6 +173,7 @@ def choose_bands(
     *,
     word_n: int = 5,
     recall: float = RECALL,
+    size_ratio: float = 1.0,
     min_rows: int = 2,
     fp_weight: float = 0.5,
     fn_weight: float = 0.5,
@@ -206,13 +207,17 @@ def choose_bands(
 
     Unequal sizes: a truncated copy keeping a share ``f`` of its original's shingles has
     ``J = f`` but containment 1; with 64x2 it is proposed with probability 0.9999 at
-    ``f = 0.4``, 0.92 at 0.2 and 0.47 at 0.1.
+    ``f = 0.4``, 0.92 at 0.2 and 0.47 at 0.1. Pass ``size_ratio`` to aim the recall at pairs
+    whose smaller document has that share of the larger one's shingles (``J_min`` is then
+    lower, and so are the rows).
 
     Args:
         threshold: similarity threshold (0 < threshold <= 1; default of the API 0.8).
         num_perm: number of MinHash permutations (signature width).
         word_n: words per shingle (the ``n`` of the similarity scale).
         recall: wanted probability of proposing an equal-size pair at ``J_min``.
+        size_ratio: the pairs the recall is for: smaller over larger shingle count, in
+            ``(0, 1]`` (1: equal sizes, the default).
         min_rows: smallest number of rows per band considered.
         fp_weight: weight of the false-positive area in the objective.
         fn_weight: weight of the false-negative area in the objective.
@@ -247,7 +252,7 @@ def choose_bands(
     if fp_weight < 0 or fn_weight < 0 or fp_weight + fn_weight <= 0:
         msg = f"fp_weight and fn_weight must be >= 0 and not both 0, got {fp_weight}, {fn_weight}"
         raise ConfigError(msg)
-    j_min = float(min_jaccard(threshold, word_n=word_n))
+    j_min = float(min_jaccard(threshold, word_n=word_n, size_ratio=size_ratio))
 
     options = np.array(
         [(b, r) for r in range(min_rows, num_perm + 1) for b in range(1, num_perm // r + 1)],

@@ -57,6 +57,16 @@ def test_choose_bands_default_and_wide_signatures():
     assert s_curve(b, r, min_jaccard(0.8)) >= 0.95
 
 
+def test_choose_bands_size_ratio_aims_lower():
+    # truncated copies holding a quarter of their original: J_min 0.07
+    j_min = min_jaccard(0.8, size_ratio=0.25)
+    b, r = choose_bands(0.8, 128, size_ratio=0.25, min_rows=1)
+    assert s_curve(b, r, j_min) >= 0.95
+    assert s_curve(*choose_bands(0.8, 128), j_min) < 0.95
+    with pytest.raises(ConfigError, match="size_ratio"):
+        choose_bands(0.8, 128, size_ratio=2)
+
+
 def test_choose_bands_min_rows_one_insists_on_recall():
     b, r = choose_bands(0.8, 128, min_rows=1, recall=0.99)
     assert s_curve(b, r, min_jaccard(0.8)) >= 0.99
