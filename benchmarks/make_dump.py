@@ -126,6 +126,8 @@ READ_MORE = {
 EDIT_FRACTION = (0.05, 0.15)
 TRUNCATE_FRACTION = (0.20, 0.60)
 SOURCE_DUPLICATE_JACCARD = 0.9
+#: Footer lines longer than this (comments) belong to their page and are not lent to others.
+CHROME_MAX_WORDS = 30
 
 _WORD = re.compile(r"(\w+)")
 _DIGITS = re.compile(r"\d+")
@@ -492,7 +494,7 @@ def _wrap_own(
 ) -> tuple[list[str], list[int]]:
     """Put article lines back in the page's own chrome, re-scraped."""
     donor_page = _same_site_other(page, site_pages, rng)
-    donor = donor_page.footer if donor_page is not None else None
+    donor = _shared_chrome(donor_page.footer) if donor_page is not None else None
     head = _rescrape_chrome(page.header, rng, None, teasers=False, title=True)
     foot = _rescrape_chrome(page.footer, rng, donor, teasers=True)
     if head == page.header and foot == page.footer:
@@ -500,6 +502,33 @@ def _wrap_own(
     lines = head + [x for x, _ in article] + foot
     labels = [0] * len(head) + [lab for _, lab in article] + [0] * len(foot)
     return lines, labels
+
+
+def _shared_chrome(lines: list[str]) -> list[str]:
+    """Return the lines of a footer that could stand around any article of its site.
+
+    Long lines there are the page's own comments (and long snippets): they belong to that
+    page's article, so another article's page would not show them.
+    """
+    return [x for x in lines if len(x.split()) <= CHROME_MAX_WORDS]
+
+
+def _chrome_for(other: Page, headline: str) -> tuple[list[str], list[str]]:
+    """Return another page's header and footer, made to frame an article with ``headline``.
+
+    The ``<title>`` line gets the new headline in place of the other page's, the other
+    headline's repeats leave the header, and the footer loses the other page's comments.
+    """
+    own = other.article[0].strip()
+    head = other.header
+    if head:
+        title = head[0]
+        if own and own in title:
+            title = title.replace(own, headline.strip(), 1)
+        else:
+            title = f"{headline.strip()} | {title}"
+        head = [title] + [x for x in head[1:] if not own or own not in x]
+    return head, _shared_chrome(other.footer)
 
 
 def _wrap_other(
@@ -523,7 +552,7 @@ def _wrap_other(
         else:
             body.append(line)
             labels.append(0)
-    head, foot = other.header, other.footer
+    head, foot = _chrome_for(other, page.article[0])
     return head + body + foot, [0] * len(head) + labels + [0] * len(foot)
 
 

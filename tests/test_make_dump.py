@@ -187,17 +187,32 @@ def test_rescrapes_keep_the_article_and_change_only_chrome(generations: dict) ->
         assert d.lines[0] == orig.lines[0]  # the <title> line stays
 
 
-def test_syndicated_copies_wrap_the_article_in_another_sites_chrome(generations: dict) -> None:
+def test_syndicated_copies_wrap_the_article_in_another_sites_chrome(
+    md: ModuleType, generations: dict
+) -> None:
     for g, orig, d in _copies(generations, "syndicated"):
-        gen_pages = generations[g][0]
         assert d.site != orig.site
         assert d.chrome == "other"
+        assert d.url != orig.url
         article = _article(d.lines, d.labels)
         assert article == _article(orig.lines, orig.labels)
         first = d.labels.index(1)
-        header = list(d.lines[:first])
-        assert any(p.site == d.site and p.header == header for p in gen_pages)
-        assert d.url != orig.url
+        last = len(d.labels) - 1 - d.labels[::-1].index(1)
+        header, footer = list(d.lines[:first]), list(d.lines[last + 1 :])
+        # the frame is a page of the copy's site: its header (retitled with this article's
+        # headline, its own headline's repeats left out) and its footer without comments
+        frames = [
+            p
+            for p in generations[g][0]
+            if p.site == d.site
+            and all(x in p.header for x in header[1:])
+            # a wire credit line may close the article
+            and [x for x in p.footer if len(x.split()) <= md.CHROME_MAX_WORDS]
+            in (footer, footer[1:])
+        ]
+        assert frames, f"no page of {d.site} frames {d.id}"
+        if header:
+            assert article[0].strip() in header[0]
 
 
 def _word_changes(a: list[str], b: list[str]) -> tuple[int, int]:
