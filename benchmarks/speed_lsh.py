@@ -32,6 +32,7 @@ import platform
 import resource
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -90,6 +91,43 @@ def near_threshold(num_perm, threshold, kept_slots, pairs, seed):
     return float(full_band.mean()), float(np.mean(result.labels[:pairs] == result.labels[pairs:]))
 
 
+def dev_bandings(path, threshold, bandings):
+    """Compare bandings on real pages: all pairs of the dev set's cleaned texts.
+
+    For each banding: candidate pairs (same site / other sites) and how many of the pairs
+    that verify at ``threshold`` (found by comparing every pair) it proposes.
+    """
+    import itertools
+
+    import dedup
+    from dedup.cluster import pair_similarity
+    from dedup.lsh import candidate_pairs
+    from dedup.signatures import signatures
+
+    with Path(path).open(encoding="utf-8") as f:
+        recs = [json.loads(line) for line in f]
+    sigs, counts = signatures([dedup.clean(r["text"]) for r in recs])
+    ok = counts >= 10  # what dedup.find_duplicates compares exactly instead (too short)
+    sigs, counts = sigs[ok], counts[ok]
+    sites = np.array([r.get("site", "") for r in recs])[ok]
+    allp = np.array(list(itertools.combinations(range(len(sigs)), 2)), dtype=np.int64)
+    _, _, s = pair_similarity(sigs, counts, allp)
+    verifies = s >= threshold
+    same = sites[allp[:, 0]] == sites[allp[:, 1]]
+    n = len(sigs)
+    code = allp[:, 0] * n + allp[:, 1]
+    out = {"dev_docs": n, "dev_pairs": len(allp), "dev_verifying_pairs": int(verifies.sum())}
+    for b, r in bandings:
+        cand = candidate_pairs(sigs, b, r)
+        proposed = np.isin(code, cand[:, 0] * n + cand[:, 1])
+        out[f"dev_{b}x{r}"] = {
+            "candidates_same_site": int((proposed & same).sum()),
+            "candidates_other_sites": int((proposed & ~same).sum()),
+            "verifying_proposed": int((proposed & verifies).sum()),
+        }
+    return out
+
+
 def time_dedup(sigs, sizes, threshold):
     t0 = time.process_time()
     result = cluster_signatures(sigs, sizes, threshold=threshold)
@@ -120,6 +158,11 @@ def main(argv=None):
     ap.add_argument("--template", type=int, default=2000)
     ap.add_argument("--sample", type=int, default=50_000, help="documents for datasketch")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--dev",
+        help="also compare bandings on the cleaned texts of this JSONL (all pairs); "
+        "e.g. /work/shared/dev/dragnet-dev.jsonl",
+    )
     ap.add_argument("--check", action="store_true", help=f"exit 1 below {BAR} docs/s")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
@@ -174,6 +217,9 @@ def main(argv=None):
         "numpy": np.__version__,
         "machine": platform.processor() or platform.machine(),
     }
+    if args.dev:
+        alt = (choose_bands(args.threshold, args.num_perm, min_rows=1), (42, 3))
+        figures.update(dev_bandings(args.dev, args.threshold, ((bands, rows), *alt)))
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
