@@ -78,6 +78,7 @@ _KEY_MASK = np.uint32((1 << 23) - 1)
 _F_DELETE = np.uint32(1 << 24)  # removed by normalisation (soft hyphen, zero-width characters)
 _F_COMPLEX = np.uint32(1 << 25)  # needs context or gives several letters: use `normalize`
 _F_MARK = np.uint32(1 << 26)  # non-zero canonical combining class: marks may be reordered
+_F_EXPAND = np.uint32(1 << 27)  # normalised to several characters, one a letter ("ß" -> "ss")
 
 # Scripts written without spaces between words: each character is a token.
 _NOSPACE_RANGES: tuple[tuple[int, int], ...] = (
@@ -107,9 +108,9 @@ _TABLE_DETAIL = 0x40000
 _PLANE14 = (0xE0000, 0xE1000)
 _MAX_CP = 0x110000
 
-# Polynomial token hash: h = sum cp[j] * R**j (mod 2**64), j from the token's start.
-_R = 0x9E3779B97F4A7C15
-_R_INV = pow(_R, -1, 1 << 64)
+# Polynomial token hash: h = sum key[j] * R**j (mod 2**32), j from the token's start.
+_R = 0x9E3779B1
+_R_INV = pow(_R, -1, 1 << 32)
 # Distinct odd multipliers for the tokens of a shingle (from SplitMix64's golden gamma).
 _K_LEN = np.uint64(0xD6E8FEB86659FD93)
 _MASK64 = (1 << 64) - 1
@@ -327,6 +328,7 @@ class _Tables:
     packed: U32  # input code point -> normalised code point | class bits | flag bits
     raw: U32  # code point -> itself | class bits (no normalisation)
     ccc: NDArray[np.uint8]  # canonical combining class after NFKC
+    expand: dict[int, U32]  # keys of the normalised form of an _F_EXPAND character
 
 
 @cache
@@ -336,6 +338,7 @@ def _tables() -> _Tables:
     flags = np.zeros(_MAX_CP, dtype=np.uint32)
     fold = np.arange(_MAX_CP, dtype=np.uint32)
     ccc = np.zeros(_MAX_CP, dtype=np.uint8)
+    expand: dict[int, U32] = {}
     # Characters a canonical composition may join to the character before them: a text
     # holding one is normalised by `normalize` (NFKC composes "e" + U+0301 into "é").
     second: set[int] = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
@@ -365,7 +368,8 @@ def _tables() -> _Tables:
             # An expansion made only of separators ("…" -> "...") separates words as one
             # space does; one holding a letter ("ß" -> "ss") needs `normalize`.
             if any(cls[ord(x)] for x in out):
-                flags[c] |= _F_COMPLEX
+                flags[c] |= _F_EXPAND
+                expand[c] = np.array([ord(x) for x in out], dtype=np.uint32)
             else:
                 fold[c] = 0x20
         elif not out:
@@ -378,7 +382,8 @@ def _tables() -> _Tables:
     fold[0] = 0  # NUL separates the documents of a batch (NULs in a text became spaces)
     packed = fold | cls[fold] | flags
     raw = np.arange(_MAX_CP, dtype=np.uint32) | cls
-    return _Tables(packed=packed, raw=raw, ccc=ccc)
+    expand = {c: raw[v] for c, v in expand.items()}
+    return _Tables(packed=packed, raw=raw, ccc=ccc, expand=expand)
 
 
 # --- hashing helpers ----------------------------------------------------------------------
@@ -409,13 +414,13 @@ def _shingle_multipliers(n: int) -> U64:
 
 
 class _Powers:
-    """R**i and R**-i mod 2**64 for i < size, grown on demand."""
+    """R**i and R**-i mod 2**32 for i < size, grown on demand."""
 
     def __init__(self) -> None:
-        self.fwd: U64 = np.ones(1, dtype=np.uint64)
-        self.inv: U64 = np.ones(1, dtype=np.uint64)
+        self.fwd: U32 = np.ones(1, dtype=np.uint32)
+        self.inv: U32 = np.ones(1, dtype=np.uint32)
 
-    def get(self, size: int) -> tuple[U64, U64]:
+    def get(self, size: int) -> tuple[U32, U32]:
         if len(self.fwd) < size:
             n = max(size, 2 * len(self.fwd))
             self.fwd = _power_table(_R, n)
@@ -423,16 +428,16 @@ class _Powers:
         return self.fwd, self.inv
 
 
-def _power_table(base: int, n: int) -> U64:
-    """Return ``base**i mod 2**64`` for ``i < n`` (doubling, vectorised)."""
-    out = np.ones(n, dtype=np.uint64)
+def _power_table(base: int, n: int) -> U32:
+    """Return ``base**i mod 2**32`` for ``i < n`` (doubling, vectorised)."""
+    out = np.ones(n, dtype=np.uint32)
     filled = 1
     step = base
     while filled < n:
         m = min(filled, n - filled)
-        np.multiply(out[:m], np.uint64(step), out=out[filled : filled + m])
+        np.multiply(out[:m], np.uint32(step), out=out[filled : filled + m])
         filled += m
-        step = pow(base, filled, 1 << 64)
+        step = pow(base, filled, 1 << 32)
     return out
 
 
@@ -466,24 +471,38 @@ def _keys(texts: list[str], params: ShingleParams) -> U32:
         return info
     flags = info[bad]
     complex_docs = _complex_docs(cp, bad, flags, texts, tables)
-    deleted = bad[(flags & _F_DELETE) != 0]
+    edited = bad[(flags & (_F_DELETE | _F_EXPAND)) != 0]
+    if not complex_docs and not (flags & _F_EXPAND).any():
+        if len(edited):
+            info = np.delete(info, edited)
+        info &= _KEY_MASK
+        return info
+    # Rare edits, spliced in: a character deleted or expanded ("ß" -> "ss"), a document
+    # normalised by `normalize` (its characters' own edits are then skipped).
+    doc_starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts[:-1]], out=doc_starts[1:])
+    edits: list[tuple[int, int, U32]] = []
+    for i in complex_docs:
+        start = int(doc_starts[i])
+        norm = _join([normalize(texts[i].replace("\x00", " "))])
+        edits.append((start, start + len(texts[i]), np.take(tables.raw, norm, mode="clip")))
     if complex_docs:
-        # Those documents are normalised by `normalize`, and their keys spliced in.
-        ends = np.cumsum([len(t) + 1 for t in texts])
-        keep = np.ones(len(info), dtype=bool)
-        keep[deleted] = False
-        pieces = []
-        prev = 0
-        for i in sorted(complex_docs):
-            start = int(ends[i] - len(texts[i]) - 1)
-            pieces.append(info[prev:start][keep[prev:start]])
-            norm = _join([normalize(texts[i].replace("\x00", " "))])
-            pieces.append(np.take(tables.raw, norm, mode="clip"))
-            prev = start + len(texts[i])
-        pieces.append(info[prev:][keep[prev:]])
-        info = np.concatenate(pieces)
-    elif len(deleted):
-        info = np.delete(info, deleted)
+        in_doc = np.searchsorted(doc_starts, edited, side="right") - 1
+        edited = edited[~np.isin(in_doc, list(complex_docs))]
+    nothing = np.zeros(0, dtype=np.uint32)
+    edits.extend(
+        (pos, pos + 1, tables.expand.get(c, nothing))
+        for pos, c in zip(edited.tolist(), cp[edited].tolist(), strict=True)
+    )
+    edits.sort(key=lambda e: e[0])
+    pieces = []
+    prev = 0
+    for start, end, keys in edits:
+        pieces.append(info[prev:start])
+        pieces.append(keys)
+        prev = end
+    pieces.append(info[prev:])
+    info = np.concatenate(pieces)
     info &= _KEY_MASK
     return info
 
@@ -530,17 +549,19 @@ def _shingle_chunk(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
     starts = np.flatnonzero(start)
     ends = np.flatnonzero(end)
     n_tok = len(starts)
-    # Token hashes: polynomial over code points, via prefix sums.
+    # Token hashes: a 32-bit polynomial over the keys, via prefix sums (uint32 prefix sums
+    # cost half of uint64 ones), widened with the token's length and mixed to 64 bits.
     fwd, inv = _POWERS.get(n + 1)
-    acc = np.empty(n + 1, dtype=np.uint64)
+    acc = np.empty(n + 1, dtype=np.uint32)
     acc[0] = 0
-    acc[1:] = keys
-    acc[1:] *= fwd[:n]
+    np.multiply(keys, fwd[:n], out=acc[1:])
     np.cumsum(acc, out=acc)
-    tok = acc[ends]
-    tok -= acc[starts]
-    tok *= inv[starts]
-    tok ^= (ends - starts).astype(np.uint64) * _K_LEN
+    poly = acc[ends]
+    poly -= acc[starts]
+    poly *= inv[starts]
+    tok = (ends - starts).astype(np.uint64)
+    tok <<= np.uint64(32)
+    tok |= poly
     _splitmix(tok)
     # Tokens per document: documents are separated by NUL code points.
     seps = np.flatnonzero(keys == 0) if n_docs > 1 else np.zeros(0, dtype=np.int64)
@@ -557,61 +578,57 @@ def _shingle_chunk(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
         ns_doc = ns_tok[tok_off[1:]] - ns_tok[tok_off[:-1]]
         doc_n = np.where(2 * ns_doc > t_doc, params.char_n, params.word_n)
     counts = np.where(t_doc >= doc_n, t_doc - doc_n + 1, (t_doc > 0).astype(np.int64))
-    values = np.empty(int(counts.sum()), dtype=np.uint32)
-    out_off = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(counts, out=out_off[1:])
-    for size in np.unique(doc_n).tolist():
-        docs = np.flatnonzero((doc_n == size) & (t_doc >= size))
-        if len(docs):
-            _windows(tok, tok_off, docs, size, values, out_off)
+    if params.word_n == params.char_n:
+        win = _windows(tok, params.word_n)
+    else:
+        tok_n = np.repeat(doc_n, t_doc)
+        win = np.where(
+            tok_n == params.word_n, _windows(tok, params.word_n), _windows(tok, params.char_n)
+        )
+    # A document's windows start at its first `counts` tokens: drop the others (a few per
+    # document: those too near its end for a whole window).
+    win = np.delete(win, _ranges(tok_off[:-1] + counts, t_doc - counts))
     short = np.flatnonzero((t_doc > 0) & (t_doc < doc_n))
     if len(short):
-        _short(tok, tok_off, short, values, out_off)
+        out_off = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(counts, out=out_off[1:])
+        win[out_off[short]] = _short(tok, tok_off[short], t_doc[short])
+    values = (win >> np.uint64(32)).astype(np.uint32)
     return values, counts
 
 
-def _windows(tok: U64, tok_off: I64, docs: I64, size: int, values: U32, out_off: I64) -> None:
-    """Write the hashes of all ``size``-token windows of the given documents into values."""
+def _windows(tok: U64, size: int) -> U64:
+    """Return the hash of the ``size``-token window starting at each token.
+
+    Windows near the end of the array are cut off; the caller keeps only whole windows
+    inside one document.
+    """
     n_tok = len(tok)
     mult = _shingle_multipliers(size)
-    win = tok * mult[0]
+    win: U64 = tok * mult[0]
     tmp = np.empty(n_tok, dtype=np.uint64)
-    for k in range(1, size):
+    for k in range(1, min(size, n_tok)):
         m = n_tok - k
         np.multiply(tok[k:], mult[k], out=tmp[:m])
         win[:m] += tmp[:m]
     win ^= np.uint64((size * int(_K_LEN)) & _MASK64)
-    # Valid window starts: tok_off[d] <= i <= tok_off[d+1] - size, for the given documents.
-    n_win = tok_off[docs + 1] - tok_off[docs] - size + 1
-    if len(docs) == len(tok_off) - 1 and bool((n_win == np.diff(out_off)).all()):
-        # every document: select by a mask built from run boundaries
-        delta = np.zeros(n_tok + 1, dtype=np.int8)
-        np.add.at(delta, tok_off[docs], 1)
-        np.add.at(delta, tok_off[docs] + n_win, -1)
-        mask = np.cumsum(delta[:-1], dtype=np.int8).astype(bool)
-        sel = win[mask]
-        values[:] = (_splitmix(sel) >> np.uint64(32)).astype(np.uint32)
-        return
-    idx = _ranges(tok_off[docs], n_win)
-    dst = _ranges(out_off[docs], n_win)
-    sel = win[idx]
-    values[dst] = (_splitmix(sel) >> np.uint64(32)).astype(np.uint32)
+    return win
 
 
-def _short(tok: U64, tok_off: I64, docs: I64, values: U32, out_off: I64) -> None:
-    """Write the single shingle of each document with fewer tokens than its shingle size."""
-    first = tok_off[docs]
-    length = tok_off[docs + 1] - first
+def _short(tok: U64, first: I64, length: I64) -> U64:
+    """Return the one shingle of each document with fewer tokens than its shingle size.
+
+    It is the window of all its tokens: the multipliers of a window's first tokens are the
+    same for every size.
+    """
     longest = int(length.max())
     mult = _shingle_multipliers(longest)
-    # The multipliers of an n-token shingle: the first `length` ones are the same for every
-    # size, so a short document's shingle is the start of a longer window, cut off.
-    acc = np.zeros(len(docs), dtype=np.uint64)
+    acc = np.zeros(len(first), dtype=np.uint64)
     for k in range(longest):
         live = length > k
         acc[live] += tok[first[live] + k] * mult[k]
     acc ^= length.astype(np.uint64) * _K_LEN
-    values[out_off[docs]] = (_splitmix(acc) >> np.uint64(32)).astype(np.uint32)
+    return acc
 
 
 def _ranges(starts: I64, lengths: I64) -> I64:
