@@ -38,8 +38,9 @@ from dedup.lsh import MAX_BUCKET, candidate_pairs, check_signatures, choose_band
 THRESHOLD = 0.8
 #: Default words per shingle.
 WORD_N = 5
-#: Pairs compared at a time in `pair_similarity` (bounds memory: 64k x 2 rows of 512 bytes).
-_PAIR_CHUNK = 1 << 16
+#: Pairs compared at a time in `pair_similarity`: 8k x 2 rows of 512 bytes (8 MB) stay under
+#: the allocator's mmap threshold, so the buffers are reused instead of faulted in anew.
+_PAIR_CHUNK = 1 << 13
 
 
 def check_threshold(threshold: object) -> float:

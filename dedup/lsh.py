@@ -32,12 +32,14 @@ from dedup.errors import ConfigError, InputError
 MAX_BUCKET = 64
 #: Default recall `choose_bands` aims at for equal-size pairs at the lowest verifying Jaccard.
 RECALL = 0.95
-#: Rows of signature matrix read at a time (bounds memory on a memmap: 64k rows x 128 slots x
-#: 4 bytes = 32 MB).
+#: Rows of the signature matrix hashed at a time (on a memmap, the pages in use: 64k rows x
+#: 128 slots x 4 bytes = 32 MB).
 CHUNK_ROWS = 1 << 16
-#: Bytes of band keys held at once: bands are processed in groups whose keys fit here, so a
-#: memmap is read once per group rather than once per band.
-KEY_BUDGET = 1 << 28
+#: Bytes of band keys held at once: bands are processed in groups whose keys fit here (8 bands
+#: at a million documents), so a memmap is read once per group rather than once per band. A
+#: bigger buffer is not faster: fresh memory costs ~2 ms per MB to fault in, and 256 MB of
+#: it cost more than the passes it saves.
+KEY_BUDGET = 1 << 26
 
 _U64 = np.uint64
 # An odd 64-bit constant (murmur3's): multiplying by it is a bijection whose top bits depend
@@ -362,6 +364,7 @@ def _row_order_keys(
 
 def _bucket_pairs(
     packed: NDArray[np.uint64],
+    pos: NDArray[np.int64],
     idx_bits: int,
     max_bucket: int,
     sigs: NDArray[np.uint32],
@@ -369,10 +372,9 @@ def _bucket_pairs(
 ) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64]]]:
     """Yield ``(left, right)`` index arrays of pairs within runs of equal keys.
 
-    ``packed`` is sorted and holds a key's top bits above ``idx_bits`` bits of document index.
+    ``packed`` is sorted and holds a key's top bits above ``idx_bits`` bits of document index;
+    ``pos`` lists the positions ``p`` where ``packed[p]`` and ``packed[p + 1]`` share a key.
     """
-    hi = packed >> _U64(idx_bits)
-    pos = np.flatnonzero(hi[1:] == hi[:-1])  # packed[p] and packed[p + 1] share a key
     if not len(pos):
         return
     # runs of consecutive positions; a run of equal keys spans [start, end)
@@ -474,14 +476,22 @@ def candidate_pairs(
     idx_bits = (n - 1).bit_length()
     high = ~_U64((1 << idx_bits) - 1)
     index = np.arange(n, dtype=np.uint64)
-    packed = np.empty(n, dtype=np.uint64)  # reused: fresh 8 MB arrays cost page faults
+    # buffers reused band after band: fresh 8 MB arrays cost page faults every time
+    packed = np.empty(n, dtype=np.uint64)
+    diff = np.empty(n - 1, dtype=np.uint64)
+    same = np.empty(n - 1, dtype=bool)
+    limit = _U64(1 << idx_bits)
     codes: list[NDArray[np.int64]] = []
     held = 0
     for band, keys in _iter_band_keys(sigs, bands, rows):
         np.bitwise_and(keys, high, out=packed)
         packed |= index
         packed.sort()
-        for left, right in _bucket_pairs(packed, idx_bits, int(max_bucket), sigs, band):
+        # neighbours share a key when they differ only in the index bits
+        np.bitwise_xor(packed[1:], packed[:-1], out=diff)
+        np.less(diff, limit, out=same)
+        pos = np.flatnonzero(same)
+        for left, right in _bucket_pairs(packed, pos, idx_bits, int(max_bucket), sigs, band):
             codes.append(left * n + right)  # n < 2**31.5 keeps n*n in int64
             held += len(left)
         if held > 4 * n + (1 << 20):  # a true pair recurs in many bands: drop repeats early
