@@ -334,6 +334,26 @@ def versions() -> dict[str, str | None]:
     return out
 
 
+def git_state() -> str | None:
+    """Return the commit measured, marked ``+dirty`` when dedup/ has uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "dedup"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return None
+    return (head + ("+dirty" if dirty else "")) or None
+
+
 def cpu_model() -> str:
     try:
         for row in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
@@ -411,13 +431,17 @@ def main(argv: list[str] | None = None) -> int:
             | ({"problems": r.problems} if r.problems else {})
             for r in rows
         },
+        "commit": git_state(),
         "versions": versions(),
         "cpu": cpu_model(),
     }
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(f"{len(data.ids)} documents, {data.group.max() + 1} groups; {cpu_model()}")
+        print(
+            f"{len(data.ids)} documents, {data.group.max() + 1} groups; "
+            f"dedup at {git_state()}; {cpu_model()}"
+        )
         print(render(rows, len(data.ids), kinds))
         if not has_dedup:
             print("dedup.find_duplicates is not available: only the baselines ran")
