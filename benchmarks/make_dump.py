@@ -795,6 +795,9 @@ def labels_path(dump: Path) -> Path:
 def _open_out(path: Path) -> Iterator[IO[bytes]]:
     """Open ``path`` for writing bytes, compressed by suffix; rename into place on success."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    Path(tmp).chmod(0o666 & ~umask)  # mkstemp's 0600 is for secrets; a dump is not one
     raw = os.fdopen(fd, "wb")
     try:
         out: IO[bytes]
