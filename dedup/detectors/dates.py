@@ -25,7 +25,7 @@ from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
-from dedup.document import Document
+from dedup.document import Document, Line
 from dedup.lexicon import languages, load_json
 from dedup.normalize import match_key, normalize
 
@@ -368,6 +368,35 @@ def _shape_of(stripped: str, key: str | None, handle: ConfigHandle) -> DateShape
     return _shape(stripped, toks) if toks else None
 
 
+# The name under which a line keeps its `line_date_shape` (with the config it is for) among its
+# features: teasers, titles and this detector ask about the same lines, and
+# `Document.from_lines` carries features over to the cleaner's re-runs.
+_SHAPE_FEATURE = "_dates_shape"
+
+
+def line_date_shape(line: Line, config: CleanConfig) -> DateShape | None:
+    """Return ``date_shape(line.text, config=config)``, computed once per line and config.
+
+    Example:
+        >>> line_date_shape(Document("Updated 03 August 2025").lines[0], DEFAULT_CONFIG)
+        DateShape(kind='day', lead=True)
+    """
+    features = line.__dict__  # a pure function of the text, kept like `Line`'s own features
+    got = features.get(_SHAPE_FEATURE)
+    if got is not None and got[0] is config:
+        shape: DateShape | None = got[1]
+        return shape
+    stripped = line.stripped
+    # The line's key is the key of its stripped text (`match_key` drops outer whitespace).
+    shape = (
+        _shape_of(stripped, line.key, config_handle(config))
+        if len(stripped) <= config.max_date_line_chars
+        else None
+    )
+    features[_SHAPE_FEATURE] = (config, shape)
+    return shape
+
+
 def is_date_line(text: str, *, config: CleanConfig | None = None) -> bool:
     """Return whether ``text`` is only a date and/or time, maybe with a short lead.
 
@@ -640,13 +669,11 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     from dedup.detectors.prescreen import candidates  # it imports this module
 
     shapes: dict[int, DateShape] = {}
-    handle = config_handle(config)
     lines = doc.lines
     # The pre-screen (one scan shared with the other lexical detectors) leaves out the lines
     # too long for a date and those whose first word already fails `_maybe_date`: most lines.
     for i in candidates(doc, config).dates:
-        line = lines[i]
-        shape = _shape_of(line.stripped, line.key, handle)
+        shape = line_date_shape(lines[i], config)
         if shape is not None:
             shapes[i] = shape
     is_list = len(shapes) >= config.date_list_min

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.titles import _TRUNCATED, is_date, is_paragraph, is_truncated
+from dedup.detectors.dates import line_date_shape
+from dedup.detectors.titles import _TRUNCATED, is_paragraph, is_truncated
 from dedup.document import Document, Line
 
 NAME = "teasers"
@@ -120,8 +121,9 @@ def _types(
         markers = hi - lo + bisect_left(snippets, end) - bisect_left(snippets, start)
         possible = markers >= config.teaser_min_items
         for k in maybe[lo:hi]:
-            text = lines[doc.content_lines[k]].stripped
-            cheap[k] = DATE if possible and is_date(text, config) else HEADLINE
+            # `titles.is_date` (the line holds a digit), its shape remembered on the line.
+            line = lines[doc.content_lines[k]]
+            cheap[k] = DATE if possible and line_date_shape(line, config) is not None else HEADLINE
         if possible:
             runs.append((start, end))
         start = end + 1

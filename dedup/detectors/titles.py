@@ -36,7 +36,7 @@ from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.bylines import parse_byline
 from dedup.detectors.chrome import match_chrome
-from dedup.detectors.dates import is_date_line
+from dedup.detectors.dates import is_date_line, line_date_shape
 from dedup.document import Document, Line
 from dedup.normalize import match_key
 
@@ -348,7 +348,9 @@ def _dated_copy(
             return i if dated and i in candidates and heads_body(doc, i, config) else None
         if line.n_words >= config.title_body_words:
             return None
-        dated = dated or is_date(line.stripped, config)
+        dated = dated or (
+            _DIGIT.search(line.stripped) is not None and line_date_shape(line, config) is not None
+        )  # `is_date` of the line, its shape remembered
     return None
 
 
