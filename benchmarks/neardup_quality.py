@@ -80,11 +80,16 @@ class Labelled:
     kind: list[str]
     chrome: list[str]
     original: NDArray[np.int64]  # index of the group's original, -1 when not in the dump
+    site_names: list[str]  # site name of each dense site number
 
 
 def _dense(values: Sequence[str]) -> NDArray[np.int64]:
-    _, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
-    return inverse.astype(np.int64).reshape(-1)
+    return _dense_names(values)[0]
+
+
+def _dense_names(values: Sequence[str]) -> tuple[NDArray[np.int64], list[str]]:
+    names, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+    return inverse.astype(np.int64).reshape(-1), [str(x) for x in names]
 
 
 def load(dump: Path, labels: Path) -> Labelled:
@@ -116,14 +121,16 @@ def load(dump: Path, labels: Path) -> Labelled:
         raise SystemExit(msg)
     rows = [by_id[i] for i in ids]
     index = {i: k for k, i in enumerate(ids)}
+    site, site_names = _dense_names([r["site"] for r in rows])
     return Labelled(
         ids=ids,
         texts=texts,
         group=_dense([r["group"] for r in rows]),
-        site=_dense([r["site"] for r in rows]),
+        site=site,
         kind=[r["kind"] for r in rows],
         chrome=[r.get("chrome", "") for r in rows],
         original=np.array([index.get(r["group"], -1) for r in rows], dtype=np.int64),
+        site_names=site_names,
     )
 
 
@@ -136,6 +143,16 @@ def _pairs(*keys: NDArray[np.int64]) -> int:
     _, counts = np.unique(stacked, axis=0, return_counts=True)
     c = counts.astype(np.int64)
     return int((c * (c - 1) // 2).sum())
+
+
+def _pairs_per(first: NDArray[np.int64], *keys: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Return, for each value of ``first``, the pairs that agree on ``first`` and every key."""
+    stacked = np.stack((first, *keys), axis=1)
+    uniq, counts = np.unique(stacked, axis=0, return_counts=True)
+    c = counts.astype(np.int64)
+    out = np.zeros(int(first.max()) + 1 if len(first) else 0, dtype=np.int64)
+    np.add.at(out, uniq[:, 0], c * (c - 1) // 2)
+    return out
 
 
 def pair_counts(pred: NDArray[np.int64], truth: NDArray[np.int64]) -> tuple[int, int, int, int]:
@@ -164,6 +181,8 @@ def score(data: Labelled, pred: NDArray[np.int64]) -> dict[str, Any]:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     same_site = _pairs(data.site) - _pairs(data.site, data.group)
     same_site_merged = _pairs(data.site, pred) - _pairs(data.site, pred, data.group)
+    by_site = _pairs_per(data.site, pred) - _pairs_per(data.site, pred, data.group)
+    worst = [(data.site_names[k], int(by_site[k])) for k in np.argsort(-by_site)[:10]]
     per_kind: dict[str, list[int]] = {}
     per_chrome: dict[str, list[int]] = {}
     for k, kind in enumerate(data.kind):
@@ -183,6 +202,7 @@ def score(data: Labelled, pred: NDArray[np.int64]) -> dict[str, Any]:
         "same_site_fpr": same_site_merged / same_site if same_site else 0.0,
         "same_site_pairs_merged": same_site_merged,
         "same_site_pairs": same_site,
+        "same_site_pairs_merged_by_site": {k: n for k, n in worst if n},
         "predicted_pairs": n_pred,
         "true_pairs": n_true,
         "clusters": len(np.unique(pred)),
@@ -382,6 +402,10 @@ def render(rows: list[Row], n_docs: int, kinds: Sequence[str]) -> str:
         rk = r.scores["recall_by_kind"]
         cells = " ".join(f"{rk[k]:10.3f}" if k in rk else f"{'-':>10}" for k in kinds)
         lines.append(f"{r.name:<28} {cells}")
+    for r in rows[:1]:
+        worst = ", ".join(f"{k} {n}" for k, n in r.scores["same_site_pairs_merged_by_site"].items())
+        if worst:
+            lines.append(f"{r.name}: same-site pairs merged, most by site: {worst}")
     for r in rows:
         for problem, n in r.problems.items():
             lines.append(f"! {r.name}: {problem}: {n}")

@@ -420,3 +420,6 @@ def test_scores_of_the_truth_the_exact_baseline_and_one_big_cluster(
     assert one["recall"] == 1.0
     assert one["same_site_fpr"] == 1.0
     assert one["ari"] == pytest.approx(0.0)
+    by_site = one["same_site_pairs_merged_by_site"]
+    assert sum(by_site.values()) <= one["same_site_pairs_merged"]
+    assert list(by_site.values()) == sorted(by_site.values(), reverse=True)
