@@ -327,7 +327,7 @@ def connected_components(n: int, pairs: ArrayLike) -> NDArray[np.int64]:
     return labels
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Clustering:
     """Clusters of near-duplicate documents, with the evidence for them.
 

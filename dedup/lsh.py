@@ -200,12 +200,15 @@ def choose_bands(
 
     Why ``min_rows = 2`` by default: with one row per band any single shared slot makes a
     candidate, i.e. a pair at ``J = 0.02`` (two articles of one site sharing a few phrases)
-    is proposed with probability ``1 - 0.98 ** bands`` (75% at 64 bands, against 2.5% with
+    is proposed with probability ``1 - 0.98 ** bands`` (73% at 64 bands, against 2.5% with
     64x2), and MinHash minima of long texts are small numbers that collide by chance far more
     often than ``2 ** -32``. So at 128 permutations and threshold 0.8 the choice is 64x2, with
-    recall 0.92 at ``J = 0.196``, 0.9990 at ``J = 0.3`` and 0.999999 at ``J = 0.4`` (where edited
-    copies start); 256 permutations give 128x2 and 0.994 at ``J_min``. Pass ``min_rows=1`` to
-    insist on ``recall`` at ``J_min`` whatever the candidate count.
+    recall 0.92 at ``J = 0.196``, 0.998 at ``J = 0.3`` and 0.99999 at ``J = 0.4`` (where edited
+    copies start); 256 permutations give 77x2 and 0.95 at ``J_min`` (128x2 would give 0.993).
+    Pass ``min_rows=1`` to insist on ``recall`` at ``J_min`` whatever the candidate count. On the dev set's cleaned
+    pages (``benchmarks/LSH.md``) 14x1 proposes 77 of the 80 pairs that verify at 0.8, 64x2 67
+    (the rest borderline, s <= 0.85, or a short page inside a long one), at 3.5x fewer
+    candidates between different sites.
 
     Unequal sizes: a truncated copy keeping a share ``f`` of its original's shingles has
     ``J = f`` but containment 1; with 64x2 it is proposed with probability 0.9999 at
