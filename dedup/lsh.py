@@ -205,10 +205,10 @@ def choose_bands(
     often than ``2 ** -32``. So at 128 permutations and threshold 0.8 the choice is 64x2, with
     recall 0.92 at ``J = 0.196``, 0.998 at ``J = 0.3`` and 0.99999 at ``J = 0.4`` (where edited
     copies start); 256 permutations give 77x2 and 0.95 at ``J_min`` (128x2 would give 0.993).
-    Pass ``min_rows=1`` to insist on ``recall`` at ``J_min`` whatever the candidate count. On the dev set's cleaned
-    pages (``benchmarks/LSH.md``) 14x1 proposes 77 of the 80 pairs that verify at 0.8, 64x2 67
-    (the rest borderline, s <= 0.85, or a short page inside a long one), at 3.5x fewer
-    candidates between different sites.
+    Pass ``min_rows=1`` to insist on ``recall`` at ``J_min`` whatever the candidate count.
+    On the dev set's cleaned pages (``benchmarks/LSH.md``) 14x1 proposes 77 of the 80 pairs
+    that verify at 0.8 and 64x2 67 (the rest borderline, s <= 0.85, or a short page inside a
+    long one), with 3.5x fewer candidates between different sites.
 
     Unequal sizes: a truncated copy keeping a share ``f`` of its original's shingles has
     ``J = f`` but containment 1; with 64x2 it is proposed with probability 0.9999 at
