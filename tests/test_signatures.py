@@ -94,10 +94,10 @@ def _reference(values, offsets, scheme):
     return out
 
 
-@pytest.mark.parametrize("block", [256 * 16, 1 << 19])
+@pytest.mark.parametrize("block", [1, 7, 256, 1 << 15])
 def test_rows_cut_by_blocks_and_empty_rows(monkeypatch, block):
     # rows longer than a block, rows across block boundaries, runs of empty rows
-    monkeypatch.setattr(sigmod, "_BLOCK_ELEMS", block)
+    monkeypatch.setattr(sigmod, "_PIECE", block)
     rng = np.random.default_rng(5)
     lengths = rng.integers(0, 400, 60)
     lengths[[0, 1, 2, 30, 59]] = 0
