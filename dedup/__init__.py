@@ -7,19 +7,56 @@ r"""dedup: clean scraped news text and find near-duplicate documents.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from dedup.cleaner import apply_removals, clean, clean_and_explain, split_articles
 from dedup.config import CleanConfig
 from dedup.errors import ConfigError, DedupError, InputError, MissingExtraError, RecordError
 from dedup.types import Article, CleanResult, LineLabel, Removal, Span
 
+if TYPE_CHECKING:
+    from dedup.dups import (
+        Assignment,
+        Cluster,
+        DuplicateFinder,
+        DuplicateResult,
+        duplicate_columns,
+        find_duplicates,
+    )
+
 __version__ = "0.1.0"
+
+# Near-duplicate detection needs numpy; a scraper that only calls clean() should not pay for
+# importing it, so these names load on first use.
+_LAZY = {
+    "Assignment",
+    "Cluster",
+    "DuplicateFinder",
+    "DuplicateResult",
+    "duplicate_columns",
+    "find_duplicates",
+}
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the named attribute is
+    if name in _LAZY:
+        from dedup import dups
+
+        return getattr(dups, name)
+    msg = f"module 'dedup' has no attribute {name!r}"
+    raise AttributeError(msg)
+
 
 __all__ = [
     "Article",
+    "Assignment",
     "CleanConfig",
     "CleanResult",
+    "Cluster",
     "ConfigError",
     "DedupError",
+    "DuplicateFinder",
+    "DuplicateResult",
     "InputError",
     "LineLabel",
     "MissingExtraError",
@@ -30,5 +67,7 @@ __all__ = [
     "apply_removals",
     "clean",
     "clean_and_explain",
+    "duplicate_columns",
+    "find_duplicates",
     "split_articles",
 ]

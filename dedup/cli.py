@@ -18,13 +18,14 @@ import os
 import re
 import shlex
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from dedup import __version__
+from dedup import __version__, dups
 from dedup.cleaner import clean_and_explain
 from dedup.errors import ConfigError, DedupError
 from dedup.io import (
@@ -32,14 +33,17 @@ from dedup.io import (
     ON_ERROR,
     STDIN_NAME,
     TEXT_ERRORS,
-    JsonlWriter,
     Reader,
     Record,
     TreeWriter,
     is_jsonl_path,
+    is_records_path,
+    open_records_writer,
     split_suffixes,
     write_text,
 )
+from dedup.shingle import ShingleParams
+from dedup.signatures import SignatureScheme
 from dedup.types import KEPT_LABELS, REMOVAL_LABELS, CleanResult, Removal, Span
 
 #: Suffix of the explanation written beside a text output with ``--explain``.
@@ -270,10 +274,10 @@ def _write_sidecar(path: Path, record: Record, result: CleanResult) -> None:
 
 
 class _JsonlSink:
-    """Records to JSONL: every field passed through, the text replaced by the cleaned text."""
+    """Records out (JSONL or Parquet): every field passed through, the text cleaned."""
 
     def __init__(self, path: str, *, text_field: str, explain: bool) -> None:
-        self.writer = JsonlWriter(path)
+        self.writer = open_records_writer(path)
         self.text_field = text_field
         self.explain = explain
         self.description = "standard output" if path == "-" else path
@@ -328,12 +332,12 @@ def _open_sink(args: argparse.Namespace, reader: Reader) -> _Sink:
     if reader.path != "-" and _same_file(out, reader.path):
         msg = f"the output {out} is the input; choose another output path"
         raise ConfigError(msg)
-    if is_jsonl_path(out):
+    if is_records_path(out):
         return _JsonlSink(out, text_field=args.text_field, explain=args.explain)
     if kind == "records":
         msg = (
-            f"the output of JSONL input must be JSONL: name it .jsonl, .jsonl.gz or "
-            f".jsonl.zst (or - for standard output), got {out!r}"
+            f"the output of JSONL or Parquet input must be records: name it .jsonl, "
+            f".jsonl.gz, .jsonl.zst or .parquet (or - for standard output), got {out!r}"
         )
         raise ConfigError(msg)
     to_dir = kind == "tree" or Path(out).is_dir() or out.endswith(("/", os.sep))
@@ -768,10 +772,311 @@ def _add_explain(subparsers: _Subparsers) -> None:
     p.set_defaults(func=_cmd_explain)
 
 
+# --------------------------------------------------------------------------- dups
+
+#: Field ``dedup dups`` adds to each record (``--field`` renames it).
+DUPS_FIELD = "dups"
+
+
+def _dups_batches(
+    reader: Reader, ids: list[str], id_field: str, progress: _Progress
+) -> Iterator[list[str]]:
+    """Yield the texts of ``reader`` in batches, appending each record's id to ``ids``."""
+    batch: list[str] = []
+    for record in reader:
+        value = record.fields.get(id_field) if record.fields is not None else None
+        ids.append(record.id if value is None else str(value))
+        batch.append(record.text)
+        progress.update()
+        if len(batch) >= dups.BATCH_DOCS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _cmd_dups(args: argparse.Namespace) -> int:
+    if args.input == "-":
+        msg = (
+            "dedup dups reads its input twice (once to find the duplicates, once to write the "
+            "records with their verdicts), so it needs a file: save standard input to a file "
+            "first"
+        )
+        raise ConfigError(msg)
+    reader = _reader(args)
+    out: str = args.output if args.output is not None else "-"
+    if out != "-" and not is_records_path(out):
+        msg = (
+            "the output of dedup dups is records: name it .jsonl(.gz/.zst) or .parquet, "
+            f"got {out!r}"
+        )
+        raise ConfigError(msg)
+    if out != "-" and _same_file(out, reader.path):
+        msg = f"the output {out} is the input; choose another output path"
+        raise ConfigError(msg)
+    scheme = SignatureScheme(
+        num_perm=args.num_perm,
+        seed=args.seed,
+        shingle=ShingleParams(word_n=args.ngram),
+    )
+    finder = dups.DuplicateFinder(
+        threshold=args.threshold,
+        keep=args.keep,
+        clean=not args.no_clean,
+        scheme=scheme,
+        min_shingles=args.min_shingles,
+        workdir=args.workdir,
+    )
+    wall = time.perf_counter()
+    ids: list[str] = []
+    progress = _Progress(reader, quiet=args.quiet, desc="dedup dups: signing")
+    try:
+        batches = _dups_batches(reader, ids, args.id_field, progress)
+        added = 0
+        prepared = dups._prepare_many(
+            batches, clean=not args.no_clean, scheme=scheme, jobs=args.jobs
+        )
+        for batch in prepared:
+            n = len(batch.keys)
+            finder.add_prepared(ids[added : added + n], batch)
+            added += n
+    except BaseException:
+        progress.close()
+        finder.close()
+        raise
+    progress.close()
+    result = finder.finish()
+    # Second pass: the same records, in the same order, with their verdicts.
+    writer = open_records_writer(out)
+    again = _reader(args)
+    progress = _Progress(again, quiet=args.quiet, desc="dedup dups: writing")
+    dropped = seen = 0
+    try:
+        for i, record in enumerate(again):
+            if i >= len(result):
+                break
+            seen += 1
+            verdict = result.assignment(i)
+            progress.update()
+            if args.drop_duplicates and verdict.is_duplicate:
+                dropped += 1
+                continue
+            obj: dict[str, Any] = (
+                dict(record.fields)
+                if record.fields is not None
+                else {"id": record.id, args.text_field: record.text}
+            )
+            obj[args.field] = verdict.to_dict()
+            writer.write(obj)
+        if seen != len(result):
+            msg = f"{reader.path} changed while it was read: run again on a file nobody writes"
+            raise ConfigError(msg)
+    except BaseException:
+        progress.close()
+        writer.abort()
+        raise
+    progress.close()
+    writer.close()
+    seconds = time.perf_counter() - wall
+    if args.report:
+        _write_dups_report(args.report, result, reader, seconds)
+    for line in _dups_summary(result, reader, out, dropped, seconds, quiet=args.quiet):
+        _print_err(line)
+    return 0
+
+
+def _dups_summary(
+    result: dups.DuplicateResult,
+    reader: Reader,
+    out: str,
+    dropped: int,
+    seconds: float,
+    *,
+    quiet: bool,
+) -> Iterator[str]:
+    s = result.stats
+    if not quiet:
+        yield (
+            f"dedup dups: {s.documents:,} documents in {seconds:.1f} s: {s.duplicates:,} "
+            f"duplicates ({s.exact_duplicates:,} exact, {s.near_duplicates:,} near) in "
+            f"{s.clusters:,} clusters; {s.documents - s.duplicates:,} unique"
+        )
+        cpu = ", ".join(f"{k} {v:.1f}" for k, v in s.seconds.items())
+        yield (
+            f"  threshold {result.threshold}, {result.scheme.num_perm} permutations, "
+            f"{s.bands} bands x {s.rows} rows: {s.candidates:,} candidate pairs, "
+            f"{s.verified:,} verified; CPU seconds: {cpu}"
+        )
+    if s.too_short:
+        yield (
+            f"  {s.too_short:,} document(s) too short for a signature were matched exactly "
+            "only (see --min-shingles)"
+        )
+    if s.empty:
+        yield (
+            f"  {s.empty:,} document(s) were empty after cleaning: only byte-identical copies "
+            "of them are merged"
+        )
+    stats = reader.stats
+    if stats.skipped:
+        yield f"  skipped {stats.skipped:,} unreadable record(s) (--on-error skip):"
+        for reason, n in stats.skipped_by_reason.items():
+            yield f"    {n:,} {reason}; first: {stats.first_skipped[reason]}"
+    if stats.replaced:
+        yield (
+            f"  replaced undecodable bytes with U+FFFD in {stats.replaced:,} document(s) "
+            "(--errors replace)"
+        )
+    if not quiet:
+        where = "standard output" if out == "-" else out
+        kept = f" ({dropped:,} duplicates left out)" if dropped else ""
+        yield f"  wrote {where}{kept}"
+
+
+def _write_dups_report(
+    path: str, result: dups.DuplicateResult, reader: Reader, seconds: float
+) -> None:
+    s = result.stats
+    biggest = sorted((c for c in result.clusters if len(c) > 1), key=len, reverse=True)[:20]
+    report: dict[str, Any] = {
+        "input": reader.path,
+        "seconds": round(seconds, 3),
+        "threshold": result.threshold,
+        "scheme": result.scheme.to_dict(),
+        "documents": s.documents,
+        "exact_duplicates": s.exact_duplicates,
+        "near_duplicates": s.near_duplicates,
+        "clusters": s.clusters,
+        "too_short": s.too_short,
+        "empty": s.empty,
+        "signed": s.signed,
+        "candidates": s.candidates,
+        "verified": s.verified,
+        "bands": s.bands,
+        "rows": s.rows,
+        "cpu_seconds": {k: round(v, 3) for k, v in s.seconds.items()},
+        "skipped": dict(reader.stats.skipped_by_reason),
+        "largest_clusters": [
+            {"representative": c.representative, "size": len(c), "ids": list(c.ids[:50])}
+            for c in biggest
+        ],
+    }
+    write_text(path, json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+
+
+def _fraction(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        x = -1.0
+    if not 0.0 < x <= 1.0:
+        msg = f"must be a number in (0, 1], got {value!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return x
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        msg = f"must be a whole number >= 1, got {value!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return n
+
+
+def _add_dups(subparsers: _Subparsers) -> None:
+    p = subparsers.add_parser(
+        "dups",
+        help="find exact and near-duplicate documents",
+        description="Cluster the exact and near-duplicate documents of INPUT (JSONL, Parquet, "
+        "a directory of text files) with MinHash-LSH on their cleaned text, and write every "
+        f"record with a {DUPS_FIELD!r} field: its cluster, whether it is a duplicate and of "
+        "which document, the estimated similarity. A summary goes to stderr.",
+    )
+    _add_input_options(p)
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUTPUT",
+        help="a .jsonl/.jsonl.gz/.jsonl.zst or .parquet file, or - for standard output "
+        "(JSONL, the default)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=_fraction,
+        default=0.8,
+        help="minimum estimated similarity: the share of the shorter text's words the other "
+        "reproduces in place; 0.8 catches copies with up to ~15%% of words edited (default: "
+        "0.8)",
+    )
+    p.add_argument(
+        "--keep",
+        choices=dups.KEEP_CHOICES,
+        default="longest",
+        help="the member that represents a cluster: longest (independent of input order) or "
+        "first (default: longest)",
+    )
+    p.add_argument(
+        "--drop-duplicates",
+        action="store_true",
+        help="write only the records that are not duplicates (the summary counts the others)",
+    )
+    p.add_argument(
+        "--no-clean",
+        action="store_true",
+        help="compare the raw texts instead of the texts dedup clean returns",
+    )
+    p.add_argument(
+        "--field",
+        default=DUPS_FIELD,
+        metavar="NAME",
+        help=f"the field written into each record (default: {DUPS_FIELD})",
+    )
+    p.add_argument(
+        "--id-field",
+        default="id",
+        metavar="NAME",
+        help="the field holding a record's id; records without it are named file:line "
+        "(default: id)",
+    )
+    p.add_argument("--num-perm", type=_positive, default=128, help="MinHash permutations")
+    p.add_argument("--seed", type=int, default=1, help="MinHash seed (datasketch-compatible)")
+    p.add_argument("--ngram", type=_positive, default=5, help="words per shingle (default: 5)")
+    p.add_argument(
+        "--min-shingles",
+        type=_positive,
+        default=8,
+        help="texts with fewer distinct shingles are matched exactly only (default: 8)",
+    )
+    p.add_argument(
+        "--report", metavar="FILE", help="also write the counts and largest clusters as JSON"
+    )
+    p.add_argument(
+        "--workdir",
+        metavar="DIR",
+        help="directory for the temporary signature file (default: the system's temp dir)",
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="clean and sign in N processes (0: one per CPU core); results are the same as "
+        "with 1 (default: 1)",
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar and no summary (warnings stay)"
+    )
+    p.set_defaults(func=_cmd_dups)
+
+
 # --------------------------------------------------------------------------- main
 
 #: Functions that add one subcommand each; a new command appends its own.
-COMMANDS: list[Callable[[_Subparsers], None]] = [_add_clean, _add_explain]
+COMMANDS: list[Callable[[_Subparsers], None]] = [_add_clean, _add_explain, _add_dups]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,8 @@
 """Every Python example in README.md and docs/ runs, so the documentation stays true.
 
 Examples run in a temporary folder that holds the files they name (``page.txt``, a small
-``dump.jsonl.gz``), with ``raw`` bound to a real scraped page (seed 000).
+``dump.jsonl.gz``), with ``raw`` bound to a real scraped page (seed 000) and ``article`` to a
+real article's text (the gold text of a page of tests/data/dev_subset.jsonl).
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 SEED = ROOT / "tests" / "golden" / "seeds" / "000_323881d297d953c7.txt"
+SUBSET = ROOT / "tests" / "data" / "dev_subset.jsonl"
+
+
+def _article() -> str:
+    with SUBSET.open(encoding="utf-8") as f:
+        golds = (json.loads(line)["gold"] for line in f)
+        return next(g for g in golds if len(g.split()) >= 300 and "Tuesday" in g)
 
 
 def _examples() -> list[tuple[str, str]]:
@@ -41,4 +49,5 @@ def test_example_runs(where: str, code: str, tmp_path: Path, monkeypatch: pytest
     with gzip.open(tmp_path / "dump.jsonl.gz", "wt", encoding="utf-8") as f:
         f.write(json.dumps({"id": "1", "text": raw}) + "\n")
     monkeypatch.chdir(tmp_path)
-    exec(compile(code, where, "exec"), {"raw": raw, "__name__": "__doc_example__"})
+    names = {"raw": raw, "article": _article(), "__name__": "__doc_example__"}
+    exec(compile(code, where, "exec"), names)
