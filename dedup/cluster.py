@@ -406,15 +406,25 @@ def _representatives(
     rep_of[comp[first]] = first
     t = o[tied & (n_tied[gid] > 1)]
     if len(t):
-        # Ties on priority and size: the lowest row, slot by slot (content, not position);
-        # index last, only among identical rows and sizes (indistinguishable documents).
-        t = np.sort(t)
-        rows = np.asarray(sigs[t])
-        keys = [t, *(rows[:, c] for c in range(rows.shape[1] - 1, -1, -1)), comp[t]]
-        ts = t[np.lexsort(keys)]
-        g = comp[ts]
-        lead = np.concatenate(([True], g[1:] != g[:-1]))
-        rep_of[g[lead]] = ts[lead]
+        # Ties on priority and size: the lowest row, slot by slot (content, not position),
+        # narrowing the tied members of each cluster one slot at a time and setting a cluster
+        # aside once one member is left (one or two slots settle nearly all); index last, only
+        # among identical rows and sizes (indistinguishable documents).
+        t = t[np.lexsort((t, comp[t]))]  # by cluster, then index
+        for c in range(sigs.shape[1] + 1):
+            g = comp[t]
+            new = np.concatenate(([True], g[1:] != g[:-1]))
+            alone = new & np.concatenate((new[1:], [True]))
+            rep_of[g[alone]] = t[alone]
+            if c == sigs.shape[1]:  # identical rows: the first by index
+                rep_of[g[new]] = t[new]
+                break
+            t, new = t[~alone], new[~alone]
+            if not len(t):
+                break
+            vals = np.asarray(sigs[t, c])
+            low = np.minimum.reduceat(vals, np.flatnonzero(new))
+            t = t[vals == low[np.cumsum(new) - 1]]
     labels[m] = rep_of[comp[m]]
     return labels
 
