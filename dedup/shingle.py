@@ -474,7 +474,9 @@ _POWERS = _Powers()
 
 def _join(texts: Sequence[str]) -> U32:
     """Return the code points of the texts joined by NUL (a NUL inside a text is a space)."""
-    joined = "\x00".join(t.replace("\x00", " ") if "\x00" in t else t for t in texts)
+    joined = "\x00".join(texts)
+    if joined.count("\x00") >= len(texts):  # one search of the batch, not one per text
+        joined = "\x00".join(t.replace("\x00", " ") for t in texts)
     return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 

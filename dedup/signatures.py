@@ -49,7 +49,7 @@ EMPTY = np.uint32(0xFFFFFFFF)
 _MAX_PERM = 1 << 16
 # Shingles per piece of the permutation step (see `_minhash_rows`): long enough that the
 # per-call overhead of numpy is small, short enough that the piece stays in the L2 cache.
-_PIECE = 1 << 15
+_PIECE = 1 << 17
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -361,9 +361,20 @@ def signatures(texts: Sequence[str], scheme: SignatureScheme | None = None) -> t
     scheme = scheme or SignatureScheme()
     sigs: list[U32] = []
     counts: list[I64] = []
-    # One group of documents at a time: its shingles stay in the CPU cache from hashing
-    # to signature, and memory does not grow with the number of texts.
+    # A few groups of documents at a time: their shingles stay in the CPU cache from
+    # hashing to signature, and memory does not grow with the number of texts.
+    pending: list[tuple[U32, I64]] = []
+    size = 0
     for values, offsets in shingle_chunks(texts, scheme.shingle):
+        pending.append((values, offsets))
+        size += len(values)
+        if size >= _PIECE:
+            values, offsets = _concat(pending)
+            sigs.append(minhash_batch(values, offsets, scheme))
+            counts.append(unique_counts(values, offsets))
+            pending, size = [], 0
+    if pending:
+        values, offsets = _concat(pending)
         sigs.append(minhash_batch(values, offsets, scheme))
         counts.append(unique_counts(values, offsets))
     if not sigs:
@@ -371,6 +382,16 @@ def signatures(texts: Sequence[str], scheme: SignatureScheme | None = None) -> t
     if len(sigs) == 1:
         return sigs[0], counts[0]
     return np.concatenate(sigs), np.concatenate(counts)
+
+
+def _concat(parts: list[tuple[U32, I64]]) -> tuple[U32, I64]:
+    """Join CSR pairs (each with offsets from 0) into one."""
+    if len(parts) == 1:
+        return parts[0]
+    values = np.concatenate([p[0] for p in parts])
+    offsets = np.zeros(sum(len(p[1]) - 1 for p in parts) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate([np.diff(p[1]) for p in parts]), out=offsets[1:])
+    return values, offsets
 
 
 def to_datasketch(row: U32, scheme: SignatureScheme | None = None) -> datasketch.LeanMinHash:
