@@ -345,6 +345,13 @@ class Clustering:
         candidates: number of candidate pairs LSH proposed (before verification).
         bands: bands used.
         rows: rows per band used.
+
+    Example:
+        >>> c = Clustering(labels=np.array([1, 1, 2]), similarity=np.array([0.9, 1, 1], "f4"),
+        ...                pairs=np.array([[0, 1]]), pair_similarity=np.array([0.9], "f4"),
+        ...                candidates=1, bands=64, rows=2)
+        >>> c.n_clusters, [m.tolist() for m in c.clusters()]
+        (2, [[1, 0]])
     """
 
     labels: NDArray[np.int64]

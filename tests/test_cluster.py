@@ -286,3 +286,34 @@ def test_cluster_signatures_empty_and_bad_inputs():
         cluster_signatures(sigs, [1, 1], priority=[1.0, float("nan")])
     with pytest.raises(ConfigError, match="threshold"):
         cluster_signatures(sigs, [1, 1], threshold=1.5)
+
+
+def test_representative_ties_go_to_the_lowest_row():
+    rng = np.random.default_rng(12)
+    base = rng.integers(0, 2**32, size=128, dtype=np.uint64).astype(np.uint32)
+    sigs = np.tile(base, (4, 1))
+    sigs[0, 120:] = [5, 5, 5, 5, 5, 5, 5, 5]  # differs from the others late in the row
+    sigs[1, 120:] = [5, 5, 5, 5, 5, 5, 5, 4]  # the lowest row
+    sigs[2, 120:] = [6, 0, 0, 0, 0, 0, 0, 0]
+    sigs[3, 120:] = [5, 5, 5, 5, 5, 5, 6, 0]
+    for perm in ([0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]):
+        result = cluster_signatures(sigs[perm], [100] * 4)
+        assert perm[result.labels[0]] == 1
+    # more shingles beat a lower row; a lower priority beats both
+    assert cluster_signatures(sigs, [100, 100, 120, 100]).labels.tolist() == [2] * 4
+    assert cluster_signatures(sigs, [100, 100, 120, 100], priority=[1, 1, 1, 0]).labels[0] == 3
+
+
+def test_cluster_signatures_on_memmap(tmp_path):
+    rng = np.random.default_rng(13)
+    sigs = rng.integers(0, 2**32, size=(500, 64), dtype=np.uint64).astype(np.uint32)
+    sigs[250:, :50] = sigs[:250, :50]  # 250 pairs
+    sizes = rng.integers(100, 120, size=500)
+    path = tmp_path / "sigs.u32"
+    sigs.tofile(path)
+    mm = np.memmap(path, dtype=np.uint32, mode="r", shape=sigs.shape)
+    a, b = cluster_signatures(sigs, sizes), cluster_signatures(mm, sizes)
+    assert np.array_equal(a.labels, b.labels)
+    assert np.array_equal(a.similarity, b.similarity)
+    assert np.array_equal(a.pairs, b.pairs)
+    assert a.n_clusters == 250
