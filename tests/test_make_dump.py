@@ -10,8 +10,10 @@ import difflib
 import importlib.util
 import itertools
 import json
+import os
 import random
 import re
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -99,6 +101,19 @@ def test_same_seed_same_files_other_seed_other_files(md: ModuleType, tmp_path: P
     assert a == b
     assert a[0] != c[0]
     assert a[1] != c[1]
+
+
+def test_same_files_across_processes_and_hash_seeds(md: ModuleType, tmp_path: Path) -> None:
+    outs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"p{hash_seed}.jsonl"
+        cmd = [sys.executable, str(ROOT / "benchmarks" / "make_dump.py"), "-o", str(out)]
+        cmd += ["--source", str(SUBSET), "--size", "400kB", "--seed", "9"]
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run(cmd, check=True, env=env, capture_output=True)
+        outs.append((out.read_bytes(), md.labels_path(out).read_bytes()))
+    assert outs[0] == outs[1]
+    assert outs[0][0]
 
 
 def test_compressed_dumps_hold_the_same_records(md: ModuleType, tmp_path: Path) -> None:
