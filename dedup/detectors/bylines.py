@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.dates import ConfigHandle, config_handle, is_date_line, is_date_word
+from dedup.detectors.prescreen import candidates
 from dedup.document import Document
 from dedup.lexicon import languages, load_json
 from dedup.normalize import match_key, normalize
@@ -370,8 +371,6 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     Returns:
         One ``byline`` mark per byline line; the reason names the author found.
     """
-    from dedup.detectors.prescreen import candidates  # it imports this module
-
     out = []
     handle = config_handle(config)
     lines = doc.lines

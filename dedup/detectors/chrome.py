@@ -25,6 +25,7 @@ from functools import cache, lru_cache
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.dates import ConfigHandle, config_handle
+from dedup.detectors.prescreen import candidates
 from dedup.document import Document
 from dedup.lexicon import languages, load_lines
 from dedup.normalize import match_key
@@ -338,8 +339,6 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     Returns:
         One ``chrome`` mark per matching line; the reason names the phrase and its language.
     """
-    from dedup.detectors.prescreen import candidates  # it imports this module
-
     out = []
     handle = config_handle(config)
     phrases = compile_phrases("chrome", config.languages)

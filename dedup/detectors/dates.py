@@ -25,6 +25,7 @@ from functools import cache, lru_cache
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
+from dedup.detectors.prescreen import candidates
 from dedup.document import Document, Line
 from dedup.lexicon import languages, load_json
 from dedup.normalize import match_key, normalize
@@ -666,8 +667,6 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     Returns:
         One ``timestamp`` mark per removed date line.
     """
-    from dedup.detectors.prescreen import candidates  # it imports this module
-
     shapes: dict[int, DateShape] = {}
     lines = doc.lines
     # The pre-screen (one scan shared with the other lexical detectors) leaves out the lines

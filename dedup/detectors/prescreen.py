@@ -19,11 +19,11 @@ detectors of one pass share one scan.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from dedup.config import CleanConfig
-from dedup.detectors import bylines, chrome, dates, trailers
 from dedup.document import Document
 
 # Bits of the first-word, last-word and whole-key tables.
@@ -35,6 +35,10 @@ _CHROME_HEAD = 16  # a plain chrome phrase starts with the word (a row of phrase
 
 _DIGIT = re.compile(r"\d")
 _MEMO = "prescreen"
+# The name under which a line keeps its verdict (the bits `_TRAILER`, `_BYLINE`, `_DATE`,
+# `_CHROME` of the detectors that must test it, with the config it is for) among its features:
+# `Document.from_lines` carries them over, so the cleaner's re-runs do not screen it again.
+_FEATURE = "_prescreen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +56,30 @@ class _Tables:
     firsts: dict[str, int]  # first word -> bits
     lasts: dict[str, int]  # last word -> bits
     exact: dict[str, int]  # whole matching key -> bits
+    trailer_anchors: re.Pattern[str] | None
+    chrome_anchors: re.Pattern[str] | None
+    chrome_exact: dict[str, str]
+    chrome_prefixes: bool
+    trailer_could_match: Callable[..., bool]
+    has_copyright: Callable[[str], bool]
+    trailer_key: Callable[[str], str]
+    without_counts: Callable[[str], list[str]]
 
 
 @cache
 def _tables(langs: tuple[str, ...] | None) -> _Tables:
     """Return the merged lookup tables of the four detectors' phrase lists for ``langs``."""
+    # Imported here: the four detectors import this module.
+    from dedup.detectors import bylines, chrome, dates, trailers
+
     tr = chrome.compile_phrases("trailers", langs)
     ch = chrome.compile_phrases("chrome", langs)
     firsts: dict[str, int] = {}
     lasts: dict[str, int] = {}
     exact: dict[str, int] = {}
 
-    def add(table: dict[str, int], words: object, bit: int) -> None:
-        for word in words:  # type: ignore[attr-defined]
+    def add(table: dict[str, int], words: Iterable[str], bit: int) -> None:
+        for word in words:
             table[word] = table.get(word, 0) | bit
 
     add(firsts, tr.firsts, _TRAILER)
@@ -76,7 +91,19 @@ def _tables(langs: tuple[str, ...] | None) -> _Tables:
     add(lasts, ch.lasts, _CHROME)
     add(exact, tr.exact, _TRAILER)
     add(exact, ch.exact, _CHROME)
-    return _Tables(firsts, lasts, exact)
+    return _Tables(
+        firsts,
+        lasts,
+        exact,
+        tr.anchors,
+        ch.anchors,
+        ch.exact,
+        bool(ch.prefixes),
+        tr.could_match,
+        trailers.has_copyright,
+        trailers.trailer_key,
+        chrome.without_counts,
+    )
 
 
 def candidates(doc: Document, config: CleanConfig) -> Candidates:
@@ -99,68 +126,82 @@ def candidates(doc: Document, config: CleanConfig) -> Candidates:
 
 
 def _scan(doc: Document, config: CleanConfig) -> Candidates:
-    tables = _tables(config.languages)
-    firsts, lasts, exact = tables.firsts, tables.lasts, tables.exact
-    tr = chrome.compile_phrases("trailers", config.languages)
-    ch = chrome.compile_phrases("chrome", config.languages)
-    tr_anchors, ch_anchors = tr.anchors, ch.anchors
-    ch_exact, ch_prefixes = ch.exact, ch.prefixes
-    tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
-    date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
-    row_words = config.chrome_row_max_words
-    longest = max(tr_limit, by_limit, date_limit, ch_limit)
+    t = _tables(config.languages)
     out_tr: list[int] = []
     out_by: list[int] = []
     out_date: list[int] = []
     out_ch: list[int] = []
     lines = doc.lines
     for i in doc.content_lines:
-        line = lines[i]
-        stripped = line.stripped
-        n, width = len(stripped), len(line.text)
-        if n > longest or width > 2 * longest:
-            continue  # a paragraph: no detector of the four reads it
-        key = line.key
-        space = key.find(" ")
-        first = key if space < 0 else key[:space]
-        bits = firsts.get(first, 0)
-        if key:
-            bits |= exact.get(key, 0)
-            if lasts:
-                bits |= lasts.get(key[key.rfind(" ") + 1 :], 0)
-        # trailers: `PhraseSet.could_match(key, counts=False)`, on the key with "©" read as
-        # "copyright" when the line holds one.
-        if n <= tr_limit and width <= 2 * tr_limit:
-            if ("©" in stripped or "(c)" in stripped or "(C)" in stripped) and (
-                trailers.has_copyright(stripped)
-            ):
-                if tr.could_match(trailers.trailer_key(stripped), counts=False):
-                    out_tr.append(i)
-            elif key and (
-                bits & _TRAILER or (tr_anchors is not None and tr_anchors.search(key) is not None)
-            ):
+        features = lines[i].__dict__
+        got = features.get(_FEATURE)
+        if got is not None and got[0] is config:
+            bits = got[1]
+        else:
+            bits = _line_bits(features["stripped"], features["text"], features["key"], t, config)
+            features[_FEATURE] = (config, bits)
+        if bits:
+            if bits & _TRAILER:
                 out_tr.append(i)
-        # bylines: a lead or a credit starts the line.
-        if bits & _BYLINE and n <= by_limit and width <= 2 * by_limit:
-            out_by.append(i)
-        # dates: the first word is date vocabulary or holds a digit.
-        if (
-            n <= date_limit
-            and width <= 2 * date_limit
-            and (bits & _DATE or _DIGIT.search(first) is not None)
-        ):
-            out_date.append(i)
-        # chrome: `PhraseSet.could_match(key, row_words=...)`, or a colon for a "<label>: **".
-        if n <= ch_limit and width <= 2 * ch_limit:
-            phrase = key and (
-                bits & _CHROME
-                or (ch_anchors is not None and ch_anchors.search(key) is not None)
-                or (bits & _CHROME_HEAD and 0 < key.count(" ") < row_words)
-                or (
-                    (key[0].isdigit() or key[-1].isdigit())
-                    and any(k in ch_exact for k in chrome.without_counts(key)[1:])
-                )
-            )
-            if phrase or (ch_prefixes and (":" in stripped or "：" in stripped)):
+            if bits & _BYLINE:
+                out_by.append(i)
+            if bits & _DATE:
+                out_date.append(i)
+            if bits & _CHROME:
                 out_ch.append(i)
     return Candidates(out_tr, out_by, out_date, out_ch)
+
+
+def _line_bits(stripped: str, text: str, key: str, t: _Tables, config: CleanConfig) -> int:
+    """Return the bits of the detectors whose pre-test a line passes (0 for most lines)."""
+    n, width = len(stripped), len(text)
+    tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
+    date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
+    longest = max(tr_limit, by_limit, date_limit, ch_limit)
+    if n > longest or width > 2 * longest:
+        return 0  # a paragraph: no detector of the four reads it
+    space = key.find(" ")
+    first = key if space < 0 else key[:space]
+    bits = t.firsts.get(first, 0)
+    if key:
+        bits |= t.exact.get(key, 0)
+        if t.lasts:
+            bits |= t.lasts.get(key[key.rfind(" ") + 1 :], 0)
+    out = 0
+    # trailers: `PhraseSet.could_match(key, counts=False)`, on the key with "©" read as
+    # "copyright" when the line holds one.
+    if n <= tr_limit and width <= 2 * tr_limit:
+        if ("©" in stripped or ("(" in stripped and ("(c)" in stripped or "(C)" in stripped))) and (
+            t.has_copyright(stripped)
+        ):
+            if t.trailer_could_match(t.trailer_key(stripped), counts=False):
+                out |= _TRAILER
+        elif key and (
+            bits & _TRAILER
+            or (t.trailer_anchors is not None and t.trailer_anchors.search(key) is not None)
+        ):
+            out |= _TRAILER
+    # bylines: a lead or a credit starts the line.
+    if bits & _BYLINE and n <= by_limit and width <= 2 * by_limit:
+        out |= _BYLINE
+    # dates: the first word is date vocabulary or holds a digit (a word of letters holds none).
+    if (
+        n <= date_limit
+        and width <= 2 * date_limit
+        and (bits & _DATE or (not first.isalpha() and _DIGIT.search(first) is not None))
+    ):
+        out |= _DATE
+    # chrome: `PhraseSet.could_match(key, row_words=...)`, or a colon for a "<label>: **".
+    if n <= ch_limit and width <= 2 * ch_limit:
+        phrase = key and (
+            bits & _CHROME
+            or (t.chrome_anchors is not None and t.chrome_anchors.search(key) is not None)
+            or (bits & _CHROME_HEAD and 0 < key.count(" ") < config.chrome_row_max_words)
+            or (
+                (key[0].isdigit() or key[-1].isdigit())
+                and any(k in t.chrome_exact for k in t.without_counts(key)[1:])
+            )
+        )
+        if phrase or (t.chrome_prefixes and (":" in stripped or "：" in stripped)):
+            out |= _CHROME
+    return out

@@ -29,6 +29,7 @@ from dedup.detectors.dates import (
     is_date_line,
     is_date_word,
 )
+from dedup.detectors.prescreen import candidates
 from dedup.document import Document
 from dedup.normalize import match_key, normalize
 
@@ -147,8 +148,6 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     Returns:
         One ``trailer`` mark per matching line; the reason names the pattern and language.
     """
-    from dedup.detectors.prescreen import candidates  # it imports this module
-
     out = []
     handle = config_handle(config)
     lines = doc.lines
