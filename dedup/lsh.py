@@ -9,8 +9,8 @@ joins the verified ones into clusters.
 Batch, not incremental: per band, the ``rows`` slots of every document are hashed into one
 64-bit key, the keys are sorted together with the document index, and pairs are read off
 runs of equal keys. That is a sort of ``n_docs`` integers per band instead of a dictionary
-insert per document and band, which is what makes it ~30x faster than
-``datasketch.MinHashLSH`` (``benchmarks/speed_lsh.py``).
+insert per document and band: with verification and clustering included it is ~100x
+faster than ``datasketch.MinHashLSH`` finding the candidates alone (``benchmarks/LSH.md``).
 
 `choose_bands` picks the banding from the user's threshold (see `dedup.cluster` for the
 similarity scale), aiming at recall just *below* the threshold: LSH only proposes,
@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from dedup.errors import ConfigError, InputError
 
 #: Default size above which a bucket (documents sharing one band) is linked sparsely; see
-#: `candidate_pairs`. 64 members give at most 2016 pairs, 5 times what a sparse link costs.
+#: `candidate_pairs`. 64 members give at most 2016 pairs, 16 times what a sparse link costs.
 MAX_BUCKET = 64
 #: Default recall `choose_bands` aims at for equal-size pairs at the lowest verifying Jaccard.
 RECALL = 0.95
@@ -442,6 +442,10 @@ def candidate_pairs(
     The key's top ``64 - ceil(log2(n_docs))`` bits are compared (44 bits at a million
     documents): unrelated documents share them with probability ~2**-44 per band, a handful
     of extra candidates per million documents, which verification discards.
+
+    Memory: about 33 bytes per document (sort buffer, neighbour test, index) plus the keys of
+    one band group (`KEY_BUDGET`, or 8 bytes per document when one band exceeds it) plus 8
+    bytes per candidate pair; the signature matrix itself is only read, in row chunks.
 
     Args:
         sigs: ``(n_docs, num_perm)`` uint32 signatures; a `numpy.memmap` is read in chunks of
