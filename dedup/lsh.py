@@ -444,8 +444,9 @@ def candidate_pairs(
     of extra candidates per million documents, which verification discards.
 
     Memory: about 33 bytes per document (sort buffer, neighbour test, index) plus the keys of
-    one band group (`KEY_BUDGET`, or 8 bytes per document when one band exceeds it) plus 8
-    bytes per candidate pair; the signature matrix itself is only read, in row chunks.
+    one band group (`KEY_BUDGET`, or 8 bytes per document when one band exceeds it) plus
+    ~24 bytes per candidate pair (a pair found in several bands is merged once more than 4
+    per document have piled up); the signature matrix itself is only read, in row chunks.
 
     Args:
         sigs: ``(n_docs, num_perm)`` uint32 signatures; a `numpy.memmap` is read in chunks of
