@@ -22,7 +22,8 @@ teasers, footers) around article lines. The kinds of copy (`make_copy`):
 - ``edited``: 5-15% of the article's words replaced in 1-4 places, and one sentence dropped
   or one added (from another article);
 - ``truncated``: the first 20-60% of the article's words, then "Read more" (in the page's
-  language when it is one of `READ_MORE`);
+  language when it is one of `READ_MORE`); edited and truncated copies are made only of
+  articles of at least `MIN_EDIT_WORDS` words;
 - ``recased``: the headline (first article line, and the ``<title>`` line when it holds the
   headline) in upper or title case;
 - ``unicode``: straight/curly quotes swapped, NBSP, soft hyphens, full-width digits, NFD;
@@ -52,6 +53,7 @@ Usage (from the repository root)::
     python benchmarks/make_dump.py -o /tmp/dump.jsonl                 # one generation
     python benchmarks/make_dump.py -o /tmp/dump.jsonl.zst --size 1GB --seed 1
     python benchmarks/make_dump.py -o /tmp/small.jsonl --limit 40     # tests
+    python benchmarks/make_dump.py --hardness                         # how alike copies are
 """
 
 from __future__ import annotations
@@ -126,6 +128,9 @@ READ_MORE = {
 EDIT_FRACTION = (0.05, 0.15)
 TRUNCATE_FRACTION = (0.20, 0.60)
 SOURCE_DUPLICATE_JACCARD = 0.9
+#: Articles shorter than this (captions, photo pages) get no edited or truncated copy: a word
+#: changed in a 20-word caption, or its first 4 words, is not a copy anyone can find.
+MIN_EDIT_WORDS = 50
 #: Footer lines longer than this (comments) belong to their page and are not lent to others.
 CHROME_MAX_WORDS = 30
 
@@ -685,7 +690,8 @@ def make_copy(
 ) -> tuple[list[str], list[int], str, str, str] | None:
     """Return ``(lines, labels, site, url, chrome)`` of one copy of ``page``, or None.
 
-    None when the page cannot carry that kind (a headline without cased letters to re-case).
+    None when the page cannot carry that kind: a headline without cased letters to re-case,
+    an article of fewer than `MIN_EDIT_WORDS` words to edit or truncate.
     """
     article_with_inner = list(zip(page.lines, page.labels, strict=True))[page.first : page.last + 1]
     other = _other_site(page, pages, rng)
@@ -717,6 +723,8 @@ def make_copy(
             return lines, labels, other.site, other_url, "other"
         return unicode_variant(list(page.lines), rng), list(page.labels), page.site, page.url, "own"
     if kind in ("edited", "truncated"):
+        if sum(len(x.split()) for x in page.article) < MIN_EDIT_WORDS:
+            return None
         if kind == "edited":
             body = _edit(page.article, rng, other)
             body_labels = [1] * len(body)
@@ -936,15 +944,62 @@ def write_dump(
     return summary
 
 
+def copy_hardness(
+    seed: int = 0, limit: int | None = None, source: Path | None = None
+) -> dict[str, dict[str, float]]:
+    """Return, per kind, how alike copies of generation 0 are to their originals.
+
+    Word 5-shingles (lower-cased, whitespace-split) of the whole text and of the article
+    lines: Jaccard of the texts, Jaccard and containment (shared / smaller) of the articles;
+    the median and 10th percentile of each over the copies of that kind.
+    """
+    pages, _ = load_source(source or default_source(), limit)
+    found: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for docs in generation_groups(pages, seed, 0):
+        orig = docs[0]
+        o_all, o_art = _shingles(orig.text), _shingles("\n".join(_article_of(orig)))
+        for d in docs[1:]:
+            d_all, d_art = _shingles(d.text), _shingles("\n".join(_article_of(d)))
+            row = found[d.kind]
+            row["raw_jaccard"].append(len(o_all & d_all) / len(o_all | d_all))
+            row["article_jaccard"].append(len(o_art & d_art) / len(o_art | d_art))
+            row["article_containment"].append(len(o_art & d_art) / min(len(o_art), len(d_art)))
+    out: dict[str, dict[str, float]] = {}
+    for kind in COPY_KINDS:
+        if kind not in found:
+            continue
+        out[kind] = {"copies": len(found[kind]["raw_jaccard"])}
+        for name, values in found[kind].items():
+            v = sorted(values)
+            out[kind][f"{name}_median"] = round(v[len(v) // 2], 3)
+            out[kind][f"{name}_p10"] = round(v[len(v) // 10], 3)
+    return out
+
+
+def _article_of(doc: Doc) -> list[str]:
+    return [x for x, lab in zip(doc.lines, doc.labels, strict=True) if lab]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-o", "--output", type=Path, required=True, help="dump path")
+    parser.add_argument("-o", "--output", type=Path, help="dump path (required)")
     parser.add_argument("--size", type=parse_size, help="e.g. 5MB, 1GB (default: 1 generation)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, help="source pages per generation (for tests)")
     parser.add_argument("--source", type=Path, default=None, help="Dragnet dev JSONL")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--hardness",
+        action="store_true",
+        help="print how alike each kind of copy is to its original (generation 0) and exit",
+    )
     args = parser.parse_args(argv)
+    if args.hardness:
+        table = copy_hardness(args.seed, args.limit, args.source)
+        print(json.dumps(table, indent=2))
+        return 0
+    if args.output is None:
+        parser.error("-o/--output is required: the dump's path (.jsonl, .jsonl.gz, .jsonl.zst)")
     if args.limit is not None and args.limit < 2:
         parser.error("--limit must be at least 2 (copies need pages of two sites)")
     args.output.parent.mkdir(parents=True, exist_ok=True)

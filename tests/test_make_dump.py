@@ -285,6 +285,7 @@ def test_truncated_copies_keep_a_20_to_60_percent_prefix_then_read_more(
     read_more = {p for phrases in md.READ_MORE.values() for p in phrases}
     for _, orig, d in _copies(generations, "truncated"):
         before = " ".join(_article(orig.lines, orig.labels)).split()
+        assert len(before) >= md.MIN_EDIT_WORDS
         kept_lines = _article(d.lines, d.labels)
         kept = " ".join(kept_lines).split()
         if kept[-1] in ("…", "..."):
@@ -438,3 +439,13 @@ def test_scores_of_the_truth_the_exact_baseline_and_one_big_cluster(
     by_site = one["same_site_pairs_merged_by_site"]
     assert sum(by_site.values()) <= one["same_site_pairs_merged"]
     assert list(by_site.values()) == sorted(by_site.values(), reverse=True)
+
+
+def test_copy_hardness_reads_as_documented(md: ModuleType) -> None:
+    table = md.copy_hardness(seed=0, source=SUBSET)
+    assert table["exact"]["raw_jaccard_p10"] == 1.0
+    assert table["syndicated"]["article_jaccard_median"] == 1.0
+    assert table["syndicated"]["raw_jaccard_median"] < 0.6  # another site's chrome
+    assert table["truncated"]["article_containment_median"] > 0.9
+    assert table["truncated"]["article_jaccard_median"] < 0.7
+    assert 0.4 <= table["edited"]["article_jaccard_median"] <= 0.9
