@@ -832,14 +832,7 @@ def _cmd_dups(args: argparse.Namespace) -> int:
     progress = _Progress(reader, quiet=args.quiet, desc="dedup dups: signing")
     try:
         batches = _dups_batches(reader, ids, args.id_field, progress)
-        added = 0
-        prepared = dups._prepare_many(
-            batches, clean=not args.no_clean, scheme=scheme, jobs=args.jobs
-        )
-        for batch in prepared:
-            n = len(batch.keys)
-            finder.add_prepared(ids[added : added + n], batch)
-            added += n
+        dups.prepare_stream(batches, finder, ids, jobs=args.jobs)
     except BaseException:
         progress.close()
         finder.close()

@@ -131,6 +131,8 @@ class DuplicateStats:
         clusters: clusters with more than one member.
         too_short: documents with too few shingles for a signature (exact matching only).
         empty: documents whose text (after cleaning) is empty.
+        raw_copies: exact duplicates found by their raw text, before any cleaning (these
+            are counted in ``exact_duplicates`` too; they were not cleaned again).
         signed: documents that went through LSH (one per exact group, long enough).
         candidates: candidate pairs LSH found; ``verified``: those that passed verification.
         bands: LSH bands used; ``rows``: signature slots per band.
@@ -143,6 +145,7 @@ class DuplicateStats:
     clusters: int = 0
     too_short: int = 0
     empty: int = 0
+    raw_copies: int = 0
     signed: int = 0
     candidates: int = 0
     verified: int = 0
@@ -446,13 +449,14 @@ class DuplicateFinder:
         self.min_shingles = min_shingles
         self.ids: list[str] = []
         self.stats = DuplicateStats(seconds={"clean": 0.0, "sign": 0.0, "cluster": 0.0})
-        self._group_of: list[np.ndarray] = []  # per batch: exact group of each document
+        self._doc_group = np.empty(1024, dtype=np.int64)  # per document: its exact group
         self._first: dict[int, int] = {}  # exact key -> group number
         self._group_doc: list[int] = []  # group -> input position of its first document
         self._group_len: list[np.ndarray] = []
         self._group_key: list[np.ndarray] = []
         self._group_row: list[np.ndarray] = []  # group -> spool row, or -1 (too short/empty)
         self._group_short: list[np.ndarray] = []
+        self._group_empty: list[np.ndarray] = []
         self._sizes: list[np.ndarray] = []  # per spooled row: distinct shingles
         self._spool = _Spool(self.scheme.num_perm, workdir)
 
@@ -460,8 +464,18 @@ class DuplicateFinder:
         """Prepare and add one batch of documents (in this process)."""
         self.add_prepared(ids, prepare_batch(texts, clean=self.clean, scheme=self.scheme))
 
-    def add_prepared(self, ids: Sequence[str], batch: Prepared) -> None:
-        """Add a batch that `prepare_batch` made with this finder's ``clean`` and ``scheme``."""
+    def add_prepared(
+        self, ids: Sequence[str], batch: Prepared, copy_of: Sequence[int] | None = None
+    ) -> None:
+        """Add a batch that `prepare_batch` made with this finder's ``clean`` and ``scheme``.
+
+        Args:
+            ids: the documents' ids, in input order.
+            batch: what `prepare_batch` returned for their texts.
+            copy_of: per document, the input position of an earlier document with the very
+                same raw text (`RawCopies`), or -1; such a document joins that one's exact
+                group whatever ``batch`` says of it (its text need not have been prepared).
+        """
         n = len(ids)
         if batch.signatures.shape != (n, self.scheme.num_perm):
             msg = (
@@ -472,12 +486,21 @@ class DuplicateFinder:
         t0 = time.process_time()
         base = len(self.ids)
         self.ids.extend(ids)
-        groups = np.empty(n, dtype=np.int64)
+        if base + n > len(self._doc_group):
+            grown = np.empty(max(2 * len(self._doc_group), base + n), dtype=np.int64)
+            grown[:base] = self._doc_group[:base]
+            self._doc_group = grown
+        groups = self._doc_group[base : base + n]
         new_pos: list[int] = []
         first = self._first
         group_count = len(self._group_doc)
         blank = batch.blank.tolist()
+        copies = [-1] * n if copy_of is None else list(copy_of)
+        doc_group = self._doc_group
         for i, key in enumerate(batch.keys.tolist()):
+            if copies[i] >= 0:
+                groups[i] = doc_group[copies[i]]
+                continue
             g = None if blank[i] else first.get(key)
             if g is None:
                 g = group_count
@@ -487,7 +510,6 @@ class DuplicateFinder:
                 new_pos.append(i)
                 self._group_doc.append(base + i)
             groups[i] = g
-        self._group_of.append(groups)
         if new_pos:
             pos = np.asarray(new_pos, dtype=np.int64)
             sizes = batch.sizes[pos]
@@ -499,11 +521,12 @@ class DuplicateFinder:
             self._sizes.append(batch.sizes[signed])
             self._group_row.append(rows)
             self._group_short.append(short)
+            self._group_empty.append(batch.empty[pos])
             self._group_len.append(batch.lengths[pos])
             self._group_key.append(batch.keys[pos])
         s = self.stats
         s.documents += n
-        s.empty += int(batch.empty.sum())
+        s.raw_copies += n - copies.count(-1)
         s.seconds["clean"] += batch.seconds[0]
         s.seconds["sign"] += batch.seconds[1] + (time.process_time() - t0)
 
@@ -524,7 +547,7 @@ class DuplicateFinder:
     def _finish(self, cluster_signatures: Callable[..., Any], t0: float) -> DuplicateResult:
         _check_unique_ids(self.ids)
         n = len(self.ids)
-        group_of = _cat(self._group_of, np.int64)
+        group_of = self._doc_group[:n]
         group_doc = np.asarray(self._group_doc, dtype=np.int64)
         group_len = _cat(self._group_len, np.int64)
         group_key = _cat(self._group_key, np.uint64)
@@ -572,6 +595,7 @@ class DuplicateFinder:
         s.near_duplicates = int((match == 2).sum())
         s.clusters = len(np.unique(rep[match != 0])) if n else 0
         s.too_short = int(too_short.sum())
+        s.empty = int(_cat(self._group_empty, bool)[doc_group].sum()) if n else 0
         s.seconds["cluster"] += time.process_time() - t0
         return DuplicateResult(
             ids=self.ids,
@@ -656,6 +680,38 @@ def _id_and_text(doc: object, position: int, text_field: str, id_field: str) -> 
     return name, text
 
 
+class RawCopies:
+    """Spot documents whose raw text is byte-for-byte an earlier document's, before cleaning.
+
+    Re-scraped pages are often identical; cleaning and signing them again would be wasted
+    work. `route` replaces such a text by ``""`` (nothing to prepare) and records which
+    earlier document it copies, for `DuplicateFinder.add_prepared`. Memory: one dict entry
+    (a 64-bit hash) per distinct text.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[int, int] = {}
+        self._position = 0
+
+    def route(self, texts: list[str]) -> tuple[list[str], list[int]]:
+        """Return the texts to prepare and, per text, the position it copies (or -1)."""
+        out: list[str] = []
+        copy_of: list[int] = []
+        seen = self._seen
+        for text in texts:
+            data = text.encode("utf-8", errors="surrogatepass")
+            key = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+            first = seen.setdefault(key, self._position)
+            self._position += 1
+            if first == self._position - 1 or not text.strip():
+                out.append(text)
+                copy_of.append(-1)
+            else:
+                out.append("")
+                copy_of.append(first)
+        return out, copy_of
+
+
 def _batches(
     docs: Iterable[object], text_field: str, id_field: str, ids: list[str]
 ) -> Iterator[list[str]]:
@@ -669,6 +725,34 @@ def _batches(
             batch = []
     if batch:
         yield batch
+
+
+def _routed(
+    batches: Iterable[list[str]], copies: RawCopies, routes: deque[list[int]]
+) -> Iterator[list[str]]:
+    """Yield each batch with raw copies blanked; their routes queue up in ``routes``."""
+    for texts in batches:
+        out, copy_of = copies.route(texts)
+        routes.append(copy_of)
+        yield out
+
+
+def prepare_stream(
+    batches: Iterable[list[str]], finder: DuplicateFinder, ids: list[str], *, jobs: int
+) -> None:
+    """Prepare ``batches`` (``jobs`` processes) and add them to ``finder`` in order.
+
+    ``ids`` grows as the batches are read (the batch generator appends to it), so it holds
+    the ids of every batch by the time that batch is added.
+    """
+    routes: deque[list[int]] = deque()
+    added = 0
+    stream = _routed(batches, RawCopies(), routes)
+    prepared = _prepare_many(stream, clean=finder.clean, scheme=finder.scheme, jobs=jobs)
+    for batch in prepared:
+        n = len(batch.keys)
+        finder.add_prepared(ids[added : added + n], batch, routes.popleft())
+        added += n
 
 
 def find_duplicates(
@@ -738,12 +822,7 @@ def find_duplicates(
     )
     try:
         ids: list[str] = []
-        added = 0
-        batches = _batches(docs, text_field, id_field, ids)
-        for prepared in _prepare_many(batches, clean=clean, scheme=scheme, jobs=jobs):
-            n = len(prepared.keys)
-            finder.add_prepared(ids[added : added + n], prepared)
-            added += n
+        prepare_stream(_batches(docs, text_field, id_field, ids), finder, ids, jobs=jobs)
     except BaseException:
         finder.close()
         raise

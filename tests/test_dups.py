@@ -263,3 +263,14 @@ def test_finder_signature_file_is_removed(tmp_path):
     assert list(tmp_path.iterdir())
     finder.finish()
     assert not list(tmp_path.iterdir())
+
+
+def test_byte_identical_copies_are_recognised_before_cleaning():
+    page = PAGES[0]["text"]
+    docs = [page, ARTICLES[0], page, page.upper(), page]
+    result = find_duplicates(docs)
+    assert result.stats.raw_copies == 2  # docs 2 and 4: not cleaned or signed again
+    assert result.cluster_of("0").ids == ("0", "2", "3", "4")
+    assert result.stats.exact_duplicates == 3
+    alone = [find_duplicates([d]).stats.raw_copies for d in docs]
+    assert alone == [0] * 5
