@@ -79,6 +79,7 @@ _F_DELETE = np.uint32(1 << 24)  # removed by normalisation (soft hyphen, zero-wi
 _F_COMPLEX = np.uint32(1 << 25)  # needs context or gives several letters: use `normalize`
 _F_MARK = np.uint32(1 << 26)  # non-zero canonical combining class: marks may be reordered
 _F_EXPAND = np.uint32(1 << 27)  # normalised to several characters, one a letter ("ß" -> "ss")
+_NOTHING = np.zeros(0, dtype=np.uint32)
 
 # Scripts written without spaces between words: each character is a token.
 _NOSPACE_RANGES: tuple[tuple[int, int], ...] = (
@@ -503,43 +504,66 @@ def _keys(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
     flags = info[bad]
     complex_docs = _complex_docs(cp, bad, flags, doc_starts, tables)
     edited = bad[(flags & (_F_DELETE | _F_EXPAND)) != 0]
-    if not complex_docs and not (flags & _F_EXPAND).any():
-        if len(edited):
-            info = np.delete(info, edited)
-            doc_starts -= np.searchsorted(edited, doc_starts)
-        info &= _KEY_MASK
-        return info, doc_starts
-    # Rare edits, spliced in: a character deleted or expanded ("ß" -> "ss"), a document
-    # normalised by `normalize` (its characters' own edits are then skipped).
-    edits: list[tuple[int, int, U32]] = []
-    for i in complex_docs:
-        start = int(doc_starts[i])
-        norm = _join([normalize(texts[i].replace("\x00", " "))])
-        edits.append((start, start + len(texts[i]), np.take(tables.raw, norm, mode="clip")))
-    if complex_docs:
+    if complex_docs:  # their characters' own edits are left to `normalize`
         in_doc = np.searchsorted(doc_starts, edited, side="right") - 1
         edited = edited[~np.isin(in_doc, list(complex_docs))]
-    nothing = np.zeros(0, dtype=np.uint32)
-    edits.extend(
-        (pos, pos + 1, tables.expand.get(c, nothing))
-        for pos, c in zip(edited.tolist(), cp[edited].tolist(), strict=True)
-    )
-    edits.sort(key=lambda e: e[0])
+    if len(edited):
+        info = _edit(info, cp, edited, doc_starts, tables)
+    info &= _KEY_MASK
+    if complex_docs:
+        info = _splice(info, texts, sorted(complex_docs), doc_starts, tables)
+    return info, doc_starts
+
+
+def _edit(info: U32, cp: U32, edited: I64, doc_starts: I64, tables: _Tables) -> U32:
+    """Delete or expand the characters at ``edited`` (sorted); shift ``doc_starts`` in place.
+
+    Vectorised: a German text holds an "ß" every few lines.
+    """
+    chars, inverse = np.unique(cp[edited], return_inverse=True)
+    expansions = [tables.expand.get(c, _NOTHING) for c in chars.tolist()]
+    widest = max(len(e) for e in expansions)
+    if widest == 0:  # deletions only
+        doc_starts -= np.searchsorted(edited, doc_starts)
+        return np.delete(info, edited)
+    rows = np.zeros((len(chars), widest), dtype=np.uint32)
+    for i, e in enumerate(expansions):
+        rows[i, : len(e)] = e
+    lengths = np.array([len(e) for e in expansions], dtype=np.int64)[inverse]
+    repeat = np.ones(len(info), dtype=np.int64)
+    repeat[edited] = lengths
+    out = np.repeat(info, repeat)
+    # where each edited character's replacement begins in `out`
+    grown = np.zeros(len(edited) + 1, dtype=np.int64)
+    np.cumsum(lengths - 1, out=grown[1:])
+    at = edited + grown[:-1]
+    edited_rows = rows[inverse]
+    for j in range(widest):
+        live = lengths > j
+        out[at[live] + j] = edited_rows[live, j]
+    doc_starts += grown[np.searchsorted(edited, doc_starts)]
+    return out
+
+
+def _splice(info: U32, texts: list[str], docs: list[int], doc_starts: I64, tables: _Tables) -> U32:
+    """Replace the keys of ``docs`` by those of their text normalised by `normalize`.
+
+    For documents holding a character whose normalisation depends on its neighbours (a
+    combining accent composing with its letter); ``doc_starts`` is shifted in place.
+    """
     pieces = []
     prev = 0
-    for start, end, keys in edits:
+    shift = np.zeros(len(doc_starts), dtype=np.int64)
+    for i in docs:
+        start = int(doc_starts[i])
+        norm = np.take(tables.raw, _join([normalize(texts[i].replace("\x00", " "))]), mode="clip")
         pieces.append(info[prev:start])
-        pieces.append(keys)
-        prev = end
+        pieces.append(norm)
+        prev = start + len(texts[i])
+        shift[i + 1 :] += len(norm) - len(texts[i])
     pieces.append(info[prev:])
-    info = np.concatenate(pieces)
-    info &= _KEY_MASK
-    # Each document moves by the change in length of the edits before it.
-    edit_starts = np.array([e[0] for e in edits], dtype=np.int64)
-    shift = np.zeros(len(edits) + 1, dtype=np.int64)
-    np.cumsum([len(e[2]) - (e[1] - e[0]) for e in edits], out=shift[1:])
-    doc_starts += shift[np.searchsorted(edit_starts, doc_starts)]
-    return info, doc_starts
+    doc_starts += shift
+    return np.concatenate(pieces)
 
 
 def _complex_docs(cp: U32, bad: I64, flags: U32, starts: I64, tables: _Tables) -> set[int]:

@@ -366,17 +366,14 @@ def signatures(texts: Sequence[str], scheme: SignatureScheme | None = None) -> t
     pending: list[tuple[U32, I64]] = []
     size = 0
     for values, offsets in shingle_chunks(texts, scheme.shingle):
+        counts.append(unique_counts(values, offsets))
         pending.append((values, offsets))
         size += len(values)
         if size >= _PIECE:
-            values, offsets = _concat(pending)
-            sigs.append(minhash_batch(values, offsets, scheme))
-            counts.append(unique_counts(values, offsets))
+            sigs.append(minhash_batch(*_concat(pending), scheme))
             pending, size = [], 0
     if pending:
-        values, offsets = _concat(pending)
-        sigs.append(minhash_batch(values, offsets, scheme))
-        counts.append(unique_counts(values, offsets))
+        sigs.append(minhash_batch(*_concat(pending), scheme))
     if not sigs:
         return np.zeros((0, scheme.num_perm), dtype=np.uint32), np.zeros(0, dtype=np.int64)
     if len(sigs) == 1:
