@@ -25,6 +25,8 @@ Example:
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -389,6 +391,73 @@ def _concat(parts: list[tuple[U32, I64]]) -> tuple[U32, I64]:
     offsets = np.zeros(sum(len(p[1]) - 1 for p in parts) + 1, dtype=np.int64)
     np.cumsum(np.concatenate([np.diff(p[1]) for p in parts]), out=offsets[1:])
     return values, offsets
+
+
+def save(path: str | os.PathLike[str], sig: U32, counts: I64, scheme: SignatureScheme) -> None:
+    """Save signatures, their distinct-shingle counts and their scheme to one ``.npz`` file.
+
+    The scheme is stored beside the arrays, so `load` can refuse to mix the file with
+    signatures made under another one.
+
+    Args:
+        path: the file to write (numpy adds ``.npz`` if missing).
+        sig: ``(n_docs, num_perm)`` uint32 signatures.
+        counts: ``n_docs`` distinct-shingle counts.
+        scheme: the scheme they were made with.
+
+    Raises:
+        InputError: if the shapes do not fit each other or the scheme.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "sigs.npz"
+        >>> sig, counts = signatures(["a b c d e f"])
+        >>> save(path, sig, counts, SignatureScheme())
+        >>> load(path, expect=SignatureScheme())[0].shape
+        (1, 128)
+    """
+    sig = np.asarray(sig)
+    counts = np.asarray(counts)
+    if sig.ndim != 2 or sig.shape[1] != scheme.num_perm or counts.shape != (sig.shape[0],):
+        msg = (
+            f"signatures of shape {sig.shape} and counts of shape {counts.shape} do not fit "
+            f"num_perm={scheme.num_perm}: pass the two arrays `signatures` returned"
+        )
+        raise InputError(msg)
+    np.savez(
+        path,
+        signatures=sig.astype(np.uint32, copy=False),
+        counts=counts.astype(np.int64, copy=False),
+        scheme=np.array(json.dumps(scheme.to_dict())),
+    )
+
+
+def load(
+    path: str | os.PathLike[str], *, expect: SignatureScheme | None = None
+) -> tuple[U32, I64, SignatureScheme]:
+    """Load what `save` wrote; with ``expect``, refuse a file made under another scheme.
+
+    Args:
+        path: the ``.npz`` file.
+        expect: the scheme the caller's other signatures use, if any.
+
+    Returns:
+        ``(signatures, counts, scheme)``.
+
+    Raises:
+        InputError: if the file holds no dedup signatures.
+        ConfigError: if its scheme differs from ``expect`` (naming every difference).
+    """
+    with np.load(path, allow_pickle=False) as data:
+        if not {"signatures", "counts", "scheme"} <= set(data.files):
+            msg = f"{os.fspath(path)} holds no dedup signatures (written by dedup.signatures.save)"
+            raise InputError(msg)
+        scheme = SignatureScheme.from_dict(json.loads(str(data["scheme"])))
+        sig = data["signatures"].astype(np.uint32, copy=False)
+        counts = data["counts"].astype(np.int64, copy=False)
+    if expect is not None:
+        expect.check_compatible(scheme, what=f"these signatures and those in {os.fspath(path)}")
+    return sig, counts, scheme
 
 
 def to_datasketch(row: U32, scheme: SignatureScheme | None = None) -> datasketch.LeanMinHash:

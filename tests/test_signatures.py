@@ -94,7 +94,7 @@ def _reference(values, offsets, scheme):
     return out
 
 
-@pytest.mark.parametrize("block", [1, 7, 256, 1 << 15])
+@pytest.mark.parametrize("block", [5, 256, 1 << 17])
 def test_rows_cut_by_blocks_and_empty_rows(monkeypatch, block):
     # rows longer than a block, rows across block boundaries, runs of empty rows
     monkeypatch.setattr(sigmod, "_PIECE", block)
@@ -291,3 +291,21 @@ def test_shingle_batch_and_minhash_batch_compose():
     values, offsets = shingle_batch(TEXTS)
     sig, _ = signatures(TEXTS)
     assert minhash_batch(values, offsets).tolist() == sig.tolist()
+
+
+def test_save_and_load_keep_the_scheme(tmp_path):
+    scheme = SignatureScheme(num_perm=32, seed=4, shingle=ShingleParams(word_n=3))
+    sig, counts = signatures(TEXTS, scheme)
+    path = tmp_path / "sigs.npz"
+    sigmod.save(path, sig, counts, scheme)
+    got, got_counts, got_scheme = sigmod.load(path, expect=scheme)
+    assert got.tolist() == sig.tolist()
+    assert got_counts.tolist() == counts.tolist()
+    assert got_scheme == scheme
+    with pytest.raises(ConfigError, match=r"shingle\.word_n 5 != 3"):
+        sigmod.load(path, expect=SignatureScheme(num_perm=32, seed=4))
+    with pytest.raises(InputError, match="num_perm=64"):
+        sigmod.save(path, sig, counts, SignatureScheme(num_perm=64))
+    np.savez(tmp_path / "other.npz", x=np.zeros(3))
+    with pytest.raises(InputError, match="no dedup signatures"):
+        sigmod.load(tmp_path / "other.npz")
