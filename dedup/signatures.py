@@ -378,9 +378,9 @@ def signatures(texts: Sequence[str], scheme: SignatureScheme | None = None) -> t
         sigs.append(minhash_batch(*_concat(pending), scheme))
     if not sigs:
         return np.zeros((0, scheme.num_perm), dtype=np.uint32), np.zeros(0, dtype=np.int64)
-    if len(sigs) == 1:
-        return sigs[0], counts[0]
-    return np.concatenate(sigs), np.concatenate(counts)
+    # One signature piece may span several shingle chunks: join the counts whatever the sigs.
+    all_counts = counts[0] if len(counts) == 1 else np.concatenate(counts)
+    return (sigs[0] if len(sigs) == 1 else np.concatenate(sigs)), all_counts
 
 
 def _concat(parts: list[tuple[U32, I64]]) -> tuple[U32, I64]:

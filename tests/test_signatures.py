@@ -309,3 +309,15 @@ def test_save_and_load_keep_the_scheme(tmp_path):
     np.savez(tmp_path / "other.npz", x=np.zeros(3))
     with pytest.raises(InputError, match="no dedup signatures"):
         sigmod.load(tmp_path / "other.npz")
+
+
+def test_counts_cover_every_text_when_one_signature_piece_spans_several_chunks():
+    # Regression: shingle_chunks cuts a batch every BATCH_CHARS characters, and several such
+    # chunks can go into one MinHash piece; every text must still get its count.
+    from dedup.shingle import BATCH_CHARS
+    from dedup.signatures import signatures
+
+    text = " ".join(f"w{i}" for i in range(BATCH_CHARS // 20))
+    texts = [text + f" doc{k}" for k in range(12)]
+    sigs, counts = signatures(texts)
+    assert sigs.shape[0] == counts.shape[0] == len(texts)
