@@ -9,12 +9,14 @@ How a document becomes shingles:
 1. **Matching normalisation**, the same as `dedup.normalize.normalize` (NFKC, case folding,
    quotes, dashes and spaces unified, soft hyphens and zero-width characters dropped): a
    text and its re-cased, curly-quoted, NBSP-spaced or full-width copy give the same
-   shingles. Most characters map to one character each and are normalised in numpy with a
-   lookup table; a document holding a character that does not (``ß`` folds to ``ss``, a
-   combining accent may compose with its base) is normalised by `normalize` itself.
+   shingles. It runs in numpy: one table lookup per character, and the few characters
+   that normalise to several (``ß`` to ``ss``) or to none (soft hyphen) are spliced in; a
+   document holding a character whose normalisation depends on its neighbours (a
+   combining accent composing with its letter) is normalised by `normalize` itself.
 2. **Tokens**: a word is a maximal run of letters, digits and combining marks (Unicode
    categories L, N, M); punctuation, symbols, spaces and control characters separate words
-   and are not part of any shingle, so ``"said,"`` and ``"said"`` are the same word. In
+   and are not part of any shingle, so ``"said,"`` and ``"said"`` are the same word
+   (variation selectors, which only pick a glyph, separate words too). In
    scripts written without spaces between words (Chinese, Japanese kana and kanji, Thai,
    Lao, Khmer, Myanmar) each character is a token of its own.
 3. **Shingles** are runs of consecutive tokens: `ShingleParams.word_n` tokens in a document
@@ -34,12 +36,14 @@ Input that is not well-formed: NUL characters are read as spaces (NUL separates 
 in a batch); lone surrogates (from ``errors="surrogateescape"`` decoding) separate words like
 punctuation. Neither raises.
 
-Hashes: a token's code points are hashed by a polynomial over 64 bits, mixed with the
-SplitMix64 finalizer; a shingle's token hashes are multiplied by distinct odd constants,
-summed with the number of tokens and mixed again, and the high 32 bits are kept. The hashes
-do not depend on the batch a document is in nor on the machine. `HASH_VERSION` names this
-function; it is saved with the parameters, so that signatures made by a different hashing
-are refused instead of compared.
+Hashes: a token's normalised code points are hashed by a polynomial modulo 2**32 (computed
+for a whole batch with one prefix sum), joined with the token's length and mixed to 64 bits
+with the SplitMix64 finaliser; a shingle's token hashes are multiplied by distinct odd
+64-bit constants and summed with its number of tokens, and the high 32 bits of the sum are
+the shingle hash (a multilinear hash: distinct shingles collide at the 32-bit birthday
+rate, which the tests check on real pages). The hashes do not depend on the batch a
+document is in nor on the machine. `HASH_VERSION` names this function; it is saved with the
+parameters, so that signatures made by a different hashing are refused, not compared.
 
 Example:
     >>> a = shingle_hashes("The quick brown fox jumps over the lazy dog")
@@ -63,7 +67,7 @@ from dedup.errors import ConfigError, InputError
 from dedup.normalize import _TRANSLATE, normalize
 
 #: Name of the shingle hash function; part of every saved `ShingleParams`.
-HASH_VERSION = "poly64-splitmix-v1"
+HASH_VERSION = "poly32-splitmix64-multilinear-v1"
 
 U32 = NDArray[np.uint32]
 U64 = NDArray[np.uint64]
@@ -102,6 +106,13 @@ _NOSPACE_RANGES: tuple[tuple[int, int], ...] = (
     (0xF900, 0xFAFF),  # CJK compatibility ideographs
     (0x1B000, 0x1B16F),  # Kana supplement / extended
     (0x20000, 0x323AF),  # CJK extensions B-H
+)
+# Marks that only select a glyph (variation selectors: the emoji form of "❤"): separators,
+# so that an emoji's selector does not become a one-character word.
+_IGNORED_MARKS: tuple[tuple[int, int], ...] = (
+    (0x180B, 0x180F),
+    (0xFE00, 0xFE0F),
+    (0xE0100, 0xE01EF),
 )
 # Code points below this are classified one by one; the rest (planes 4-16: unassigned,
 # tags, variation selectors, private use) are separators left unchanged, except plane 14.
@@ -163,8 +174,9 @@ class ShingleParams:
         """Return the parameters as JSON-ready values, with the shingle hash's version.
 
         Example:
-            >>> ShingleParams().to_dict()
-            {'word_n': 5, 'char_n': 5, 'normalize': True, 'hash': 'poly64-splitmix-v1'}
+            >>> d = ShingleParams().to_dict()
+            >>> d["word_n"], d["char_n"], d["normalize"], d["hash"] == HASH_VERSION
+            (5, 5, True, True)
         """
         d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         d["hash"] = HASH_VERSION
@@ -382,6 +394,8 @@ def _tables() -> _Tables:
     for lo, hi in _NOSPACE_RANGES:
         block = cls[lo : hi + 1]
         block[block == _B_WORD] = _B_NOSPACE
+    for lo, hi in _IGNORED_MARKS:
+        cls[lo : hi + 1] = 0
     for c in assigned:
         ch = chr(c)
         if c < 0x80 and not (ch.isupper() or ch == "`"):

@@ -150,6 +150,11 @@ def test_normalisation_variants_give_identical_shingles():
         assert got.tolist() == want.tolist(), v
 
 
+def test_emoji_and_variation_selectors_separate_words():
+    assert shingle_set("i \u2764\ufe0f new york") == shingle_set("i new york")
+    assert shingle_set("i\u2764new york") == shingle_set("i new york")
+
+
 def test_without_normalisation_case_matters():
     p = ShingleParams(normalize=False)
     assert shingle_set("Big News Today", p) != shingle_set("big news today", p)
