@@ -44,6 +44,7 @@ import platform
 import sys
 import tempfile
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -311,9 +312,16 @@ class Row:
     problems: dict[str, int]
 
 
-def run_all(data: Labelled, threshold: float, *, with_dedup: bool = True) -> list[Row]:
-    """Run every contender on ``data``; return their rows (dedup rows first when available)."""
+def run_all(
+    data: Labelled, threshold: float, *, with_dedup: bool = True
+) -> tuple[list[Row], dict[str, str]]:
+    """Run every contender on ``data``.
+
+    Returns their rows (dedup rows first when available) and, by name, the contenders that
+    raised, with the error: a crash of work in progress is reported, not fatal to the run.
+    """
     rows: list[Row] = []
+    failed: dict[str, str] = {}
 
     def timed(name: str, fn: Callable[[], NDArray[np.int64]], extra: float = 0.0) -> None:
         t0 = time.perf_counter()
@@ -324,7 +332,13 @@ def run_all(data: Labelled, threshold: float, *, with_dedup: bool = True) -> lis
         for clean in (True, False):
             name = f"dedup t={threshold}" + ("" if clean else " clean=False")
             t0 = time.perf_counter()
-            pred, problems = dedup_clusters(data, threshold, clean=clean)
+            try:
+                pred, problems = dedup_clusters(data, threshold, clean=clean)
+            except Exception as e:  # reported, with the frame that raised
+                tb = traceback.extract_tb(e.__traceback__)[-1]
+                where = f"{Path(tb.filename).name}:{tb.lineno}"
+                failed[name] = f"{type(e).__name__}: {e} (at {where})"
+                continue
             rows.append(Row(name, time.perf_counter() - t0, score(data, pred), problems))
     t0 = time.perf_counter()
     minhashes = datasketch_minhashes(data.texts)
@@ -332,7 +346,7 @@ def run_all(data: Labelled, threshold: float, *, with_dedup: bool = True) -> lis
     for t in (0.8, 0.5):
         timed(f"datasketch raw t={t}", lambda t=t: datasketch_lsh(minhashes, t), signing)
     timed("exact text", lambda: exact_text(data.texts))
-    return rows
+    return rows, failed
 
 
 def dedup_available() -> bool:
@@ -442,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         data = load(dump, labels)
 
     has_dedup = dedup_available()
-    rows = run_all(data, args.threshold)
+    rows, crashed = run_all(data, args.threshold)
     kinds = [k for k in make_dump.COPY_KINDS if k in set(data.kind)]
     report = {
         "dump": dump_info,
@@ -456,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
             for r in rows
         },
         "commit": git_state(),
+        "crashed": crashed,
         "versions": versions(),
         "cpu": cpu_model(),
     }
@@ -469,12 +484,15 @@ def main(argv: list[str] | None = None) -> int:
         print(render(rows, len(data.ids), kinds))
         if not has_dedup:
             print("dedup.find_duplicates is not available: only the baselines ran")
+        for name, error in crashed.items():
+            print(f"! {name} raised {error}")
 
     failed = []
     if args.check:
         main_row = next((r for r in rows if r.name == f"dedup t={args.threshold}"), None)
         if main_row is None:
-            failed.append("dedup.find_duplicates is not available")
+            why = crashed.get(f"dedup t={args.threshold}", "dedup.find_duplicates is not available")
+            failed.append(why)
         else:
             if main_row.scores["f1"] < BAR_F1:
                 failed.append(f"F1 {main_row.scores['f1']:.4f} < {BAR_F1}")
