@@ -20,6 +20,7 @@ from dedup.shingle import (
     shingle_batch,
     shingle_hashes,
     unique_counts,
+    unique_rows,
 )
 
 DEV = Path("/work/shared/dev/dragnet-dev.jsonl")
@@ -185,6 +186,20 @@ def test_unique_counts():
     assert unique_counts(values, offsets).tolist() == [5, 0, 1, 2]
     for i, n in enumerate(unique_counts(values, offsets)):
         assert n == len(set(values[offsets[i] : offsets[i + 1]].tolist()))
+
+
+@given(st.lists(st.lists(st.integers(0, 6), max_size=12), max_size=6), st.integers(0, 3))
+def test_unique_rows_are_the_sets_of_the_rows(rows, start):
+    values = np.array([9] * start + [v for r in rows for v in r], dtype=np.uint32)
+    offsets = np.array([start, *np.cumsum([len(r) for r in rows]) + start], dtype=np.int64)
+    uv, uo = unique_rows(values, offsets)
+    assert uo[0] == 0
+    assert len(uo) == len(rows) + 1
+    for i, r in enumerate(rows):
+        got = uv[uo[i] : uo[i + 1]].tolist()
+        assert len(got) == len(set(got)) == len(set(r))
+        assert set(got) == set(r)
+    assert unique_counts(values, offsets).tolist() == [len(set(r)) for r in rows]
 
 
 # --- scripts without spaces and mixed scripts ------------------------------------------
