@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
 
-from dedup.normalize import match_key, normalize
+from dedup.normalize import ASCII_KEY_TABLE, match_key, normalize
 
 _T = TypeVar("_T")
 
@@ -137,21 +137,41 @@ def split_lines(text: str) -> list[Line]:
         stop = pos + len(piece)
         line = _new(Line)
         stripped = line_text.strip()
-        features = {
-            "index": index,
-            "start": pos,
-            "end": end,
-            "stop": stop,
-            "text": line_text,
-            "line_break": piece[end - pos :],
-            "stripped": stripped,
-            "blank": not stripped,
-        }
         if stripped:
             # Every detector reads the key and the word count of every non-blank line (titles
             # count the keys, teasers type lines by their words): computed here at once, not
-            # through the lazy feature descriptors.
-            features.update(_text_features(line_text))
+            # through the lazy feature descriptors. On pure-ASCII text `match_key` is one
+            # `str.translate` and a split, and `_ASCII_WORD` finds the words of `_WORD`.
+            if line_text.isascii():
+                key = " ".join(line_text.translate(ASCII_KEY_TABLE).split())
+                words = tuple(_ASCII_WORD.findall(line_text))
+            else:
+                key = match_key(line_text)
+                words = tuple(_WORD.findall(line_text))
+            features = {
+                "index": index,
+                "start": pos,
+                "end": end,
+                "stop": stop,
+                "text": line_text,
+                "line_break": piece[end - pos :],
+                "stripped": stripped,
+                "blank": False,
+                "key": key,
+                "words": words,
+                "n_words": len(words),
+            }
+        else:
+            features = {
+                "index": index,
+                "start": pos,
+                "end": end,
+                "stop": stop,
+                "text": line_text,
+                "line_break": piece[end - pos :],
+                "stripped": stripped,
+                "blank": True,
+            }
         _set(line, "__dict__", features)
         append(line)
         pos = stop
@@ -161,12 +181,6 @@ def split_lines(text: str) -> list[Line]:
 # Words of a pure-ASCII line: there `[^\W_]` is `[A-Za-z0-9]`, "’" cannot occur and no
 # character is CJK, so this finds the same words as `_WORD`, a little faster.
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]++(?:['.\-][A-Za-z0-9]++)*+")
-
-
-def _text_features(text: str) -> dict[str, Any]:
-    """Return the ``key``, ``words`` and ``n_words`` features of a line of text ``text``."""
-    words = tuple((_ASCII_WORD if text.isascii() else _WORD).findall(text))
-    return {"key": match_key(text), "words": words, "n_words": len(words)}
 
 
 _new = object.__new__

@@ -68,6 +68,9 @@ _ASCII_NORM = str.maketrans(
 _ASCII_KEY = str.maketrans(
     {c: " " if _NON_WORD.match(c) else c.lower() for c in map(chr, range(128))}
 )
+#: The `str.translate` table that makes `match_key` of a pure-ASCII text before its spaces are
+#: collapsed: ``" ".join(text.translate(ASCII_KEY_TABLE).split()) == match_key(text)``.
+ASCII_KEY_TABLE = _ASCII_KEY
 # Short lines (menus, share bars, section names) recur on every page of a site and in every
 # pass of the cleaner: their forms are cached. Long lines are not, so the cache stays small.
 _CACHED_CHARS = 200
