@@ -378,21 +378,36 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
     shift = _FIELD_BITS * langs.index(lang) if lang is not None else 0
     field = (1 << _FIELD_BITS) - 1
     shortest = max(config.menu_max_words + 1, config.content_near_words)
+    density, long_words = config.content_stopword_density, config.content_long_words
+    menu_words, near_words = config.menu_max_words, config.content_near_words
     lines = doc.lines
-    out = []
+    out: list[str] = []
+    append = out.append
+    # `classify` and `_by_stopwords`, inlined for the two common cases: they run on every line.
     for i in doc.content_lines:
         mark = marks.get(i)
-        if mark is None:
-            ln = lines[i]
-            n = ln.n_words
-            if stop is not None and n >= shortest:
-                hits = (_stopword_hits(ln, langs) >> shift) & field
-                out.append(_by_stopwords(n, hits, config))
+        if mark is not None:
+            append(KEPT if mark.label in KEPT_LABELS else BAD)
+            continue
+        ln = lines[i]
+        n = ln.n_words
+        if stop is not None and n >= shortest:
+            hits = (_stopword_hits(ln, langs) >> shift) & field
+            append(SHORT if hits < density * n else GOOD if n >= long_words else NEAR)
+        elif n <= menu_words or n < near_words:
+            if _LIST_MARKER.match(ln.text) is not None:
+                append(LIST)
+            elif (  # `is_link_like`
+                0 < n <= menu_words
+                and len(ln.stripped) <= _LINK_MAX_CHARS
+                and (n == 1 or not ln.ends_sentence)
+            ):
+                append(LINK)
             else:
-                out.append(classify(ln, stop, config))
+                append(SHORT)
         else:
-            out.append(KEPT if mark.label in KEPT_LABELS else BAD)
-    table_runs(out, [doc.lines[i] for i in doc.content_lines], config)
+            append(classify(ln, stop, config))
+    table_runs(out, [lines[i] for i in doc.content_lines], config)
     return out
 
 
@@ -478,7 +493,11 @@ def thread_start(
     for k in range(lo, hi):
         if classes[k] in (GOOD, KEPT):
             continue
-        sig = _signature(lines[k])
+        # `_signature`, inlined: it runs on most lines of a page.
+        features = lines[k].__dict__
+        sig: str | None = features.get(_SIGNATURE_FEATURE, _NO_FEATURE)
+        if sig is _NO_FEATURE:
+            sig = features[_SIGNATURE_FEATURE] = _text_signature(lines[k])
         if sig is not None:
             seen.setdefault(sig, []).append(k)
     best = hi
