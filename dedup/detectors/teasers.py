@@ -22,6 +22,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
@@ -144,6 +145,7 @@ def _repeats(types: str, size: int) -> list[int]:
     return out
 
 
+@cache  # a unit is one of the few strings of 2-4 types: a lookup, not a function body
 def _possible_unit(unit: str) -> bool:
     """Return whether ``unit`` can be a teaser item: a marker, one or two headlines, no X."""
     return OTHER not in unit and not _MARKERS.isdisjoint(unit) and unit.count(HEADLINE) in (1, 2)
@@ -191,12 +193,24 @@ def _blocks_in_run(
     rejected: dict[tuple[int, int], int] = {}  # (size, phase) -> end of the rejected run
     blocks: list[Block] = []
     pos = start
+    min_items = config.teaser_min_items
     while pos < end:
+        # Every unit holds a marker (a date or a snippet): positions more than a unit's length
+        # before the next marker start none, and after the last marker there is none.
+        marker = min(
+            (k for k in (types.find(DATE, pos, end), types.find(SNIPPET, pos, end)) if k >= 0),
+            default=end,
+        )
+        if marker == end:
+            break
+        pos = max(pos, marker - (_LONGEST_UNIT - 1))
         best: tuple[int, int, str, bool] | None = None  # items, size, description, again
         for size in sizes:
             items = reps[size][pos - start]
+            if items < min_items:
+                continue
             unit = types[pos : pos + size]
-            if items < config.teaser_min_items or not _possible_unit(unit):
+            if not _possible_unit(unit):
                 continue
             if best and items * size <= best[0] * best[1]:
                 continue

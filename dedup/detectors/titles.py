@@ -372,11 +372,15 @@ def _group(
     page = _PageTitle(first, config.title_similarity, config.max_title_words)
     first_decorated = False
     copies: list[_Copy] = []
-    lines, lo = doc.lines, page.lo
+    lines, lo, hi, head, tail = doc.lines, page.lo, page.hi, page.head, page.tail
     for i in doc.content_lines[1:]:
         line = lines[i]
-        if len(line.key) < lo:
+        key = line.key
+        n = len(key)
+        if n < lo:
             continue  # too short to match, decorated or not (`_PageTitle.match`'s first test)
+        if n > hi and head not in key and tail not in key:
+            continue  # too long to match, and not decorated (`_PageTitle.match`'s other tests)
         found = page.match(line)
         if found is not None and i in candidates:
             first_decorated = first_decorated or found[0]
