@@ -50,6 +50,8 @@ KEEP_CHOICES: tuple[str, ...] = ("longest", "first")
 
 #: Documents per batch handed to `prepare_batch` (and to a worker process).
 BATCH_DOCS = 256
+#: Rounds of re-clustering members unlike their representative (`DuplicateFinder`).
+SPLIT_ROUNDS = 3
 #: How a document joined its cluster.
 MATCH_KINDS: tuple[str, ...] = ("representative", "exact", "near")
 
@@ -135,6 +137,8 @@ class DuplicateStats:
             are counted in ``exact_duplicates`` too; they were not cleaned again).
         signed: documents that went through LSH (one per exact group, long enough).
         candidates: candidate pairs LSH found; ``verified``: those that passed verification.
+        split: times a member unlike its cluster's representative was taken out and
+            clustered again (union-find chaining undone).
         bands: LSH bands used; ``rows``: signature slots per band.
         seconds: CPU seconds per stage (``clean``, ``sign``, ``cluster``), summed over workers.
     """
@@ -149,6 +153,7 @@ class DuplicateStats:
     signed: int = 0
     candidates: int = 0
     verified: int = 0
+    split: int = 0
     bands: int = 0
     rows: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -568,18 +573,11 @@ class DuplicateFinder:
         sim_group = np.ones(n_groups, dtype=np.float32)
         s = self.stats
         if len(signed_groups) > 1:
-            clustering = cluster_signatures(
-                sigs,
-                sizes,
-                threshold=self.threshold,
-                word_n=self.scheme.shingle.word_n,
-                priority=rank[signed_groups],
+            labels, similarity = self._near_clusters(
+                cluster_signatures, sigs, sizes, rank[signed_groups]
             )
-            root[signed_groups] = signed_groups[np.asarray(clustering.labels, dtype=np.int64)]
-            sim_group[signed_groups] = np.asarray(clustering.similarity, dtype=np.float32)
-            s.candidates = int(clustering.candidates)
-            s.verified = len(clustering.pairs)
-            s.bands, s.rows = int(clustering.bands), int(clustering.rows)
+            root[signed_groups] = signed_groups[labels]
+            sim_group[signed_groups] = similarity
         s.signed = len(signed_groups)
         # Documents: representative document of the representative group.
         doc_group = group_of
@@ -607,6 +605,55 @@ class DuplicateFinder:
             scheme=self.scheme,
             threshold=self.threshold,
         )
+
+    def _near_clusters(
+        self,
+        cluster_signatures: Callable[..., Any],
+        sigs: np.ndarray,
+        sizes: np.ndarray,
+        priority: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cluster the spooled signatures; every member ends up similar to its representative.
+
+        Union-find chains: A~B and B~C put A and C together however unlike they are, and on
+        real pages one stray edge (two articles that share leftover chrome) can join two
+        families of copies. So a member whose similarity with its cluster's representative
+        is below the threshold is taken out and clustered again with the other members taken
+        out (up to `SPLIT_ROUNDS` rounds; what is left after them stands alone). Measured on
+        a generated dump (docs/dups.md): pairwise precision 0.43 -> 0.77 for recall 0.96 ->
+        0.90. The result depends on the signatures and the priority only, not on the order.
+
+        Returns:
+            per spooled row: the row of its representative, and its similarity with it.
+        """
+        s = self.stats
+        n = len(sizes)
+        labels = np.arange(n, dtype=np.int64)
+        similarity = np.ones(n, dtype=np.float32)
+        todo = np.arange(n, dtype=np.int64)
+        for _ in range(SPLIT_ROUNDS):
+            if len(todo) < 2:
+                break
+            part = sigs if len(todo) == n else np.ascontiguousarray(sigs[todo])
+            clustering = cluster_signatures(
+                part,
+                sizes[todo],
+                threshold=self.threshold,
+                word_n=self.scheme.shingle.word_n,
+                priority=priority[todo],
+            )
+            got = np.asarray(clustering.labels, dtype=np.int64)
+            sim = np.asarray(clustering.similarity, dtype=np.float32)
+            weak = sim < np.float32(self.threshold)
+            labels[todo] = np.where(weak, todo, todo[got])
+            similarity[todo] = np.where(weak, np.float32(1.0), sim)
+            s.candidates += int(clustering.candidates)
+            s.verified += len(clustering.pairs)
+            s.split += int(weak.sum())
+            if not s.bands:
+                s.bands, s.rows = int(clustering.bands), int(clustering.rows)
+            todo = todo[weak]
+        return labels, similarity
 
     def _rep_docs(self, doc_group: np.ndarray, group_doc: np.ndarray) -> np.ndarray:
         """Return, per exact group, the document that represents it.

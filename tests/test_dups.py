@@ -144,6 +144,7 @@ def test_every_document_is_in_exactly_one_cluster(picks):
     seen = [i for c in result.clusters for i in c.ids]
     assert sorted(seen, key=int) == [str(i) for i in range(len(docs))]
     for c in result.clusters:
+        assert min(c.similarity) >= 0.8  # every member is like its representative
         assert c.representative in c.ids
         assert len(c.similarity) == len(c.match) == len(c.ids)
         assert c.match[c.ids.index(c.representative)] == "representative"
@@ -274,3 +275,15 @@ def test_byte_identical_copies_are_recognised_before_cleaning():
     assert result.stats.exact_duplicates == 3
     alone = [find_duplicates([d]).stats.raw_copies for d in docs]
     assert alone == [0] * 5
+
+
+def test_chaining_does_not_join_unlike_documents():
+    # a ~ b (b holds a quarter of a) and b ~ c (b holds half of c), but a and c share nothing:
+    # union-find alone would put all three together.
+    x = [f"alpha{i}" for i in range(400)]
+    z = [f"omega{i}" for i in range(200)]
+    a, b, c = " ".join(x), " ".join(x[300:] + z[:100]), " ".join(z)
+    result = find_duplicates([a, b, c], clean=False)
+    assert result.cluster_of("0").ids == ("0", "1")
+    assert result.cluster_of("2").ids == ("2",)
+    assert result.stats.split == 1
