@@ -132,13 +132,24 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
     out_date: list[int] = []
     out_ch: list[int] = []
     lines = doc.lines
+    limits = (
+        config.trailer_max_chars,
+        config.byline_max_chars,
+        config.max_date_line_chars,
+        config.max_chrome_chars,
+    )
+    longest = max(limits)
     for i in doc.content_lines:
         features = lines[i].__dict__
         got = features.get(_FEATURE)
         if got is not None and got[0] is config:
             bits = got[1]
         else:
-            bits = _line_bits(features["stripped"], features["text"], features["key"], t, config)
+            stripped = features["stripped"]
+            if len(stripped) > longest or len(features["text"]) > 2 * longest:
+                bits = 0  # a paragraph: no detector of the four reads it
+            else:
+                bits = _line_bits(stripped, features["text"], features["key"], t, config, limits)
             features[_FEATURE] = (config, bits)
         if bits:
             if bits & _TRAILER:
@@ -152,14 +163,17 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
     return Candidates(out_tr, out_by, out_date, out_ch)
 
 
-def _line_bits(stripped: str, text: str, key: str, t: _Tables, config: CleanConfig) -> int:
+def _line_bits(
+    stripped: str,
+    text: str,
+    key: str,
+    t: _Tables,
+    config: CleanConfig,
+    limits: tuple[int, int, int, int],
+) -> int:
     """Return the bits of the detectors whose pre-test a line passes (0 for most lines)."""
     n, width = len(stripped), len(text)
-    tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
-    date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
-    longest = max(tr_limit, by_limit, date_limit, ch_limit)
-    if n > longest or width > 2 * longest:
-        return 0  # a paragraph: no detector of the four reads it
+    tr_limit, by_limit, date_limit, ch_limit = limits
     space = key.find(" ")
     first = key if space < 0 else key[:space]
     bits = t.firsts.get(first, 0)
@@ -193,13 +207,19 @@ def _line_bits(stripped: str, text: str, key: str, t: _Tables, config: CleanConf
         out |= _DATE
     # chrome: `PhraseSet.could_match(key, row_words=...)`, or a colon for a "<label>: **".
     if n <= ch_limit and width <= 2 * ch_limit:
-        phrase = key and (
-            bits & _CHROME
-            or (t.chrome_anchors is not None and t.chrome_anchors.search(key) is not None)
-            or (bits & _CHROME_HEAD and 0 < key.count(" ") < config.chrome_row_max_words)
-            or (
-                (key[0].isdigit() or key[-1].isdigit())
-                and any(k in t.chrome_exact for k in t.without_counts(key)[1:])
+        phrase = (
+            key
+            and (
+                bits & _CHROME
+                or (t.chrome_anchors is not None and t.chrome_anchors.search(key) is not None)
+                or (bits & _CHROME_HEAD and 0 < key.count(" ") < config.chrome_row_max_words)
+                # A count next to a phrase ("comments 12"). Without a count first (a count is
+                # digits, and `isdigit` holds for every digit), what is left starts with the
+                # line's first word, which must then start a plain phrase.
+                or (
+                    (key[0].isdigit() or (key[-1].isdigit() and bits & _CHROME_HEAD))
+                    and any(k in t.chrome_exact for k in t.without_counts(key)[1:])
+                )
             )
         )
         if phrase or (t.chrome_prefixes and (":" in stripped or "：" in stripped)):
