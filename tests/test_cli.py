@@ -591,6 +591,23 @@ def test_readme_first_command_works(tmp_path):
         assert_explains(s["text"], o)
     assert f"dedup clean: {len(src)} documents" in proc.stderr
     assert "wrote cleaned.jsonl" in proc.stderr
+    # ... && dedup dups examples/dump.jsonl -o dups.jsonl
+    proc = ok("dups", "examples/dump.jsonl", "-o", "dups.jsonl", cwd=tmp_path)
+    verdicts = {r["id"]: r["dups"] for r in read_jsonl(tmp_path / "dups.jsonl")}
+    assert verdicts["dawn-mirror"]["match"] == "exact"
+    assert verdicts["newsroom-syndicated"]["of"] == "003_51d4cfd94bd35d6b"
+    assert verdicts["dawn-truncated"]["of"] == "004_ed16568699e11153"
+    assert verdicts["arab-edited"]["cluster"] == verdicts["000_323881d297d953c7"]["cluster"]
+    assert not any(verdicts[k]["duplicate"] for k in ("handwritten-fr", "handwritten-de"))
+    assert "4 duplicates (2 exact, 2 near) in 3 clusters" in proc.stderr
+
+
+def test_example_dump_is_what_its_script_builds(tmp_path):
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    (tmp_path / "examples" / "dump.jsonl").unlink()
+    subprocess.run([sys.executable, "examples/build_dump.py"], cwd=tmp_path, check=True)
+    built = (tmp_path / "examples" / "dump.jsonl").read_bytes()
+    assert built == (ROOT / "examples" / "dump.jsonl").read_bytes()
 
 
 def test_module_entry_point_matches_console_script(tmp_path):

@@ -2,7 +2,8 @@
 
 Examples run in a temporary folder that holds the files they name (``page.txt``, a small
 ``dump.jsonl.gz``), with ``raw`` bound to a real scraped page (seed 000) and ``article`` to a
-real article's text (the gold text of a page of tests/data/dev_subset.jsonl).
+real article's text (the gold text of a page of tests/data/dev_subset.jsonl), ``docs`` to a
+list of three texts (the article, the page, a lightly edited copy of the article).
 """
 
 from __future__ import annotations
@@ -49,5 +50,7 @@ def test_example_runs(where: str, code: str, tmp_path: Path, monkeypatch: pytest
     with gzip.open(tmp_path / "dump.jsonl.gz", "wt", encoding="utf-8") as f:
         f.write(json.dumps({"id": "1", "text": raw}) + "\n")
     monkeypatch.chdir(tmp_path)
-    names = {"raw": raw, "article": _article(), "__name__": "__doc_example__"}
+    article = _article()
+    docs = [article, raw, article.replace("Tuesday", "Wednesday")]
+    names = {"raw": raw, "article": article, "docs": docs, "__name__": "__doc_example__"}
     exec(compile(code, where, "exec"), names)
