@@ -558,31 +558,26 @@ def _keys(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
 def _edit(info: U32, cp: U32, edited: I64, doc_starts: I64, tables: _Tables) -> U32:
     """Delete or expand the characters at ``edited`` (sorted); shift ``doc_starts`` in place.
 
-    Vectorised: a German text holds an "ß" every few lines.
+    Vectorised (`np.insert`, `np.delete`): a German text holds an "ß" every few lines.
     """
-    chars, inverse = np.unique(cp[edited], return_inverse=True)
-    expansions = [tables.expand.get(c, _NOTHING) for c in chars.tolist()]
-    widest = max(len(e) for e in expansions)
-    if widest == 0:  # deletions only
-        doc_starts -= np.searchsorted(edited, doc_starts)
-        return np.delete(info, edited)
-    rows = np.zeros((len(chars), widest), dtype=np.uint32)
-    for i, e in enumerate(expansions):
-        rows[i, : len(e)] = e
-    lengths = np.array([len(e) for e in expansions], dtype=np.int64)[inverse]
-    repeat = np.ones(len(info), dtype=np.int64)
-    repeat[edited] = lengths
-    out = np.repeat(info, repeat)
-    # where each edited character's replacement begins in `out`
-    grown = np.zeros(len(edited) + 1, dtype=np.int64)
-    np.cumsum(lengths - 1, out=grown[1:])
-    at = edited + grown[:-1]
-    edited_rows = rows[inverse]
-    for j in range(widest):
-        live = lengths > j
-        out[at[live] + j] = edited_rows[live, j]
-    doc_starts += grown[np.searchsorted(edited, doc_starts)]
-    return out
+    expansions = [tables.expand.get(c, _NOTHING) for c in cp[edited].tolist()]
+    lengths = np.fromiter(map(len, expansions), dtype=np.int64, count=len(expansions))
+    deleted = edited[lengths == 0]
+    grow = np.flatnonzero(lengths)
+    if len(grow):
+        at = edited[grow]
+        info[at] = [expansions[i][0] for i in grow.tolist()]
+        extra = np.repeat(at + 1, lengths[grow] - 1)
+        if len(extra):
+            values = np.concatenate([expansions[i][1:] for i in grow.tolist()])
+            info = np.insert(info, extra, values)
+            # positions after the insertions (each extra character goes before index `q`)
+            deleted = deleted + np.searchsorted(extra, deleted, side="right")
+            doc_starts += np.searchsorted(extra, doc_starts, side="right")
+    if len(deleted):
+        doc_starts -= np.searchsorted(deleted, doc_starts)
+        info = np.delete(info, deleted)
+    return info
 
 
 def _splice(info: U32, texts: list[str], docs: list[int], doc_starts: I64, tables: _Tables) -> U32:
