@@ -83,7 +83,6 @@ _F_DELETE = np.uint32(1 << 24)  # removed by normalisation (soft hyphen, zero-wi
 _F_COMPLEX = np.uint32(1 << 25)  # needs context or gives several letters: use `normalize`
 _F_MARK = np.uint32(1 << 26)  # non-zero canonical combining class: marks may be reordered
 _F_EXPAND = np.uint32(1 << 27)  # normalised to several characters, one a letter ("ß" -> "ss")
-_NOTHING = np.zeros(0, dtype=np.uint32)
 
 # Scripts written without spaces between words: each character is a token.
 _NOSPACE_RANGES: tuple[tuple[int, int], ...] = (
@@ -392,7 +391,9 @@ class _Tables:
     packed: U32  # input code point -> normalised code point | class bits | flag bits
     raw: U32  # code point -> itself | class bits (no normalisation)
     ccc: NDArray[np.uint8]  # canonical combining class after NFKC
-    expand: dict[int, U32]  # keys of the normalised form of an _F_EXPAND character
+    exp_chars: U32  # the _F_EXPAND characters, sorted
+    exp_len: I64  # the length of each one's normalised form
+    exp_rows: U32  # its keys, one row each, padded with zeros
 
 
 @cache
@@ -449,7 +450,19 @@ def _tables() -> _Tables:
     packed = fold | cls[fold] | flags
     raw = np.arange(_MAX_CP, dtype=np.uint32) | cls
     expand = {c: raw[v] for c, v in expand.items()}
-    return _Tables(packed=packed, raw=raw, ccc=ccc, expand=expand)
+    exp_chars = np.array(sorted(expand), dtype=np.uint32)
+    exp_len = np.array([len(expand[c]) for c in exp_chars.tolist()], dtype=np.int64)
+    exp_rows = np.zeros((len(exp_chars), int(exp_len.max())), dtype=np.uint32)
+    for i, c in enumerate(exp_chars.tolist()):
+        exp_rows[i, : exp_len[i]] = expand[c]
+    return _Tables(
+        packed=packed,
+        raw=raw,
+        ccc=ccc,
+        exp_chars=exp_chars,
+        exp_len=exp_len,
+        exp_rows=exp_rows,
+    )
 
 
 # --- hashing helpers ----------------------------------------------------------------------
@@ -560,17 +573,21 @@ def _edit(info: U32, cp: U32, edited: I64, doc_starts: I64, tables: _Tables) -> 
 
     Vectorised (`np.insert`, `np.delete`): a German text holds an "ß" every few lines.
     """
-    expansions = [tables.expand.get(c, _NOTHING) for c in cp[edited].tolist()]
-    lengths = np.fromiter(map(len, expansions), dtype=np.int64, count=len(expansions))
+    chars = cp[edited]
+    row = np.searchsorted(tables.exp_chars, chars)
+    row[row == len(tables.exp_chars)] = 0
+    lengths = np.where(tables.exp_chars[row] == chars, tables.exp_len[row], 0)
     deleted = edited[lengths == 0]
-    grow = np.flatnonzero(lengths)
-    if len(grow):
+    grow = lengths > 0
+    if grow.any():
         at = edited[grow]
-        info[at] = [expansions[i][0] for i in grow.tolist()]
-        extra = np.repeat(at + 1, lengths[grow] - 1)
+        rows = tables.exp_rows[row[grow]]
+        info[at] = rows[:, 0]
+        more = lengths[grow] - 1
+        extra = np.repeat(at + 1, more)
         if len(extra):
-            values = np.concatenate([expansions[i][1:] for i in grow.tolist()])
-            info = np.insert(info, extra, values)
+            # row-major: each character's extra keys in order, characters in text order
+            info = np.insert(info, extra, rows[:, 1:][np.arange(rows.shape[1] - 1) < more[:, None]])
             # positions after the insertions (each extra character goes before index `q`)
             deleted = deleted + np.searchsorted(extra, deleted, side="right")
             doc_starts += np.searchsorted(extra, doc_starts, side="right")

@@ -253,6 +253,7 @@ ALPHABET = st.sampled_from(
         *["\u00ad", "\u200b", "\u00a0", "“", "”", "—", "–", "ｱ", "Ａ", "１", "ｶﾞ", "ガ"],
         *["東", "京", "の", "ภ", "า", "\u0e34", "한", "\u1100\u1161", "\ud800", "\x00", "´"],
         *["\u1e9e", "\u0149", "\u01c5", "\u0345", "\u338f", "\u1161", "\u11a8", "\ufe0f"],
+        *["\u3300", "\ufdfa", "\u2474"],  # long expansions: アパート, an 18-letter ligature
     ]
 )
 TEXTS = st.lists(ALPHABET, max_size=40).map("".join)
