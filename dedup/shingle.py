@@ -29,6 +29,8 @@ How a document becomes shingles:
    a document without any token (empty, only punctuation) has **none**. Callers treat
    documents with too few shingles as too short for a reliable signature.
 
+The first call in a process builds the per-character tables (about half a second).
+
 Shingle hashes are not deduplicated: a document repeating a 5-word phrase holds its hash
 twice, which MinHash ignores; `unique_counts` gives the number of distinct hashes.
 
@@ -80,7 +82,7 @@ _B_NOSPACE = np.uint32(1 << 22)  # a token by itself: scripts written without sp
 _KEY_MASK = np.uint32((1 << 23) - 1)
 # Flags of an input character, above the key.
 _F_DELETE = np.uint32(1 << 24)  # removed by normalisation (soft hyphen, zero-width characters)
-_F_COMPLEX = np.uint32(1 << 25)  # needs context or gives several letters: use `normalize`
+_F_COMPLEX = np.uint32(1 << 25)  # may compose with its neighbour: the text uses `normalize`
 _F_MARK = np.uint32(1 << 26)  # non-zero canonical combining class: marks may be reordered
 _F_EXPAND = np.uint32(1 << 27)  # normalised to several characters, one a letter ("ß" -> "ss")
 
@@ -122,7 +124,8 @@ _MAX_CP = 0x110000
 # Polynomial token hash: h = sum key[j] * R**j (mod 2**32), j from the token's start.
 _R = 0x9E3779B1
 _R_INV = pow(_R, -1, 1 << 32)
-# Distinct odd multipliers for the tokens of a shingle (from SplitMix64's golden gamma).
+# Times a shingle's number of tokens, mixed into its hash (its tokens' multipliers come from
+# `_shingle_multipliers`), so shingles of different lengths differ.
 _K_LEN = np.uint64(0xD6E8FEB86659FD93)
 _MASK64 = (1 << 64) - 1
 #: Documents are shingled in groups of about this many characters: a group's arrays (about
