@@ -496,18 +496,25 @@ def _shingle_multipliers(n: int) -> U64:
 
 
 class _Powers:
-    """R**i and R**-i mod 2**32 for i < size, grown on demand."""
+    """R**i and R**-i mod 2**32 for i < size, kept for sizes up to `_POWERS_KEPT`.
+
+    The pair is replaced as one tuple, so threads sharing it never see arrays of two sizes;
+    a longer document (one text larger than a group) gets arrays made for it alone, so one
+    huge text does not leave hundreds of megabytes behind.
+    """
 
     def __init__(self) -> None:
-        self.fwd: U32 = np.ones(1, dtype=np.uint32)
-        self.inv: U32 = np.ones(1, dtype=np.uint32)
+        self.pair: tuple[U32, U32] = (np.ones(1, dtype=np.uint32), np.ones(1, dtype=np.uint32))
 
     def get(self, size: int) -> tuple[U32, U32]:
-        if len(self.fwd) < size:
-            n = max(size, 2 * len(self.fwd))
-            self.fwd = _power_table(_R, n)
-            self.inv = _power_table(_R_INV, n)
-        return self.fwd, self.inv
+        pair = self.pair
+        if len(pair[0]) >= size:
+            return pair
+        n = max(size, 2 * len(pair[0]))
+        pair = (_power_table(_R, n), _power_table(_R_INV, n))
+        if n <= _POWERS_KEPT:
+            self.pair = pair
+        return pair
 
 
 def _power_table(base: int, n: int) -> U32:
@@ -523,6 +530,7 @@ def _power_table(base: int, n: int) -> U32:
     return out
 
 
+_POWERS_KEPT = 1 << 22
 _POWERS = _Powers()
 
 

@@ -321,3 +321,9 @@ def test_counts_cover_every_text_when_one_signature_piece_spans_several_chunks()
     texts = [text + f" doc{k}" for k in range(12)]
     sigs, counts = signatures(texts)
     assert sigs.shape[0] == counts.shape[0] == len(texts)
+
+
+def test_no_texts():
+    sig, counts = signatures([], SignatureScheme(num_perm=16))
+    assert sig.shape == (0, 16)
+    assert counts.shape == (0,)
