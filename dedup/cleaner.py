@@ -63,19 +63,22 @@ def _mark_lines(
     return marks
 
 
-def _titles_stand_alone(view: Document, config: CleanConfig, known: Mapping[int, Mark]) -> bool:
+def _titles_stand_alone(
+    view: Document, config: CleanConfig, known: Mapping[int, Mark], marks: Mapping[int, Mark]
+) -> bool:
     """Return whether `titles`, without the remembered ``known`` titles, labels lines the same.
 
-    When it does, every later detector sees the same labels with or without the memory, so a
-    second `clean` of the output would remove nothing more: no need to re-run them all.
+    ``marks`` are the verdicts of the pass just run on ``view`` with ``known``: `titles` runs
+    first and only it marks lines as ``"titles"`` (the remembered titles are its marks too),
+    so its labels with the memory are those marks. When they agree with a run of `titles`
+    alone, every later detector sees the same labels with or without the memory, so a second
+    `clean` of the output would remove nothing more: no need to re-run them all.
     """
     if "titles" not in config.detectors:
         return not known
-
-    def labels(seed: Mapping[int, Mark]) -> dict[int, str]:
-        return {i: m.label for i, m in _mark_lines(view, config, seed, ("titles",)).items()}
-
-    return labels(known) == labels({})
+    with_known = {i: m.label for i, m in marks.items() if m.detector == "titles"}
+    alone = {i: m.label for i, m in _mark_lines(view, config, {}, ("titles",)).items()}
+    return with_known == alone
 
 
 def _removed_extent(lines: Sequence[Line], removed: Iterable[int]) -> set[int]:
@@ -149,7 +152,7 @@ def _run(
         # hide from `titles` a copy that surfaces later, and clean(clean(t)) would differ.
         if any(m.label == "duplicate_title" for m in new.values()):
             titles.update((o, m) for o, m in kept_marks.items() if m.label == "title")
-        if not new and known and not _titles_stand_alone(view, cfg, known):
+        if not new and known and not _titles_stand_alone(view, cfg, known, marks):
             # These verdicts leaned on titles remembered from earlier passes, which cleaning
             # the output again would not have: stop only once the text also stands without
             # them, so that clean(clean(t)) == clean(t). Labels keep the remembered titles.

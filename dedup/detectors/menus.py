@@ -64,20 +64,23 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
                     spare += 1
             out.extend(Mark(i, "chrome", reason, NAME) for i in run[: len(run) - spare])
 
+    lines, min_run = doc.lines, config.menu_min_run
     for i in doc.content_lines:
         mark = marks.get(i)
         if mark is not None and mark.label not in KEPT_LABELS:
             length += 1
             continue
-        ln = doc.lines[i]
+        ln = lines[i]
         if mark is None and is_link_like(ln, config) and not is_list_item(ln):
             run.append(i)
             length += 1
             continue
         # A menu often runs straight into the headline ("Leaked memo") or the dateline above
         # a title: the last lines of a run that a text line follows are left to the content
-        # model, which keeps a few short lines heading the article.
-        flush(config.menu_spare_lines if mark is None or mark.label in KEPT_LABELS else 0)
+        # model, which keeps a few short lines heading the article. (`flush` does nothing
+        # for a run too short: not called then.)
+        if length >= min_run and run:
+            flush(config.menu_spare_lines if mark is None or mark.label in KEPT_LABELS else 0)
         run, length = [], 0
     flush(0)
     return out
