@@ -309,8 +309,8 @@ def _minhash_rows(
     empty. The shingles are cut into pieces of about `_PIECE` values at row starts (a row
     longer than that is cut too, its parts combined with `np.minimum`). Each permutation
     then runs over a piece as three one-dimensional numpy calls with scalar operands
-    (multiply, add, minimum per row): that is numpy's fastest loop, about twice as fast as
-    the same work broadcast over a (num_perm, piece) array, and a piece stays in the cache.
+    (multiply, add, minimum per row): numpy's fastest loop, measured 1.5x faster than the
+    same work broadcast over a (num_perm, piece) array; a piece stays in the L2 cache.
     """
     n = len(h)
     buf = np.empty(min(n, _PIECE), dtype=np.uint32)
