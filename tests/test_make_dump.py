@@ -449,3 +449,25 @@ def test_copy_hardness_reads_as_documented(md: ModuleType) -> None:
     assert table["truncated"]["article_containment_median"] > 0.9
     assert table["truncated"]["article_jaccard_median"] < 0.7
     assert 0.4 <= table["edited"]["article_jaccard_median"] <= 0.9
+
+
+def test_the_cleaner_reads_an_enciphered_generation_as_the_real_pages(generations: dict) -> None:
+    import dedup
+
+    def word_f1(gen_pages) -> float:
+        tp = fp = fn = 0
+        for p in gen_pages:
+            result = dedup.clean_and_explain(p.text)
+            kept = {x.line_no - 1 for x in result.line_labels if x.label in ("title", "content")}
+            for k, (line, lab) in enumerate(zip(p.lines, p.labels, strict=True)):
+                w = len(line.split())
+                tp += w * (k in kept and lab == 1)
+                fp += w * (k in kept and lab == 0)
+                fn += w * (k not in kept and lab == 1)
+        return 2 * tp / (2 * tp + fp + fn)
+
+    # kept grammar words matter: with every word enciphered the gap is 0.029 on this subset
+    # (0.034 on the dev set), with them 0.010 (0.002)
+    f0, f1 = word_f1(generations[0][0]), word_f1(generations[1][0])
+    assert f0 > 0.5
+    assert abs(f0 - f1) < 0.02
