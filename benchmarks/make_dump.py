@@ -566,7 +566,8 @@ def _edit(article: list[str], rng: random.Random, donor: Page) -> list[str]:
     lines = [_WORD.split(x) for x in article]
     slots = [(i, j) for i, toks in enumerate(lines) for j in range(1, len(toks), 2)]
     vocab = sorted({toks[j] for i, toks in enumerate(lines) for j in range(1, len(toks), 2)})
-    vocab += donor.article[0].split()[:20] if len(vocab) < 20 else []
+    if len(vocab) < 20:  # a short article: borrow words from another one
+        vocab += sorted(set(_WORD.findall(" ".join(donor.article))))[:20]
     n = max(1, round(rng.uniform(*EDIT_FRACTION) * len(slots)))
     places = max(1, min(n, rng.randint(1, 4)))
     per = [n // places + (k < n % places) for k in range(places)]
