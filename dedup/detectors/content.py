@@ -493,11 +493,17 @@ def thread_start(
     for k in range(lo, hi):
         if classes[k] in (GOOD, KEPT):
             continue
-        # `_signature`, inlined: it runs on most lines of a page.
+        # `_signature`, inlined with the first test of `_text_signature`, which most lines
+        # fail: it runs on most lines of a page.
         features = lines[k].__dict__
         sig: str | None = features.get(_SIGNATURE_FEATURE, _NO_FEATURE)
         if sig is _NO_FEATURE:
-            sig = features[_SIGNATURE_FEATURE] = _text_signature(lines[k])
+            text = features["stripped"]
+            if len(text) > _SIGNATURE_MAX_CHARS or _TWO_NUMBERS.search(text) is None:
+                sig = None
+            else:
+                sig = _text_signature(lines[k])
+            features[_SIGNATURE_FEATURE] = sig
         if sig is not None:
             seen.setdefault(sig, []).append(k)
     best = hi
