@@ -148,6 +148,10 @@ def _cores(line: Line) -> tuple[str, ...]:
     headline is the longer side ("TED Blog | Cat paying dues: Fellows Friday" keeps the
     headline, never "TED Blog").
     """
+    features = line.__dict__  # a pure function of the text, kept like `Line`'s own features
+    got: tuple[str, ...] | None = features.get(_CORES_FEATURE)
+    if got is not None:
+        return got
     text = line.stripped
     out: set[str] = set()
     for m in _SEPARATOR.finditer(text):
@@ -156,7 +160,13 @@ def _cores(line: Line) -> tuple[str, ...]:
             key = match_key(kept)
             if key and len(key.split()) > len(match_key(dropped).split()):
                 out.add(key)
-    return tuple(sorted(out, key=len, reverse=True))
+    cores = features[_CORES_FEATURE] = tuple(sorted(out, key=len, reverse=True))
+    return cores
+
+
+# The name under which a line keeps its `_cores` among its features: the page title's are
+# asked for by titles and repeats on every pass, and `Document.from_lines` carries them over.
+_CORES_FEATURE = "_titles_cores"
 
 
 def _similar(a: str, b: str, threshold: float) -> bool:
