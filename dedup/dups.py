@@ -853,8 +853,8 @@ def find_duplicates(
         >>> article = " ".join(f"word{i}" for i in range(60))
         >>> docs = [article, "something else entirely " * 5, article.upper() + " Read more"]
         >>> result = find_duplicates(docs, clean=False)
-        >>> [(c.ids, c.match) for c in result.clusters]
-        [(('0', '2'), ('representative', 'near')), (('1',), ('representative',))]
+        >>> [(c.ids, c.representative, c.match) for c in result.clusters]
+        [(('0', '2'), '2', ('near', 'representative')), (('1',), '1', ('representative',))]
     """
     scheme = SignatureScheme(
         num_perm=num_perm, seed=seed, shingle=shingle if shingle is not None else ShingleParams()
