@@ -12,8 +12,11 @@ README.md) and hands on, for one process on one core:
   the process's ru_maxrss (which includes the loaded corpus, also shown);
 - time per detector: each detector's ``detect()`` (looked up by ``dedup.detectors.get``) timed
   inside the real pipeline over one pass, all fixpoint passes included; apart from them the
-  shared line features (``Line.norm``, ``Line.key``: paid by whichever detector asks first)
-  and what the cleaner itself spends (splitting, re-running, building the result);
+  line split with the features computed there (``Line.key``, ``Line.words``), the shared
+  features computed later (``Line.norm``, the key of a line built elsewhere: paid by whichever
+  detector asks first), the lexical pre-screen (one scan per page shared by trailers,
+  bylines, dates and chrome) and what the cleaner itself spends (re-running, building the
+  views and the result);
 - references measured in the same run on the same pages, with ratios: "drop repeated lines"
   (keep the first copy of each line: the trivial baseline of STYLE.md) and jusText 3 (a
   real boilerplate remover; it reads HTML, so each line goes in as one ``<p>``: its link and
@@ -250,17 +253,25 @@ def memory(texts: list[str]) -> dict[str, float]:
 def timed_detectors(times: dict[str, int], calls: dict[str, int]) -> Iterator[None]:
     """Time every detector the cleaner looks up through `dedup.detectors.get`.
 
-    Line features that `dedup.document.Line` computes lazily and caches (``norm``, ``key``)
-    are paid by whichever detector touches them first; their time is counted apart, under
-    ``FEATURES``, and taken out of that detector's time.
+    The line split (`dedup.document.split_lines`, which computes every non-blank line's key
+    and words) is counted under ``SPLIT``. Line features that `dedup.document.Line` computes
+    lazily and caches (``norm``; ``key`` of a line not made by the split) are paid by whichever
+    detector touches them first, and the lexical pre-screen (`dedup.detectors.prescreen`) by
+    the first of the four detectors that share it: their time is counted apart, under
+    ``FEATURES`` and ``PRESCREEN``, and taken out of that detector's time.
     """
+    import dedup.detectors.prescreen as prescreen
     import dedup.document as document
 
     original = dedup.detectors.get
     originals = {"normalize": document.normalize, "match_key": document.match_key}
+    original_split, original_scan = document.split_lines, prescreen._scan
+    inside = {"split": False}
 
     def feature(func: Callable[[str], str]) -> Callable[[str], str]:
         def timed(text: str) -> str:
+            if inside["split"]:
+                return func(text)  # counted with the split
             start = time.process_time_ns()
             out = func(text)
             times[FEATURES] += time.process_time_ns() - start
@@ -268,33 +279,54 @@ def timed_detectors(times: dict[str, int], calls: dict[str, int]) -> Iterator[No
 
         return timed
 
+    def split(text: str) -> list[document.Line]:
+        inside["split"] = True
+        start = time.process_time_ns()
+        try:
+            return original_split(text)
+        finally:
+            times[SPLIT] += time.process_time_ns() - start
+            inside["split"] = False
+
+    def scan(doc: document.Document, config: object) -> prescreen.Candidates:
+        start = time.process_time_ns()
+        out = original_scan(doc, config)  # type: ignore[arg-type]
+        times[PRESCREEN] += time.process_time_ns() - start
+        return out
+
     def get(name: str) -> dedup.detectors.Detector:
         detect = original(name)
 
         def timed(*args: object) -> list[dedup.detectors.Mark]:
-            features_before = times[FEATURES]
+            shared_before = times[FEATURES] + times[PRESCREEN]
             start = time.process_time_ns()
             out = detect(*args)  # type: ignore[arg-type]
             elapsed = time.process_time_ns() - start
-            times[name] += elapsed - (times[FEATURES] - features_before)
+            times[name] += elapsed - (times[FEATURES] + times[PRESCREEN] - shared_before)
             calls[name] += 1
             return out
 
         return timed  # type: ignore[return-value]
 
     dedup.detectors.get = get  # type: ignore[assignment]
+    document.split_lines = split
+    prescreen._scan = scan
     for attr, func in originals.items():
         setattr(document, attr, feature(func))
     try:
         yield
     finally:
         dedup.detectors.get = original  # type: ignore[assignment]
+        document.split_lines = original_split
+        prescreen._scan = original_scan
         for attr, func in originals.items():
             setattr(document, attr, func)
 
 
-FEATURES = "(line features: Line.norm, Line.key)"
-OVERHEAD = "(cleaner: split, passes, result)"
+SPLIT = "(line split, with key and words)"
+FEATURES = "(later line features: Line.norm...)"
+PRESCREEN = "(lexical pre-screen)"
+OVERHEAD = "(cleaner: passes, views, result)"
 
 
 def detector_breakdown(texts: list[str]) -> dict[str, object]:
@@ -306,7 +338,7 @@ def detector_breakdown(texts: list[str]) -> dict[str, object]:
     accounted = sum(times.values()) / 1e9
     rows = {
         name: {"seconds": times[name] / 1e9, "share": times[name] / 1e9 / total}
-        for name in (*DEFAULT_CONFIG.detectors, FEATURES)
+        for name in (*DEFAULT_CONFIG.detectors, SPLIT, FEATURES, PRESCREEN)
     }
     rows[OVERHEAD] = {"seconds": total - accounted, "share": (total - accounted) / total}
     # The last detector runs once per full pipeline pass (the cleaner may call the first,
