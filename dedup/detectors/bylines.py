@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
@@ -54,8 +55,7 @@ class _Lexicon:
     firsts: frozenset[str]  # first words of leads and credits: the cheap pre-test
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
+class _Word(NamedTuple):  # a named tuple: built several times faster than a frozen dataclass
     text: str
     key: str  # match_key form
     start: int

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
@@ -105,8 +106,7 @@ class _Vocab:
     words: frozenset[str]  # every word of every phrase, as `match_key` splits it too
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(NamedTuple):  # a named tuple: built several times faster than a frozen dataclass
     kind: str  # iso, cjk, numdate, time, int, word
     text: str  # normalised token (for ints: the digits)
     start: int
