@@ -187,12 +187,17 @@ def score(data: Labelled, pred: NDArray[np.int64]) -> dict[str, Any]:
     worst = [(data.site_names[k], int(by_site[k])) for k in np.argsort(-by_site)[:10]]
     per_kind: dict[str, list[int]] = {}
     per_chrome: dict[str, list[int]] = {}
+    by_chrome: dict[str, list[int]] = {}
     for k, kind in enumerate(data.kind):
         o = data.original[k]
         if kind == "original" or o < 0:
             continue
         hit = int(pred[k] == pred[o])
-        for table, key in ((per_kind, kind), (per_chrome, f"{kind}/{data.chrome[k]}")):
+        for table, key in (
+            (per_kind, kind),
+            (per_chrome, f"{kind}/{data.chrome[k]}"),
+            (by_chrome, data.chrome[k]),
+        ):
             table.setdefault(key, [0, 0])
             table[key][0] += hit
             table[key][1] += 1
@@ -211,6 +216,8 @@ def score(data: Labelled, pred: NDArray[np.int64]) -> dict[str, Any]:
         "recall_by_kind": {k: v[0] / v[1] for k, v in sorted(per_kind.items())},
         "copies_by_kind": {k: v[1] for k, v in sorted(per_kind.items())},
         "recall_by_kind_chrome": {k: v[0] / v[1] for k, v in sorted(per_chrome.items())},
+        "recall_by_chrome": {k: v[0] / v[1] for k, v in sorted(by_chrome.items())},
+        "copies_by_chrome": {k: v[1] for k, v in sorted(by_chrome.items())},
     }
 
 
@@ -417,6 +424,18 @@ def render(rows: list[Row], n_docs: int, kinds: Sequence[str]) -> str:
         rk = r.scores["recall_by_kind"]
         cells = " ".join(f"{rk[k]:10.3f}" if k in rk else f"{'-':>10}" for k in kinds)
         lines.append(f"{r.name:<28} {cells}")
+    lines.append("")
+    lines.append("recall by chrome around the copy (own page, same site re-scraped, another site)")
+    chromes = [
+        c for c in ("own", "rescrape", "other") if rows and c in rows[0].scores["copies_by_chrome"]
+    ]
+    by = rows[0].scores["copies_by_chrome"] if rows else {}
+    lines.append(f"{'method':<28} " + " ".join(f"{c:>10}" for c in chromes))
+    lines.append(f"{'(copies)':<28} " + " ".join(f"{by[c]:>10}" for c in chromes))
+    for r in rows:
+        rc = r.scores["recall_by_chrome"]
+        lines.append(f"{r.name:<28} " + " ".join(f"{rc[c]:10.3f}" for c in chromes))
+    lines.append("")
     for r in rows[:1]:
         worst = ", ".join(f"{k} {n}" for k, n in r.scores["same_site_pairs_merged_by_site"].items())
         if worst:

@@ -428,10 +428,13 @@ def test_scores_of_the_truth_the_exact_baseline_and_one_big_cluster(
     assert perfect["f1"] == perfect["ari"] == 1.0
     assert perfect["same_site_fpr"] == 0.0
     assert set(perfect["recall_by_kind"].values()) == {1.0}
+    assert set(perfect["recall_by_chrome"].values()) == {1.0}
+    assert sum(perfect["copies_by_chrome"].values()) == sum(perfect["copies_by_kind"].values())
     exact = nq.score(data, nq.exact_text(data.texts))
     assert exact["precision"] == 1.0
     assert exact["recall_by_kind"]["exact"] == 1.0
     assert exact["recall_by_kind"].get("rescrape", 0.0) == 0.0
+    assert exact["recall_by_chrome"]["other"] == 0.0
     one = nq.score(data, np.zeros(len(data.ids), dtype=np.int64))
     assert one["recall"] == 1.0
     assert one["same_site_fpr"] == 1.0
