@@ -132,7 +132,10 @@ def match_key(text: str) -> str:
 
 
 def _match_key(text: str) -> str:
-    return " ".join(_NON_WORD.sub(" ", normalize(text)).split())
+    norm = normalize(text)
+    if norm.isascii():  # most lines are, once their quotes and dashes are unified
+        return " ".join(norm.translate(_ASCII_KEY).split())
+    return " ".join(_NON_WORD.sub(" ", norm).split())
 
 
 _match_key_cached = lru_cache(maxsize=_CACHE_SIZE)(_match_key)
