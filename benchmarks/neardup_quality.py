@@ -9,7 +9,8 @@ contender clusters the same documents, and this hands on, per contender, one tab
   pairs in one label group, computed from the contingency counts (never by listing pairs);
 - adjusted Rand index, from the same contingency table;
 - recall per kind of copy: the share of the copies of that kind that land in the cluster of
-  their original;
+  their original; the same by the chrome around the copy (its own page's, its site's
+  re-scraped, another site's);
 - same-site false-positive rate: the share of pairs of one site from different groups (pages
   that share the site's chrome, not their article) that are put in one cluster;
 - documents per second (wall time of the clustering call, documents already in memory).
