@@ -437,10 +437,16 @@ def _host(page: Page) -> str:
 
 
 def _new_digits(line: str, rng: random.Random) -> str:
+    """Re-draw the counts and times of a chrome line; years stay (a copyright is not a count)."""
+
     def sub(m: re.Match[str]) -> str:
-        n = len(m.group())
-        first = str(rng.randint(1, 9)) if n > 1 else ""
-        return first + "".join(str(rng.randint(0, 9)) for _ in range(n - len(first)))
+        digits = m.group()
+        n = len(digits)
+        if n == 4 and digits[:2] in ("19", "20"):
+            return digits
+        if n <= 2:  # days, hours, minutes, small counts
+            return str(rng.randint(1, 59)).zfill(n)
+        return str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(n - 1))
 
     return _DIGITS.sub(sub, line)
 
