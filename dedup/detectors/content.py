@@ -67,6 +67,7 @@ TABLE = "table"  # a line of a table: short cells, numbers among words (see `tab
 # heads, stay removed).
 _HEADING = frozenset({NEAR, SHORT, LINK, LIST, BAD})
 KEPT = "kept"  # kept by an earlier detector (a title)
+_MENU_LIKE = frozenset({LINK, BAD, TABLE})  # classes that show a page has chrome to remove
 
 # A list item starts with a bullet, a dash or a number/letter and a dot or parenthesis.
 # One optional character class and a bounded repeat: linear on any input.
@@ -696,7 +697,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         return []
     classes = line_classes(doc, marks, config)
     lines = [doc.lines[i] for i in idx]
-    menu_like = any(c in (LINK, BAD, TABLE) for c in classes)
+    menu_like = not _MENU_LIKE.isdisjoint(classes)
     if not menu_like and len(blocks(classes, lines, config)) < 2:
         return []  # one block of text and no menu-like line: no evident boilerplate
     keep: dict[int, str] = {}

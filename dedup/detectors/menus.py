@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.content import is_date_part, is_link_like, is_list_item, is_table
+from dedup.detectors.content import _LINK_MAX_CHARS, _LIST_MARKER, is_date_part, is_table
 from dedup.document import Document
 from dedup.types import KEPT_LABELS
 
@@ -64,14 +64,21 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
                     spare += 1
             out.extend(Mark(i, "chrome", reason, NAME) for i in run[: len(run) - spare])
 
-    lines, min_run = doc.lines, config.menu_min_run
+    lines, min_run, menu_words = doc.lines, config.menu_min_run, config.menu_max_words
     for i in doc.content_lines:
         mark = marks.get(i)
         if mark is not None and mark.label not in KEPT_LABELS:
             length += 1
             continue
         ln = lines[i]
-        if mark is None and is_link_like(ln, config) and not is_list_item(ln):
+        n = ln.n_words
+        if (  # `is_link_like` and not `is_list_item`, inlined: they run on every line
+            mark is None
+            and 0 < n <= menu_words
+            and len(ln.stripped) <= _LINK_MAX_CHARS
+            and (n == 1 or not ln.ends_sentence)
+            and _LIST_MARKER.match(ln.text) is None
+        ):
             run.append(i)
             length += 1
             continue

@@ -59,9 +59,11 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     first: dict[str, int] = {}  # key -> position (among non-blank lines) of the first copy
     is_page_title: Callable[[Line], bool] | None = None  # built on the first repeat found
     out: list[Mark] = []
+    lines = doc.lines
     for pos, i in enumerate(doc.content_lines):
-        key = doc.lines[i].key
-        if _LETTER.search(key) is None:
+        key = lines[i].key
+        # A key that starts with a letter has one: the regex only for the others.
+        if not key[:1].isalpha() and _LETTER.search(key) is None:
             continue
         seen = first.setdefault(key, pos)
         if seen == pos or i in marks:

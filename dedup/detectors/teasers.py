@@ -197,12 +197,10 @@ def _blocks_in_run(
     while pos < end:
         # Every unit holds a marker (a date or a snippet): positions more than a unit's length
         # before the next marker start none, and after the last marker there is none.
-        marker = min(
-            (k for k in (types.find(DATE, pos, end), types.find(SNIPPET, pos, end)) if k >= 0),
-            default=end,
-        )
-        if marker == end:
+        date, snippet = types.find(DATE, pos, end), types.find(SNIPPET, pos, end)
+        if date < 0 and snippet < 0:
             break
+        marker = snippet if date < 0 or 0 <= snippet < date else date
         pos = max(pos, marker - (_LONGEST_UNIT - 1))
         best: tuple[int, int, str, bool] | None = None  # items, size, description, again
         for size in sizes:
