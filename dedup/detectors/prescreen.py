@@ -127,101 +127,87 @@ def candidates(doc: Document, config: CleanConfig) -> Candidates:
 
 def _scan(doc: Document, config: CleanConfig) -> Candidates:
     t = _tables(config.languages)
+    # Everything the per-line test reads, in locals: it runs on every short line of a page.
+    firsts, lasts, exact = t.firsts, t.lasts, t.exact
+    tr_anchors, ch_anchors, ch_exact = t.trailer_anchors, t.chrome_anchors, t.chrome_exact
+    has_copyright, trailer_key = t.has_copyright, t.trailer_key
+    tr_could_match, without_counts = t.trailer_could_match, t.without_counts
+    ch_prefixes, row_words = t.chrome_prefixes, config.chrome_row_max_words
+    tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
+    date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
+    longest = max(tr_limit, by_limit, date_limit, ch_limit)
+    digit = _DIGIT.search
     out_tr: list[int] = []
     out_by: list[int] = []
     out_date: list[int] = []
     out_ch: list[int] = []
     lines = doc.lines
-    limits = (
-        config.trailer_max_chars,
-        config.byline_max_chars,
-        config.max_date_line_chars,
-        config.max_chrome_chars,
-    )
-    longest = max(limits)
     for i in doc.content_lines:
         features = lines[i].__dict__
         got = features.get(_FEATURE)
         if got is not None and got[0] is config:
-            bits = got[1]
+            out = got[1]
         else:
-            stripped = features["stripped"]
-            if len(stripped) > longest or len(features["text"]) > 2 * longest:
-                bits = 0  # a paragraph: no detector of the four reads it
-            else:
-                bits = _line_bits(stripped, features["text"], features["key"], t, config, limits)
-            features[_FEATURE] = (config, bits)
-        if bits:
-            if bits & _TRAILER:
+            out = 0
+            stripped, text = features["stripped"], features["text"]
+            n, width = len(stripped), len(text)
+            if n <= longest and width <= 2 * longest:  # else a paragraph: none of the four
+                key = features["key"]
+                space = key.find(" ")
+                first = key if space < 0 else key[:space]
+                bits = firsts.get(first, 0)
+                if key:
+                    bits |= exact.get(key, 0)
+                    if lasts:
+                        bits |= lasts.get(key[key.rfind(" ") + 1 :], 0)
+                # trailers: `PhraseSet.could_match(key, counts=False)`, on the key with "©"
+                # read as "copyright" when the line holds one.
+                if n <= tr_limit and width <= 2 * tr_limit:
+                    if (
+                        "©" in stripped
+                        or ("(" in stripped and ("(c)" in stripped or "(C)" in stripped))
+                    ) and has_copyright(stripped):
+                        if tr_could_match(trailer_key(stripped), counts=False):
+                            out |= _TRAILER
+                    elif key and (
+                        bits & _TRAILER or (tr_anchors is not None and tr_anchors.search(key))
+                    ):
+                        out |= _TRAILER
+                # bylines: a lead or a credit starts the line.
+                if bits & _BYLINE and n <= by_limit and width <= 2 * by_limit:
+                    out |= _BYLINE
+                # dates: the first word is date vocabulary or holds a digit (a word of
+                # letters holds none).
+                if (
+                    n <= date_limit
+                    and width <= 2 * date_limit
+                    and (bits & _DATE or (not first.isalpha() and digit(first)))
+                ):
+                    out |= _DATE
+                # chrome: `PhraseSet.could_match(key, row_words=...)`, or a colon for a
+                # "<label>: **" entry. A count next to a phrase ("comments 12"): without a
+                # count first (a count is digits, and `isdigit` holds for every digit), what
+                # is left starts with the line's first word, which must start a plain phrase.
+                if n <= ch_limit and width <= 2 * ch_limit:
+                    phrase = key and (
+                        bits & _CHROME
+                        or (ch_anchors is not None and ch_anchors.search(key))
+                        or (bits & _CHROME_HEAD and 0 < key.count(" ") < row_words)
+                        or (
+                            (key[0].isdigit() or (key[-1].isdigit() and bits & _CHROME_HEAD))
+                            and any(k in ch_exact for k in without_counts(key)[1:])
+                        )
+                    )
+                    if phrase or (ch_prefixes and (":" in stripped or "：" in stripped)):
+                        out |= _CHROME
+            features[_FEATURE] = (config, out)
+        if out:
+            if out & _TRAILER:
                 out_tr.append(i)
-            if bits & _BYLINE:
+            if out & _BYLINE:
                 out_by.append(i)
-            if bits & _DATE:
+            if out & _DATE:
                 out_date.append(i)
-            if bits & _CHROME:
+            if out & _CHROME:
                 out_ch.append(i)
     return Candidates(out_tr, out_by, out_date, out_ch)
-
-
-def _line_bits(
-    stripped: str,
-    text: str,
-    key: str,
-    t: _Tables,
-    config: CleanConfig,
-    limits: tuple[int, int, int, int],
-) -> int:
-    """Return the bits of the detectors whose pre-test a line passes (0 for most lines)."""
-    n, width = len(stripped), len(text)
-    tr_limit, by_limit, date_limit, ch_limit = limits
-    space = key.find(" ")
-    first = key if space < 0 else key[:space]
-    bits = t.firsts.get(first, 0)
-    if key:
-        bits |= t.exact.get(key, 0)
-        if t.lasts:
-            bits |= t.lasts.get(key[key.rfind(" ") + 1 :], 0)
-    out = 0
-    # trailers: `PhraseSet.could_match(key, counts=False)`, on the key with "©" read as
-    # "copyright" when the line holds one.
-    if n <= tr_limit and width <= 2 * tr_limit:
-        if ("©" in stripped or ("(" in stripped and ("(c)" in stripped or "(C)" in stripped))) and (
-            t.has_copyright(stripped)
-        ):
-            if t.trailer_could_match(t.trailer_key(stripped), counts=False):
-                out |= _TRAILER
-        elif key and (
-            bits & _TRAILER
-            or (t.trailer_anchors is not None and t.trailer_anchors.search(key) is not None)
-        ):
-            out |= _TRAILER
-    # bylines: a lead or a credit starts the line.
-    if bits & _BYLINE and n <= by_limit and width <= 2 * by_limit:
-        out |= _BYLINE
-    # dates: the first word is date vocabulary or holds a digit (a word of letters holds none).
-    if (
-        n <= date_limit
-        and width <= 2 * date_limit
-        and (bits & _DATE or (not first.isalpha() and _DIGIT.search(first) is not None))
-    ):
-        out |= _DATE
-    # chrome: `PhraseSet.could_match(key, row_words=...)`, or a colon for a "<label>: **".
-    if n <= ch_limit and width <= 2 * ch_limit:
-        phrase = (
-            key
-            and (
-                bits & _CHROME
-                or (t.chrome_anchors is not None and t.chrome_anchors.search(key) is not None)
-                or (bits & _CHROME_HEAD and 0 < key.count(" ") < config.chrome_row_max_words)
-                # A count next to a phrase ("comments 12"). Without a count first (a count is
-                # digits, and `isdigit` holds for every digit), what is left starts with the
-                # line's first word, which must then start a plain phrase.
-                or (
-                    (key[0].isdigit() or (key[-1].isdigit() and bits & _CHROME_HEAD))
-                    and any(k in t.chrome_exact for k in t.without_counts(key)[1:])
-                )
-            )
-        )
-        if phrase or (t.chrome_prefixes and (":" in stripped or "：" in stripped)):
-            out |= _CHROME
-    return out

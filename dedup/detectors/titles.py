@@ -243,7 +243,7 @@ class _PageTitle:
                 return None
             # Decoration first: "TED Blog | 5 videos of ..." is within 0.9 of
             # "5 videos of ..." as a whole, yet it is the decorated copy.
-            if any(_similar(c, b.key, t) for c in self.cores):
+            if self.cores and any(_similar(c, b.key, t) for c in self.cores):
                 return True, False
         elif (
             (self.head in b.key or self.tail in b.key)
@@ -426,11 +426,12 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         [(2, 'title'), (0, 'duplicate_title')]
     """
     candidates = _Candidates(doc, marks, config)
-    key_counts = Counter(doc.lines[i].key for i in doc.content_lines)
+    lines = doc.lines
+    key_counts = Counter([lines[i].key for i in doc.content_lines])
     out: list[Mark] = []
     done: set[int] = set()
     for pos, i in enumerate(doc.content_lines):
-        if i in done or (pos > 0 and key_counts[doc.lines[i].key] != 2) or i not in candidates:
+        if i in done or (pos > 0 and key_counts[lines[i].key] != 2) or i not in candidates:
             continue  # (only the first line, or a line printed exactly twice, can be a pair)
         group = [c for c in _group(doc, pos, candidates, key_counts, config) if c.index not in done]
         if len(group) < 2:
