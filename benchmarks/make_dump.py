@@ -38,11 +38,13 @@ generation ``g >= 1`` rewrites every page with a seeded bijective word substitut
 vocabulary permuted within classes of same script and same letter/digit shape, case pattern
 kept, punctuation and spacing kept), chrome included, and renames sites (``site-g3``): each
 generation is a new universe of sites that share chrome within a site and nothing across
-generations. Words the cleaner's resources know (stopwords of 28 languages, chrome phrases,
-month names, byline and trailer words) are not enciphered: they are the language's grammar,
-shared by unrelated articles in real text too, and they keep the cleaner working on every
-generation. Generations are made and written one at a time (memory is one generation);
-``--size`` stops after the group that crosses the byte budget (uncompressed JSONL bytes), so
+generations. The cleaner must read every generation as it reads the real pages, so words of
+its resources are treated apart (`Cipher.for_cleaner`): chrome, date, byline and trailer words
+that are not stopwords ("share", "comments", month names) are kept, and stopwords (28
+languages) are swapped only with stopwords of the same languages, so each line's share of
+function words is unchanged while no run of them repeats across generations. Generations
+are made and written one at a time (memory is one generation); ``--size`` stops after the
+group that crosses the byte budget (uncompressed JSONL bytes), so
 no group is split.
 
 Source pages with no article line are left out, and so is a page whose article is the same
@@ -360,27 +362,58 @@ def _apply_case(target: str, pattern: str) -> str:
 
 
 class Cipher:
-    """Seeded bijective word substitutions over a corpus' vocabulary, one per generation."""
+    """Seeded bijective word substitutions over a corpus' vocabulary, one per generation.
 
-    def __init__(self, pages: Sequence[Page], keep: set[str]) -> None:
+    Args:
+        pages: the pages whose vocabulary is enciphered.
+        keep: lower-case words left as they are.
+        stop_classes: lower-case stopwords and the languages whose lists hold them: a
+            stopword is swapped only with a stopword of the same languages (and shape), so
+            every language's stopword count on every line stays what it was.
+    """
+
+    def __init__(
+        self,
+        pages: Sequence[Page],
+        keep: set[str],
+        stop_classes: dict[str, str] | None = None,
+    ) -> None:
         self.tokens = [_WORD.split(p.text) for p in pages]
+        stop_classes = stop_classes or {}
         forms: set[str] = set()
         for toks in self.tokens:
             forms.update(toks[1::2])
         self.forms = sorted(forms)
         # surface form -> its lower-case form, when that form is enciphered
         self.lower: dict[str, str] = {}
-        classes: dict[tuple[str, str], set[str]] = defaultdict(set)
+        classes: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         for form in self.forms:
             low = form.lower()
             if low in keep or len(low) != len(form) or low.upper().lower() != low:
                 continue
-            key = _shape(low)
-            if key is None:
+            shape = _shape(low)
+            if shape is None:
                 continue
             self.lower[form] = low
-            classes[key].add(low)
+            classes[stop_classes.get(low, ""), shape[0], shape[1]].add(low)
         self.classes = [sorted(v) for _, v in sorted(classes.items())]
+
+    @classmethod
+    def for_cleaner(cls, pages: Sequence[Page]) -> Cipher:
+        """Return the cipher the dump uses: stopwords among stopwords, chrome words kept.
+
+        Words of the cleaner's chrome, date, byline and trailer resources that are not
+        stopwords ("share", "comments", "rss", month names) are kept, so chrome reads as
+        chrome; stopwords are swapped among themselves, so a line's share of function words
+        is unchanged while no run of them repeats across generations.
+        """
+        stop, words = _resource_words()
+        langs: dict[str, list[str]] = defaultdict(list)
+        for lang, sw in sorted(stop.items()):
+            for w in sw:
+                langs[w].append(lang)
+        classes = {w: ",".join(v) for w, v in langs.items()}
+        return cls(pages, words - set(classes), classes)
 
     def mapping(self, seed: int, generation: int) -> dict[str, str]:
         """Return the surface-form substitution of one generation (identity for kept words)."""
@@ -882,7 +915,7 @@ def iter_generations(
     cipher: Cipher | None = None
     for g in generations:
         if g > 0 and cipher is None:
-            cipher = Cipher(pages, _resource_words()[1])
+            cipher = Cipher.for_cleaner(pages)
         gen_pages = cipher.pages(pages, seed, g) if cipher is not None else list(pages)
         yield generation_groups(gen_pages, seed, g)
 
