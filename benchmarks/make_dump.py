@@ -5,7 +5,8 @@ Receives the real pages of the Dragnet dev set (``--source``, JSONL with ``id``,
 
 - the dump (``-o``; plain ``.jsonl``, ``.jsonl.gz`` or ``.jsonl.zst`` by suffix): records
   ``{"id", "site", "url", "text"}`` in a seeded shuffled order;
-- beside it, ``<stem>.labels.jsonl``: ``{"id", "group", "kind", "site", "chrome"}`` per record,
+- beside it, ``<stem>.labels.jsonl``: ``{"id", "group", "kind", "site", "chrome",
+  "generation"}`` per record,
   where ``group`` is the id of the original the record copies (an original is its own group),
   ``kind`` is one of `KINDS` and ``chrome`` says whose page furniture surrounds the article:
   ``own`` (the original page's, unchanged), ``rescrape`` (the same site's, perturbed) or
@@ -194,6 +195,7 @@ class Doc:
     group: str
     kind: str
     chrome: str
+    generation: int = 0
 
     @property
     def text(self) -> str:
@@ -202,13 +204,14 @@ class Doc:
     def record(self) -> dict[str, str]:
         return {"id": self.id, "site": self.site, "url": self.url, "text": self.text}
 
-    def label(self) -> dict[str, str]:
+    def label(self) -> dict[str, str | int]:
         return {
             "id": self.id,
             "group": self.group,
             "kind": self.kind,
             "site": self.site,
             "chrome": self.chrome,
+            "generation": self.generation,
         }
 
 
@@ -803,7 +806,19 @@ def generation_groups(pages: Sequence[Page], seed: int, generation: int) -> list
     for page in pages:
         rng = random.Random(f"copies:{seed}:{generation}:{page.id}")
         gid = _doc_id(seed, page.id, 0)
-        docs = [Doc(gid, page.site, page.url, page.lines, page.labels, gid, "original", "own")]
+        docs = [
+            Doc(
+                gid,
+                page.site,
+                page.url,
+                page.lines,
+                page.labels,
+                gid,
+                "original",
+                "own",
+                generation,
+            )
+        ]
         n = _weighted(rng, COPIES_WEIGHTS)
         k = 0
         while len(docs) <= n and k < 4 * n + 4:
@@ -814,7 +829,9 @@ def generation_groups(pages: Sequence[Page], seed: int, generation: int) -> list
                 continue
             lines, labels, site, url, chrome = got
             doc_id = _doc_id(seed, page.id, k)
-            docs.append(Doc(doc_id, site, url, tuple(lines), tuple(labels), gid, kind, chrome))
+            docs.append(
+                Doc(doc_id, site, url, tuple(lines), tuple(labels), gid, kind, chrome, generation)
+            )
         groups.append(docs)
     return groups
 

@@ -82,6 +82,7 @@ class Labelled:
     site: NDArray[np.int64]  # site per document (dense ints)
     kind: list[str]
     chrome: list[str]
+    generation: NDArray[np.int64]  # make_dump's generation (0 when the labels have none)
     original: NDArray[np.int64]  # index of the group's original, -1 when not in the dump
     site_names: list[str]  # site name of each dense site number
 
@@ -132,6 +133,7 @@ def load(dump: Path, labels: Path) -> Labelled:
         site=site,
         kind=[r["kind"] for r in rows],
         chrome=[r.get("chrome", "") for r in rows],
+        generation=np.array([int(r.get("generation", 0)) for r in rows], dtype=np.int64),
         original=np.array([index.get(r["group"], -1) for r in rows], dtype=np.int64),
         site_names=site_names,
     )
@@ -210,6 +212,8 @@ def score(data: Labelled, pred: NDArray[np.int64]) -> dict[str, Any]:
         "same_site_fpr": same_site_merged / same_site if same_site else 0.0,
         "same_site_pairs_merged": same_site_merged,
         "same_site_pairs": same_site,
+        # generations share nothing by construction: any such pair is a false positive
+        "cross_generation_pairs_merged": _pairs(pred) - _pairs(pred, data.generation),
         "same_site_pairs_merged_by_site": {k: n for k, n in worst if n},
         "predicted_pairs": n_pred,
         "true_pairs": n_true,
@@ -437,6 +441,9 @@ def render(rows: list[Row], n_docs: int, kinds: Sequence[str]) -> str:
         rc = r.scores["recall_by_chrome"]
         lines.append(f"{r.name:<28} " + " ".join(f"{rc[c]:10.3f}" for c in chromes))
     lines.append("")
+    across = {r.name: r.scores["cross_generation_pairs_merged"] for r in rows}
+    if any(across.values()):
+        lines.append(f"pairs put together across generations: {across}")
     for r in rows[:1]:
         worst = ", ".join(f"{k} {n}" for k, n in r.scores["same_site_pairs_merged_by_site"].items())
         if worst:

@@ -142,6 +142,8 @@ def test_labels_match_the_dump_and_groups_have_their_original(
         assert x["site"] == r["site"]
         assert x["kind"] in md.KINDS
         assert x["chrome"] in md.CHROMES
+        suffix = re.search(r"-g(\d+)$", x["site"])
+        assert x["generation"] == (int(suffix.group(1)) if suffix else 0)
         original = by_id[x["group"]]  # every group's original is in the dump
         assert original["kind"] == "original"
         assert original["group"] == original["id"]
@@ -452,6 +454,7 @@ def test_scores_of_the_truth_the_exact_baseline_and_one_big_cluster(
     assert exact["recall_by_kind"]["exact"] == 1.0
     assert exact["recall_by_kind"].get("rescrape", 0.0) == 0.0
     assert exact["recall_by_chrome"]["other"] == 0.0
+    assert perfect["cross_generation_pairs_merged"] == 0
     one = nq.score(data, np.zeros(len(data.ids), dtype=np.int64))
     assert one["recall"] == 1.0
     assert one["same_site_fpr"] == 1.0
