@@ -930,7 +930,7 @@ def _write_dups_report(
     path: str, result: dups.DuplicateResult, reader: Reader, seconds: float
 ) -> None:
     s = result.stats
-    biggest = sorted((c for c in result.clusters if len(c) > 1), key=len, reverse=True)[:20]
+    biggest = result.largest(20)
     report: dict[str, Any] = {
         "input": reader.path,
         "seconds": round(seconds, 3),

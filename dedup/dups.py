@@ -267,6 +267,33 @@ class DuplicateResult:
             self._clusters = tuple(out)
         return self._clusters
 
+    def largest(self, k: int = 20) -> list[Cluster]:
+        """Return the ``k`` largest clusters with copies (biggest first; ties by position).
+
+        Unlike `clusters`, this builds only the clusters it returns, so it is cheap on a dump
+        of millions of documents.
+        """
+        n = len(self.ids)
+        if n == 0 or k <= 0:
+            return []
+        counts = np.bincount(self._rep, minlength=n)
+        reps = np.flatnonzero(counts > 1)
+        top = reps[np.lexsort((reps, -counts[reps]))][:k]
+        out = []
+        for r in top.tolist():
+            members = np.flatnonzero(self._rep == r)
+            rep_id = self.ids[r]
+            out.append(
+                Cluster(
+                    id=rep_id,
+                    ids=tuple(self.ids[i] for i in members.tolist()),
+                    representative=rep_id,
+                    similarity=tuple(float(x) for x in self._similarity[members]),
+                    match=tuple(MATCH_KINDS[int(x)] for x in self._match[members]),
+                )
+            )
+        return out
+
     def cluster_of(self, doc_id: str) -> Cluster:
         """Return the cluster of the document with id ``doc_id``.
 

@@ -148,6 +148,9 @@ def test_every_document_is_in_exactly_one_cluster(picks):
         assert c.representative in c.ids
         assert len(c.similarity) == len(c.match) == len(c.ids)
         assert c.match[c.ids.index(c.representative)] == "representative"
+    multi = sorted((c for c in result.clusters if len(c) > 1), key=lambda c: -len(c))
+    assert [len(c) for c in result.largest(len(docs))] == [len(c) for c in multi]
+    assert {c.ids for c in result.largest(len(docs))} == {c.ids for c in multi}
     flags = result.is_duplicate
     assert int(flags.sum()) == result.stats.duplicates == len(docs) - len(result.clusters)
 
