@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import dedup
 from dedup.config import CleanConfig
-from dedup.detectors import bylines, chrome, dates, trailers
-from dedup.document import Document
+from dedup.detectors import bylines, chrome, dates, prescreen, trailers
+from dedup.document import Document, Line
 from dedup.lexicon import languages, load_json, load_lines
 from dedup.normalize import match_key
 
@@ -527,6 +527,71 @@ def test_detectors_mark_only_nonblank_lines_once(text: str) -> None:
         lines = [m.line for m in got]
         assert len(lines) == len(set(lines))
         assert all(not doc.lines[i].blank for i in lines)
+
+
+def _own_pretests(line: Line) -> tuple[bool, bool, bool, bool]:
+    """Return whether trailers, bylines, dates and chrome each pass ``line`` to their full test.
+
+    The tests as each detector ran them on every line before the shared pre-screen: length
+    caps, then `PhraseSet.could_match` (trailers, chrome), the first word (bylines, dates).
+    """
+    stripped, width, key = line.stripped, len(line.text), line.key
+    first = key.split(" ")[0]
+    tr, ch = chrome.compile_phrases("trailers", None), chrome.compile_phrases("chrome", None)
+    tr_key = trailers.trailer_key(stripped) if trailers.has_copyright(stripped) else key
+    trailer = (
+        len(stripped) <= CFG.trailer_max_chars
+        and width <= 2 * CFG.trailer_max_chars
+        and tr.could_match(tr_key, counts=False)
+    )
+    byline = (
+        len(stripped) <= CFG.byline_max_chars
+        and width <= 2 * CFG.byline_max_chars
+        and first in bylines.lexicon_firsts(None)
+    )
+    date = (
+        len(stripped) <= CFG.max_date_line_chars
+        and width <= 2 * CFG.max_date_line_chars
+        and (first in dates.vocabulary_words(None) or re.search(r"\d", first) is not None)
+    )
+    chrome_ = (
+        len(stripped) <= CFG.max_chrome_chars
+        and width <= 2 * CFG.max_chrome_chars
+        and (
+            ch.could_match(key, row_words=CFG.chrome_row_max_words)
+            or bool(ch.prefixes and (":" in stripped or "：" in stripped))
+        )
+    )
+    return trailer, byline, date, chrome_
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINES, max_size=12).map("\n".join))
+def test_prescreen_passes_exactly_the_lines_the_detectors_own_tests_pass(text: str) -> None:
+    doc = Document(text)
+    found = prescreen.candidates(doc, CFG)
+    for i in doc.content_lines:
+        got = (
+            i in found.trailers,
+            i in found.bylines,
+            i in found.dates,
+            i in found.chrome,
+        )
+        assert got == _own_pretests(doc.lines[i]), doc.lines[i].text
+
+
+def test_prescreen_is_kept_for_the_cleaners_next_pass() -> None:
+    doc = Document("Share\nBy John Smith\nMay 5, 2024\nThe council met on Monday.")
+    first = prescreen.candidates(doc, CFG)
+    assert prescreen.candidates(doc, CFG) is first  # one scan per document and config
+    assert first.bylines[:1] == [1]
+    assert first.dates[:1] == [2]
+    assert first.chrome[:1] == [0]
+    view = Document.from_lines(doc.lines[1:])  # the next pass, without "Share"
+    again = prescreen.candidates(view, CFG)
+    for kind in ("trailers", "bylines", "dates", "chrome"):
+        expected = [i - 1 for i in getattr(first, kind) if i > 0]  # the same lines, re-indexed
+        assert getattr(again, kind) == expected
 
 
 # ---------------------------------------------------------------- whole pages
