@@ -578,6 +578,22 @@ def _jobs(value: str) -> int:
     return n if n > 0 else (os.cpu_count() or 1)
 
 
+def _add_run_options(p: argparse.ArgumentParser, *, work: str) -> None:
+    """Add ``--jobs`` and ``--quiet``, shared by the commands that process a whole input."""
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help=f"{work} in N processes (0: one per CPU core); the output is the same as with 1 "
+        "(default: 1)",
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar and no summary (warnings stay)"
+    )
+
+
 def _add_clean(subparsers: _Subparsers) -> None:
     p = subparsers.add_parser(
         "clean",
@@ -600,18 +616,7 @@ def _add_clean(subparsers: _Subparsers) -> None:
         help=f"add the removals, title, byline and dates: a {EXPLAIN_FIELD!r} field in JSONL, "
         f"a FILE{SIDECAR_SUFFIX} beside each text output",
     )
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=_jobs,
-        default=1,
-        metavar="N",
-        help="clean in N processes (0: one per CPU core); output order and content are the "
-        "same as with 1 (default: 1)",
-    )
-    p.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress bar and no summary (warnings stay)"
-    )
+    _add_run_options(p, work="clean")
     p.set_defaults(func=_cmd_clean)
 
 
@@ -1051,18 +1056,7 @@ def _add_dups(subparsers: _Subparsers) -> None:
         metavar="DIR",
         help="directory for the temporary signature file (default: the system's temp dir)",
     )
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=_jobs,
-        default=1,
-        metavar="N",
-        help="clean and sign in N processes (0: one per CPU core); results are the same as "
-        "with 1 (default: 1)",
-    )
-    p.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress bar and no summary (warnings stay)"
-    )
+    _add_run_options(p, work="clean and sign")
     p.set_defaults(func=_cmd_dups)
 
 
