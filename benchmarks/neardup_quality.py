@@ -78,6 +78,7 @@ class Labelled:
 
     ids: list[str]
     texts: list[str]
+    urls: list[str | None]  # the records' own url field (what a scraper dump carries)
     group: NDArray[np.int64]  # label group per document (dense ints)
     site: NDArray[np.int64]  # site per document (dense ints)
     kind: list[str]
@@ -112,9 +113,11 @@ def load(dump: Path, labels: Path) -> Labelled:
                 by_id[row["id"]] = row
     ids: list[str] = []
     texts: list[str] = []
+    urls: list[str | None] = []
     for rec in Reader(dump):
         ids.append(rec.id)
         texts.append(rec.text)
+        urls.append((rec.fields or {}).get("url"))
     missing = [i for i in ids if i not in by_id]
     if missing or len(ids) != len(by_id) or len(set(ids)) != len(ids):
         msg = (
@@ -129,6 +132,7 @@ def load(dump: Path, labels: Path) -> Labelled:
     return Labelled(
         ids=ids,
         texts=texts,
+        urls=urls,
         group=_dense([r["group"] for r in rows]),
         site=site,
         kind=[r["kind"] for r in rows],
@@ -289,13 +293,20 @@ def datasketch_lsh(minhashes: Sequence[Any], threshold: float) -> NDArray[np.int
 
 
 def dedup_clusters(
-    data: Labelled, threshold: float, *, clean: bool
+    data: Labelled, threshold: float, *, clean: bool, learn: bool = True
 ) -> tuple[NDArray[np.int64], dict[str, int]]:
-    """Run ``dedup.find_duplicates``; return cluster per document and problems seen."""
+    """Run ``dedup.find_duplicates``; return cluster per document and problems seen.
+
+    Documents go in as the dump holds them: id, text and the record's url (from which dedup
+    takes the site, to learn its chrome; never the labels).
+    """
     import dedup
 
-    docs = [{"id": i, "text": t} for i, t in zip(data.ids, data.texts, strict=True)]
-    result = dedup.find_duplicates(docs, threshold=threshold, clean=clean)
+    docs = [
+        {"id": i, "text": t, "url": u}
+        for i, t, u in zip(data.ids, data.texts, data.urls, strict=True)
+    ]
+    result = dedup.find_duplicates(docs, threshold=threshold, clean=clean, learn_chrome=learn)
     index = {i: k for k, i in enumerate(data.ids)}
     pred = np.full(len(data.ids), -1, dtype=np.int64)
     problems: Counter[str] = Counter()
@@ -342,11 +353,13 @@ def run_all(
         rows.append(Row(name, time.perf_counter() - t0 + extra, score(data, pred), {}))
 
     if with_dedup and dedup_available():
-        for clean in (True, False):
-            name = f"dedup t={threshold}" + ("" if clean else " clean=False")
+        for clean, learn in ((True, True), (True, False), (False, False)):
+            name = f"dedup t={threshold}" + (
+                "" if learn else " no site learning" if clean else " clean=False"
+            )
             t0 = time.perf_counter()
             try:
-                pred, problems = dedup_clusters(data, threshold, clean=clean)
+                pred, problems = dedup_clusters(data, threshold, clean=clean, learn=learn)
             except Exception as e:  # reported, with the frame that raised
                 tb = traceback.extract_tb(e.__traceback__)[-1]
                 where = f"{Path(tb.filename).name}:{tb.lineno}"

@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from dedup import __version__, dups
 from dedup.cleaner import clean_and_explain
+from dedup.corpus import SiteChrome
 from dedup.errors import ConfigError, DedupError
 from dedup.io import (
     FORMATS,
@@ -784,13 +785,19 @@ DUPS_FIELD = "dups"
 
 
 def _dups_batches(
-    reader: Reader, ids: list[str], id_field: str, progress: _Progress
+    reader: Reader,
+    ids: list[str],
+    sites: list[str | None],
+    args: argparse.Namespace,
+    progress: _Progress,
 ) -> Iterator[list[str]]:
-    """Yield the texts of ``reader`` in batches, appending each record's id to ``ids``."""
+    """Yield the texts of ``reader`` in batches; append each record's id and site."""
     batch: list[str] = []
     for record in reader:
-        value = record.fields.get(id_field) if record.fields is not None else None
+        fields = record.fields or {}
+        value = fields.get(args.id_field)
         ids.append(record.id if value is None else str(value))
+        sites.append(dups.site_of(fields, args.site_field, args.url_field))
         batch.append(record.text)
         progress.update()
         if len(batch) >= dups.BATCH_DOCS:
@@ -836,8 +843,10 @@ def _cmd_dups(args: argparse.Namespace) -> int:
     ids: list[str] = []
     progress = _Progress(reader, quiet=args.quiet, desc="dedup dups: signing")
     try:
-        batches = _dups_batches(reader, ids, args.id_field, progress)
-        dups.prepare_stream(batches, finder, ids, jobs=args.jobs)
+        sites: list[str | None] = []
+        batches = _dups_batches(reader, ids, sites, args, progress)
+        chrome = None if args.no_learn else SiteChrome()
+        dups.prepare_stream(batches, finder, ids, jobs=args.jobs, sites=sites, chrome=chrome)
     except BaseException:
         progress.close()
         finder.close()
@@ -1025,6 +1034,25 @@ def _add_dups(subparsers: _Subparsers) -> None:
         "--no-clean",
         action="store_true",
         help="compare the raw texts instead of the texts dedup clean returns",
+    )
+    p.add_argument(
+        "--no-learn",
+        action="store_true",
+        help="do not learn each site's chrome across the input (lines of the cleaned text seen "
+        "on 3+ differently titled pages of a site are left out of the comparison)",
+    )
+    p.add_argument(
+        "--site-field",
+        default="site",
+        metavar="NAME",
+        help="the field naming a record's site; without it, the host of --url-field "
+        "(default: site)",
+    )
+    p.add_argument(
+        "--url-field",
+        default="url",
+        metavar="NAME",
+        help="the field of a record's URL (default: url)",
     )
     p.add_argument(
         "--field",

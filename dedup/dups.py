@@ -25,9 +25,11 @@ its raw text instead, so pages that are all chrome are not merged with each othe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import os
+import pickle
 import tempfile
 import time
 from collections import deque
@@ -36,10 +38,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from dedup.cleaner import clean as clean_text
+from dedup.corpus import SiteChrome
 from dedup.errors import ConfigError, InputError
 from dedup.normalize import normalize
 from dedup.shingle import ShingleParams
@@ -139,6 +143,8 @@ class DuplicateStats:
         candidates: candidate pairs LSH found; ``verified``: those that passed verification.
         split: times a member unlike its cluster's representative was taken out and
             clustered again (union-find chaining undone).
+        chrome_lines: (site, line) pairs learned as site chrome and left out of the
+            compared texts (`dedup.corpus.SiteChrome`).
         bands: LSH bands used; ``rows``: signature slots per band.
         seconds: CPU seconds per stage (``clean``, ``sign``, ``cluster``), summed over workers.
     """
@@ -154,6 +160,7 @@ class DuplicateStats:
     candidates: int = 0
     verified: int = 0
     split: int = 0
+    chrome_lines: int = 0
     bands: int = 0
     rows: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -375,23 +382,21 @@ def prepare_batch(texts: Sequence[str], *, clean: bool, scheme: SignatureScheme)
     return Prepared(keys, lengths, sizes, sigs, empty, blank, (t1 - t0, t2 - t1))
 
 
-def _prepare_many(
-    batches: Iterable[Sequence[str]],
-    *,
-    clean: bool,
-    scheme: SignatureScheme,
-    jobs: int,
-) -> Iterator[Prepared]:
-    """Yield `prepare_batch` of each batch, in order, with ``jobs`` worker processes."""
+def _map_ordered(fn: Callable[..., Any], batches: Iterable[Any], jobs: int) -> Iterator[Any]:
+    """Yield ``fn(batch)`` for each batch, in order, in ``jobs`` worker processes.
+
+    At most ``2 * jobs`` batches are in flight, so memory stays bounded however long the
+    input is. ``fn`` must be picklable (a module-level function or a `functools.partial`).
+    """
     if jobs <= 1:
-        for texts in batches:
-            yield prepare_batch(texts, clean=clean, scheme=scheme)
+        for batch in batches:
+            yield fn(batch)
         return
     pool = ProcessPoolExecutor(max_workers=jobs)
-    pending: deque[Future[Prepared]] = deque()
+    pending: deque[Future[Any]] = deque()
     try:
-        for texts in batches:
-            pending.append(pool.submit(_prepare_job, list(texts), clean, scheme))
+        for batch in batches:
+            pending.append(pool.submit(fn, batch))
             while len(pending) >= 2 * jobs:
                 yield pending.popleft().result()
         while pending:
@@ -402,6 +407,11 @@ def _prepare_many(
 
 def _prepare_job(texts: list[str], clean: bool, scheme: SignatureScheme) -> Prepared:
     return prepare_batch(texts, clean=clean, scheme=scheme)
+
+
+def _clean_job(texts: list[str]) -> tuple[list[str], float]:
+    t0 = time.process_time()
+    return [clean_text(t) for t in texts], time.process_time() - t0
 
 
 # --------------------------------------------------------------------------- the finder
@@ -490,6 +500,7 @@ class DuplicateFinder:
         self._group_short: list[np.ndarray] = []
         self._group_empty: list[np.ndarray] = []
         self._sizes: list[np.ndarray] = []  # per spooled row: distinct shingles
+        self.workdir = workdir
         self._spool = _Spool(self.scheme.num_perm, workdir)
 
     def add(self, ids: Sequence[str], texts: Sequence[str]) -> None:
@@ -786,13 +797,36 @@ class RawCopies:
         return out, copy_of
 
 
+def site_of(doc: object, site_field: str, url_field: str) -> str | None:
+    """Return a document's site: its ``site_field``, else the host of its ``url_field``."""
+    if not isinstance(doc, Mapping):
+        return None
+    site = doc.get(site_field)
+    if isinstance(site, str) and site:
+        return site
+    url = doc.get(url_field)
+    if isinstance(url, str) and url:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+        return host.removeprefix("www.") if host else None
+    return None
+
+
 def _batches(
-    docs: Iterable[object], text_field: str, id_field: str, ids: list[str]
+    docs: Iterable[object],
+    text_field: str,
+    id_field: str,
+    ids: list[str],
+    sites: list[str | None] | None = None,
+    *,
+    site_field: str = "site",
+    url_field: str = "url",
 ) -> Iterator[list[str]]:
     batch: list[str] = []
     for position, doc in enumerate(docs):
         name, text = _id_and_text(doc, position, text_field, id_field)
         ids.append(name)
+        if sites is not None:
+            sites.append(site_of(doc, site_field, url_field))
         batch.append(text)
         if len(batch) >= BATCH_DOCS:
             yield batch
@@ -812,21 +846,63 @@ def _routed(
 
 
 def prepare_stream(
-    batches: Iterable[list[str]], finder: DuplicateFinder, ids: list[str], *, jobs: int
+    batches: Iterable[list[str]],
+    finder: DuplicateFinder,
+    ids: list[str],
+    *,
+    jobs: int,
+    sites: list[str | None] | None = None,
+    chrome: SiteChrome | None = None,
 ) -> None:
     """Prepare ``batches`` (``jobs`` processes) and add them to ``finder`` in order.
 
-    ``ids`` grows as the batches are read (the batch generator appends to it), so it holds
-    the ids of every batch by the time that batch is added.
+    ``ids`` (and ``sites``) grow as the batches are read (the batch generator appends to
+    them), so they hold every batch's values by the time that batch is added.
+
+    With ``chrome`` (and the finder cleaning), the work takes two passes: the texts are
+    cleaned (in the workers) and spooled to disk while ``chrome`` learns each site's chrome
+    from them; then each cleaned text, without its site's chrome lines, is signed and added.
+    Without it, cleaning and signing happen in one pass.
     """
     routes: deque[list[int]] = deque()
-    added = 0
     stream = _routed(batches, RawCopies(), routes)
-    prepared = _prepare_many(stream, clean=finder.clean, scheme=finder.scheme, jobs=jobs)
-    for batch in prepared:
-        n = len(batch.keys)
-        finder.add_prepared(ids[added : added + n], batch, routes.popleft())
-        added += n
+    if chrome is None or sites is None or not finder.clean:
+        job = functools.partial(_prepare_job, clean=finder.clean, scheme=finder.scheme)
+        added = 0
+        for batch in _map_ordered(job, stream, jobs):
+            n = len(batch.keys)
+            finder.add_prepared(ids[added : added + n], batch, routes.popleft())
+            added += n
+        return
+    raws: deque[list[str]] = deque()
+
+    def keep_raw(texts: Iterable[list[str]]) -> Iterator[list[str]]:
+        for t in texts:
+            raws.append(t)
+            yield t
+
+    with tempfile.TemporaryFile(dir=finder.workdir) as spool:
+        done = 0
+        seconds = 0.0
+        for cleaned, spent in _map_ordered(_clean_job, keep_raw(stream), jobs):
+            raw = raws.popleft()
+            for k, (r, c) in enumerate(zip(raw, cleaned, strict=True)):
+                chrome.observe(sites[done + k], r, c)
+            pickle.dump(cleaned, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            done += len(cleaned)
+            seconds += spent
+        chrome.finish()
+        finder.stats.seconds["clean"] += seconds
+        finder.stats.chrome_lines = chrome.learned
+        spool.seek(0)
+        added = 0
+        while added < done:
+            cleaned = pickle.load(spool)  # our own temporary file
+            n = len(cleaned)
+            compared = [chrome.strip(sites[added + k], c) for k, c in enumerate(cleaned)]
+            batch = prepare_batch(compared, clean=False, scheme=finder.scheme)
+            finder.add_prepared(ids[added : added + n], batch, routes.popleft())
+            added += n
 
 
 def find_duplicates(
@@ -841,6 +917,9 @@ def find_duplicates(
     min_shingles: int = 8,
     text_field: str = "text",
     id_field: str = "id",
+    site_field: str = "site",
+    url_field: str = "url",
+    learn_chrome: bool = True,
     jobs: int = 1,
     workdir: str | os.PathLike[str] | None = None,
 ) -> DuplicateResult:
@@ -866,8 +945,14 @@ def find_duplicates(
         min_shingles: texts with fewer distinct shingles are matched exactly only.
         text_field: the mappings' text field.
         id_field: the mappings' id field.
+        site_field: the mappings' site field; without it, the host of ``url_field``.
+        url_field: the mappings' URL field.
+        learn_chrome: with ``clean`` and documents that name their site, learn each site's
+            chrome across the documents (`dedup.corpus.SiteChrome`: cleaned lines seen on
+            3+ differently titled pages of the site) and leave it out of the compared text.
+            It costs a second pass over the cleaned texts, spooled to disk.
         jobs: worker processes for cleaning and signing (results are the same for any value).
-        workdir: where the temporary signature file goes.
+        workdir: where the temporary files go (signatures, cleaned texts).
 
     Returns:
         a `DuplicateResult`.
@@ -896,7 +981,12 @@ def find_duplicates(
     )
     try:
         ids: list[str] = []
-        prepare_stream(_batches(docs, text_field, id_field, ids), finder, ids, jobs=jobs)
+        sites: list[str | None] = []
+        batches = _batches(
+            docs, text_field, id_field, ids, sites, site_field=site_field, url_field=url_field
+        )
+        chrome = SiteChrome() if learn_chrome else None
+        prepare_stream(batches, finder, ids, jobs=jobs, sites=sites, chrome=chrome)
     except BaseException:
         finder.close()
         raise
