@@ -169,3 +169,22 @@ def test_duplicate_ids_are_refused(tmp_path):
     proc = run("dups", src, "-o", tmp_path / "o.jsonl")
     assert proc.returncode == 2
     assert "ids must be unique" in proc.stderr
+
+
+def test_site_chrome_is_learned_from_the_url_unless_no_learn(tmp_path):
+    from test_corpus import site_pages
+
+    pages, _ = site_pages(5)
+    src = tmp_path / "site.jsonl"
+    write_jsonl(
+        src,
+        [
+            {"id": p["id"], "url": f"https://example.com/{p['id']}", "text": p["text"]}
+            for p in pages
+        ],
+    )
+    learned, plain = tmp_path / "learned.jsonl", tmp_path / "plain.jsonl"
+    assert run("dups", src, "-o", learned).returncode == 0
+    assert run("dups", src, "-o", plain, "--no-learn").returncode == 0
+    assert not any(r["dups"]["duplicate"] for r in read_jsonl(learned))
+    assert sum(r["dups"]["duplicate"] for r in read_jsonl(plain)) == 4
