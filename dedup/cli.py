@@ -35,6 +35,7 @@ from dedup.io import (
     STDIN_NAME,
     TEXT_ERRORS,
     Reader,
+    ReadStats,
     Record,
     TreeWriter,
     is_jsonl_path,
@@ -139,6 +140,19 @@ def explanation(result: CleanResult) -> dict[str, Any]:
 
 def _utf8_len(text: str) -> int:
     return len(text.encode("utf-8", errors="surrogatepass"))
+
+
+def _read_problems(stats: ReadStats) -> Iterator[str]:
+    """Yield the summary lines about records skipped or repaired while reading."""
+    if stats.skipped:
+        yield f"  skipped {stats.skipped:,} unreadable record(s) (--on-error skip):"
+        for reason, n in stats.skipped_by_reason.items():
+            yield f"    {n:,} {reason}; first: {stats.first_skipped[reason]}"
+    if stats.replaced:
+        yield (
+            f"  replaced undecodable bytes with U+FFFD in {stats.replaced:,} document(s) "
+            "(--errors replace)"
+        )
 
 
 def _print_err(line: str) -> None:
@@ -413,15 +427,7 @@ class _Summary:
                 f"  warning: no file in {reader.path} matched --glob {reader.glob!r}; "
                 "choose the files with --glob, e.g. --glob '*.html.txt'"
             )
-        if stats.skipped:
-            yield f"  skipped {stats.skipped:,} unreadable record(s) (--on-error skip):"
-            for reason, n in stats.skipped_by_reason.items():
-                yield f"    {n:,} {reason}; first: {stats.first_skipped[reason]}"
-        if stats.replaced:
-            yield (
-                f"  replaced undecodable bytes with U+FFFD in {stats.replaced:,} document(s) "
-                "(--errors replace)"
-            )
+        yield from _read_problems(stats)
         if not quiet:
             yield f"  wrote {sink.description}"
             if self.documents and reader.kind != "document":
@@ -924,16 +930,7 @@ def _dups_summary(
             f"  {s.empty:,} document(s) were empty after cleaning: only byte-identical copies "
             "of them are merged"
         )
-    stats = reader.stats
-    if stats.skipped:
-        yield f"  skipped {stats.skipped:,} unreadable record(s) (--on-error skip):"
-        for reason, n in stats.skipped_by_reason.items():
-            yield f"    {n:,} {reason}; first: {stats.first_skipped[reason]}"
-    if stats.replaced:
-        yield (
-            f"  replaced undecodable bytes with U+FFFD in {stats.replaced:,} document(s) "
-            "(--errors replace)"
-        )
+    yield from _read_problems(reader.stats)
     if not quiet:
         where = "standard output" if out == "-" else out
         kept = f" ({dropped:,} duplicates left out)" if dropped else ""
