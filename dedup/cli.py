@@ -914,6 +914,11 @@ def _dups_summary(
             f"duplicates ({s.exact_duplicates:,} exact, {s.near_duplicates:,} near) in "
             f"{s.clusters:,} clusters; {s.documents - s.duplicates:,} unique"
         )
+        if s.chrome_lines:
+            yield (
+                f"  learned {s.chrome_lines:,} line(s) of site chrome across the input, left out "
+                "of the comparison (--no-learn turns it off)"
+            )
         cpu = ", ".join(f"{k} {v:.1f}" for k, v in s.seconds.items())
         yield (
             f"  threshold {result.threshold}, {result.scheme.num_perm} permutations, "
@@ -954,6 +959,7 @@ def _write_dups_report(
         "too_short": s.too_short,
         "empty": s.empty,
         "signed": s.signed,
+        "chrome_lines": s.chrome_lines,
         "candidates": s.candidates,
         "verified": s.verified,
         "bands": s.bands,
