@@ -42,7 +42,6 @@ import argparse
 import functools
 import hashlib
 import json
-import platform
 import sys
 import tempfile
 import time
@@ -50,7 +49,6 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +57,7 @@ from numpy.typing import NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_dump
+from environment import cpu_model, git_state, versions
 
 from dedup.io import Reader
 
@@ -384,46 +383,6 @@ def dedup_available() -> bool:
 # -- report ---------------------------------------------------------------------------------------
 
 
-def versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def git_state() -> str | None:
-    """Return the commit measured, marked ``+dirty`` when dedup/ has uncommitted changes."""
-    import subprocess
-
-    root = Path(__file__).resolve().parents[1]
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "dedup"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    except OSError:
-        return None
-    return (head + ("+dirty" if dirty else "")) or None
-
-
-def cpu_model() -> str:
-    try:
-        for row in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if row.startswith("model name"):
-                return row.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def render(rows: list[Row], n_docs: int, kinds: Sequence[str]) -> str:
     head = f"{'method':<28} {'P':>6} {'R':>6} {'F1':>6} {'ARI':>6} {'site FPR':>9} {'docs/s':>8}"
     lines = [head, "-" * len(head)]
@@ -512,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "commit": git_state(),
         "crashed": crashed,
-        "versions": versions(),
+        "versions": versions(PACKAGES),
         "cpu": cpu_model(),
     }
     if args.json:

@@ -47,8 +47,10 @@ import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from environment import cpu_model, git_state, versions
 
 import dedup
 import dedup.detectors
@@ -82,42 +84,6 @@ def load_pages(path: Path, limit: int | None) -> list[str]:
                 if limit is not None and len(texts) >= limit:
                     break
     return texts
-
-
-def cpu_model() -> str:
-    try:
-        for row in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if row.startswith("model name"):
-                return row.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def git_state() -> str | None:
-    """Return the commit measured, marked ``+dirty`` when dedup/ has uncommitted changes."""
-    import subprocess
-
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "dedup"], cwd=ROOT, capture_output=True
-        ).stdout.strip()
-    except OSError:
-        return None
-    return (head + ("+dirty" if dirty else "")) or None
 
 
 def rss_now_mb() -> float | None:
@@ -373,7 +339,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             "cpu_count": os.cpu_count(),
             "cores_used": 1,
             "platform": platform.platform(),
-            "versions": versions(),
+            "versions": versions(PACKAGES),
             "commit": git_state(),
         },
         "bar_mb_per_s": BAR_MBPS,
