@@ -41,7 +41,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, Literal, TypeVar, cast
 
 from dedup.errors import ConfigError, MissingExtraError, RecordError
 
@@ -711,7 +711,31 @@ class _AtomicFile:
         self.tmp.unlink(missing_ok=True)
 
 
-class JsonlWriter:
+class _Writer:
+    """A writer used as a context manager: `close` on success, `abort` on an exception."""
+
+    def close(self) -> None:
+        """Finish the output."""
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """Undo the partial output."""
+        raise NotImplementedError
+
+    def __enter__(self: _W) -> _W:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+_W = TypeVar("_W", bound=_Writer)
+
+
+class JsonlWriter(_Writer):
     r"""Write JSON objects one per line to a file (``.gz`` / ``.zst`` by name) or stdout.
 
     Use it as a context manager: on success the file is renamed into place; on an exception
@@ -790,17 +814,8 @@ class JsonlWriter:
             with contextlib.suppress(OSError):
                 self._out.flush()
 
-    def __enter__(self) -> JsonlWriter:
-        return self
 
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
-
-
-class ParquetWriter:
+class ParquetWriter(_Writer):
     """Write records (mappings) to a Parquet file, a batch of rows at a time.
 
     The column types are those pyarrow infers from the first batch; a later row that does not
@@ -882,15 +897,6 @@ class ParquetWriter:
         if self._atomic is not None:
             self._atomic.abort()
             self._atomic = None
-
-    def __enter__(self) -> ParquetWriter:
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
 
 def is_records_path(path: str | os.PathLike[str]) -> bool:
