@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from dedup.cleaner import apply_removals, clean, clean_and_explain, split_articles
 from dedup.config import CleanConfig
-from dedup.errors import ConfigError, DedupError, InputError, MissingExtraError, RecordError
+from dedup.errors import (
+    ConfigError,
+    DedupError,
+    InputError,
+    MissingExtraError,
+    ModelError,
+    RecordError,
+)
 from dedup.types import Article, CleanResult, LineLabel, Removal, Span
 
 if TYPE_CHECKING:
@@ -23,6 +30,7 @@ if TYPE_CHECKING:
         duplicate_columns,
         find_duplicates,
     )
+    from dedup.learn import Cleaner, LearnedLine
 
 __version__ = "0.1.0"
 
@@ -36,6 +44,7 @@ _LAZY = {
     "duplicate_columns",
     "find_duplicates",
 }
+_LAZY_LEARN = {"Cleaner", "LearnedLine"}
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the named attribute is
@@ -43,6 +52,10 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the named attribut
         from dedup import dups
 
         return getattr(dups, name)
+    if name in _LAZY_LEARN:
+        from dedup import learn
+
+        return getattr(learn, name)
     msg = f"module 'dedup' has no attribute {name!r}"
     raise AttributeError(msg)
 
@@ -52,14 +65,17 @@ __all__ = [
     "Assignment",
     "CleanConfig",
     "CleanResult",
+    "Cleaner",
     "Cluster",
     "ConfigError",
     "DedupError",
     "DuplicateFinder",
     "DuplicateResult",
     "InputError",
+    "LearnedLine",
     "LineLabel",
     "MissingExtraError",
+    "ModelError",
     "RecordError",
     "Removal",
     "Span",

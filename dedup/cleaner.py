@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from dedup import detectors
 from dedup.config import DEFAULT_CONFIG, CleanConfig
-from dedup.detectors.base import Mark
+from dedup.detectors.base import Detector, Mark
 from dedup.document import Document, Line
 from dedup.errors import InputError
 from dedup.types import (
@@ -50,15 +50,24 @@ def _mark_lines(
     config: CleanConfig,
     known: Mapping[int, Mark] | None = None,
     names: Sequence[str] | None = None,
+    corpus: Detector | None = None,
 ) -> dict[int, Mark]:
     """Run the detectors ``names`` (all enabled ones by default) in order; first mark wins.
 
     ``known`` holds verdicts of earlier passes that must stand (titles, see `_run`).
+    ``corpus`` (evidence learned across documents, see `dedup.Cleaner`) runs last, and may
+    overrule the `content` detector's judgement that a line reads like content: a line seen
+    on many pages of the site is better evidence than how one line reads. Titles stand.
     """
     marks: dict[int, Mark] = dict(known or {})
     for name in config.detectors if names is None else names:
         for mark in detectors.get(name)(doc, marks, config):
             if mark.line not in marks and not doc.lines[mark.line].blank:
+                marks[mark.line] = mark
+    if corpus is not None:
+        for mark in corpus(doc, marks, config):
+            old = marks.get(mark.line)
+            if (old is None or old.detector == "content") and not doc.lines[mark.line].blank:
                 marks[mark.line] = mark
     return marks
 
@@ -122,12 +131,13 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
 
 
 def _run(
-    text: str, config: CleanConfig | None
+    text: str, config: CleanConfig | None, corpus: Detector | None = None
 ) -> tuple[Document, dict[int, Mark], dict[int, Mark], Document]:
     """Clean ``text``: return its document, the removed and kept verdicts, and the kept view.
 
     The verdicts map original line indices to marks; the view is the document of the kept
-    lines, whose text is the cleaned text.
+    lines, whose text is the cleaned text. ``corpus`` is a detector of what was learned
+    across documents (`dedup.Cleaner`), run after the per-document ones on every pass.
     """
     text = check_text(text)
     if config is not None and not isinstance(config, CleanConfig):
@@ -145,7 +155,7 @@ def _run(
     titles: dict[int, Mark] = {}
     for _ in range(cfg.max_passes):
         known = {i: titles[o] for i, o in enumerate(mapping) if o in titles}
-        marks = _mark_lines(view, cfg, known)
+        marks = _mark_lines(view, cfg, known, corpus=corpus)
         kept_marks = {mapping[i]: m for i, m in marks.items() if m.label in KEPT_LABELS}
         new = {mapping[i]: m for i, m in marks.items() if m.label not in KEPT_LABELS}
         # Only a title whose copy goes now loses its evidence: a lone title carried on would
@@ -156,7 +166,7 @@ def _run(
             # These verdicts leaned on titles remembered from earlier passes, which cleaning
             # the output again would not have: stop only once the text also stands without
             # them, so that clean(clean(t)) == clean(t). Labels keep the remembered titles.
-            marks = _mark_lines(view, cfg)
+            marks = _mark_lines(view, cfg, corpus=corpus)
             new = {mapping[i]: m for i, m in marks.items() if m.label not in KEPT_LABELS}
         if not new:
             break

@@ -25,3 +25,7 @@ class RecordError(DedupError, ValueError):
 
 class MissingExtraError(DedupError, ImportError):
     """An optional feature needs a package that is not installed; the message has the pip line."""
+
+
+class ModelError(DedupError, ValueError):
+    """A saved model cannot be used: not a model file, damaged, or of another version."""

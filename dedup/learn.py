@@ -1,0 +1,735 @@
+"""Corpus-aware cleaning: learn, across a site's pages, the lines it repeats; remove them.
+
+One page alone cannot tell a site's chrome from its content; many pages of the same site can.
+`Cleaner` receives documents (``str``, or mappings with a text and optionally a site or URL),
+counts per site on how many *different* pages each line template appears, and hands on the
+per-document cleaner's result with what it learned removed too: lines on many pages of the
+site become ``site_boilerplate`` (``teaser`` when the line is another page's headline,
+``timestamp`` when it is a date), with a reason that cites the evidence.
+
+What is counted, and why it generalises:
+
+- A line's *template* is its `dedup.normalize.normalize` form with digit runs, month and
+  weekday names (``resources/dates``, every language) masked: "Updated 03 August 2025" and
+  "Updated 17 December 2025" are one template.
+- Pages are counted by a *page key* (the page's first line and its longest line): a copy of
+  an article re-scraped or syndicated on the same site has the same key, so the article's
+  paragraphs are never counted twice for it; only lines on pages of *different* articles
+  add up. Copies are the job of `dedup.find_duplicates`.
+- Per template, the smallest `MAX_COUNT` page keys are kept (a bottom-k set): counts are
+  exact up to that cap, the union of two sets is the set of the union, so the result does
+  not depend on the order of the documents nor on how they are split across `partial_fit`
+  calls, and memory grows with the number of distinct templates, not of documents.
+- Long lines (article paragraphs, cookie banners) are also counted by MinHash-LSH band keys
+  of their character shingles: a banner with one changed word, or a teaser snippet cut at
+  another length, shares most of its band keys with the other copies.
+- A line found between two prose lines (in the body of an article) on at least half of the
+  pages that hold it is content that recurs (a standard subheading), never chrome.
+- A line is learned for a site once it is on at least ``max(min_pages, min_share * pages)``
+  different pages of it; a site with fewer than ``min_pages`` pages learns nothing and its
+  pages get the per-document cleaner alone.
+
+The site of a document: the ``site`` argument, else its ``site_field``, else the host of its
+``url_field``, else inferred from its edge lines: a one-permutation MinHash of the templates
+of its first and last short lines, which pages of one site share (menu, footer) and pages of
+different sites seldom do. An inferred site is a group key (``"~5f3a..."``), not a name.
+
+Saved models are SQLite files (`Cleaner.save`, `Cleaner.load`): a ``meta`` table with the
+format, version and parameters, a ``sites`` table, a ``learned`` table that a person can read
+(site, template, pages, an example line) and the counts needed to go on learning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import sqlite3
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from dedup.cleaner import _result, _run, check_text
+from dedup.config import CleanConfig
+from dedup.detectors.base import Mark
+from dedup.document import Document
+from dedup.errors import ConfigError, InputError, ModelError
+from dedup.lexicon import languages, load_json
+from dedup.normalize import match_key, normalize
+from dedup.types import CleanResult
+
+#: Name and version written into every saved model; `Cleaner.load` refuses others.
+FORMAT = "dedup.Cleaner"
+VERSION = 1
+
+#: Distinct pages counted per template; beyond it a count reads "64+".
+MAX_COUNT = 64
+
+#: Pending (template, page) pairs held before they are merged into the counts.
+_BUFFER_PAIRS = 1 << 18
+
+#: Lines of at least this many characters are also counted by band keys (near-identical).
+LONG_CHARS = 60
+
+#: A line with at least this many words that ends like a sentence is prose.
+_PROSE_WORDS = 12
+
+#: How many short lines at each edge of a document say which site it is from.
+_EDGE_LINES = 8
+_EDGE_MAX_WORDS = 12
+
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
+
+
+def _hash(text: str) -> int:
+    """Return a stable signed 64-bit hash of ``text`` (the same in every process)."""
+    data = text.encode("utf-8", errors="surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
+
+
+@cache
+def _date_words() -> frozenset[str]:
+    words: set[str] = set()
+    for lang in languages("dates", ".json"):
+        data = load_json(f"dates/{lang}.json")
+        for names in data.get("months", []):
+            words.update(normalize(n) for n in names)
+        words.update(normalize(w) for w in data.get("weekdays", []))
+    return frozenset(w for w in words if w and " " not in w)
+
+
+def template(line: str) -> str:
+    """Return the template of a line: normalised, digits, months and weekdays masked.
+
+    Example:
+        >>> template("Updated 03 August 2025") == template("updated 17 December 2025")
+        True
+        >>> template("  Short  URL ")
+        'short url'
+    """
+    norm = normalize(line)
+    if not any(c.isdigit() for c in norm):
+        return norm
+    words = _date_words()
+    masked = _WORD.sub(lambda m: "<d>" if m.group() in words else m.group(), norm)
+    return _DIGITS.sub("0", masked)
+
+
+def _is_prose(text: str) -> bool:
+    return len(text.split()) >= _PROSE_WORDS and bool(_SENTENCE_END.search(text))
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedLine:
+    """One line template learned as a site's chrome (see `Cleaner.learned`).
+
+    Attributes:
+        site: the site key.
+        example: one line of the template as it appeared.
+        pages: on how many different pages of the site it appeared (capped at `MAX_COUNT`).
+        site_pages: how many pages of the site were seen.
+        label: ``"site_boilerplate"``, ``"teaser"`` or ``"timestamp"``.
+    """
+
+    site: str
+    example: str
+    pages: int
+    site_pages: int
+    label: str
+
+
+def _site_of(doc: Mapping[str, object], site_field: str, url_field: str) -> str | None:
+    from dedup.dups import site_of
+
+    return site_of(doc, site_field, url_field)
+
+
+def _nonblank(text: str) -> list[str]:
+    return [s for s in (ln.strip() for ln in text.splitlines()) if s]
+
+
+def infer_site(lines: Sequence[str]) -> str | None:
+    """Return a group key for a page without a known site, from its edge lines.
+
+    The key is the smallest hash among the templates of the first and last `_EDGE_LINES`
+    short lines (a one-permutation MinHash of the page's edges): two pages of one site share
+    most of their menu and footer lines, so most often the same key.
+
+    Example:
+        >>> a = ["Home", "News", "Budget passes", "Text of one.", "(c) Example Ltd"]
+        >>> b = ["Home", "News", "Storm hits", "Text of two.", "(c) Example Ltd"]
+        >>> infer_site(a) == infer_site(b)
+        True
+    """
+    short = [s for s in lines if len(s.split()) <= _EDGE_MAX_WORDS]
+    edges = {template(s) for s in (*short[:_EDGE_LINES], *short[-_EDGE_LINES:])}
+    if not edges:
+        return None
+    return f"~{min(_hash(t) for t in edges) & 0xFFFFFFFFFFFF:012x}"
+
+
+class Cleaner:
+    r"""The cleaner that learns each site's chrome across documents.
+
+    Args:
+        min_pages: a line must be on at least this many different pages of a site to be
+            learned; sites with fewer pages learn nothing (the per-document cleaner alone).
+        min_share: ... and on at least this share of the site's pages (a site of 1,000
+            pages needs 20 at the default 0.02), up to `MAX_COUNT` pages.
+        config: options of the per-document cleaner that runs first.
+        text_field, site_field, url_field: the fields of mapping documents to read.
+
+    Raises:
+        ConfigError: an option is out of range.
+
+    Example:
+        >>> pages = [f"Story {n}\nText number {n} of the site, long enough.\nSubscribe to our "
+        ...          "weekly letter\nAbout us | Careers" for n in ("one", "two", "three")]
+        >>> cleaner = Cleaner().fit({"site": "example.com", "text": p} for p in pages)
+        >>> cleaner.clean({"site": "example.com", "text": pages[0]})
+        'Story one\nText number one of the site, long enough.\n'
+    """
+
+    def __init__(
+        self,
+        *,
+        min_pages: int = 3,
+        min_share: float = 0.02,
+        config: CleanConfig | None = None,
+        text_field: str = "text",
+        site_field: str = "site",
+        url_field: str = "url",
+    ) -> None:
+        if isinstance(min_pages, bool) or not isinstance(min_pages, int) or min_pages < 2:
+            msg = f"min_pages must be a whole number >= 2, got {min_pages!r}"
+            raise ConfigError(msg)
+        if min_pages > MAX_COUNT:
+            msg = f"min_pages must be at most {MAX_COUNT} (pages are counted up to it)"
+            raise ConfigError(msg)
+        if not isinstance(min_share, (int, float)) or not 0 <= min_share <= 1:
+            msg = f"min_share must be a number from 0 to 1, got {min_share!r}"
+            raise ConfigError(msg)
+        if config is not None and not isinstance(config, CleanConfig):
+            msg = f"config must be a CleanConfig, got {type(config).__name__}"
+            raise InputError(msg)
+        for name, value in (
+            ("text_field", text_field),
+            ("site_field", site_field),
+            ("url_field", url_field),
+        ):
+            if not isinstance(value, str) or not value:
+                msg = f"{name} must be a non-empty field name, got {value!r}"
+                raise ConfigError(msg)
+        self.min_pages = min_pages
+        self.min_share = float(min_share)
+        self.config = config
+        self.text_field = text_field
+        self.site_field = site_field
+        self.url_field = url_field
+        self._reset()
+
+    # -- learning ---------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self._site_pages: Counter[str] = Counter()
+        self._titles: set[int] = set()  # hash(site, title key) of every page's title
+        self._pend_t = array("q")
+        self._pend_p = array("q")
+        self._keys = np.empty(0, np.int64)  # (template key, page key), sorted, <= MAX per key
+        self._pages = np.empty(0, np.int64)
+        self._examples: dict[int, tuple[str, str]] = {}  # key -> (site, smallest line seen)
+        self._pend_examples: dict[int, tuple[str, str]] = {}
+        self._counts: dict[int, int] | None = None
+
+    def fit(self, docs: Iterable[object]) -> Cleaner:
+        """Forget what was learned, then learn from ``docs``; return the cleaner."""
+        self._reset()
+        return self.partial_fit(docs)
+
+    def partial_fit(self, docs: Iterable[object]) -> Cleaner:
+        """Learn from more documents (``str`` or mappings); return the cleaner.
+
+        Learning in chunks gives the same model as learning from all documents at once, in
+        any order.
+
+        Raises:
+            InputError: a document is neither a ``str`` nor a mapping with a ``str`` text.
+        """
+        if isinstance(docs, (str, Mapping)):
+            msg = "partial_fit takes an iterable of documents; wrap a single one in a list"
+            raise InputError(msg)
+        for n, doc in enumerate(docs):
+            text, site = self._read(doc, n)
+            self._observe(text, site)
+            if len(self._pend_t) >= _BUFFER_PAIRS:
+                self._merge()
+        self._merge()
+        return self
+
+    def _read(self, doc: object, position: int, site: str | None = None) -> tuple[str, str | None]:
+        """Return the text of a document and its site (None: unknown, no text to infer it)."""
+        if isinstance(doc, str):
+            return doc, site
+        if isinstance(doc, Mapping):
+            text = doc.get(self.text_field)
+            if not isinstance(text, str):
+                msg = (
+                    f"document {position}: field {self.text_field!r} must be a str, got "
+                    f"{type(text).__name__}; pass text_field= to read another field"
+                )
+                raise InputError(msg)
+            return text, site or _site_of(doc, self.site_field, self.url_field)
+        msg = (
+            f"document {position} must be a str or a mapping with a {self.text_field!r} field,"
+            f" got {type(doc).__name__}"
+        )
+        raise InputError(msg)
+
+    def _observe(self, text: str, site: str | None) -> None:
+        lines = _nonblank(text)
+        if not lines:
+            return
+        if site is None:
+            site = infer_site(lines)
+            if site is None:
+                return
+        self._counts = None
+        self._site_pages[site] += 1
+        page = _hash(normalize(lines[0]) + "\x00" + normalize(max(lines, key=len)))
+        self._titles.update(_hash(f"{site}\x01{key}") for key in _title_keys(lines[0]))
+        seen: set[int] = set()
+        prose = [_is_prose(s) for s in lines]
+        pend, examples = self._pend_t, self._pend_examples
+        long: list[str] = []
+        for i, line in enumerate(lines):
+            tmpl = template(line)
+            key = _hash(f"{site}\x00{tmpl}")
+            if key in seen:
+                continue
+            seen.add(key)
+            pend.append(key)
+            if key not in examples:
+                examples[key] = (site, line)
+            if 0 < i < len(lines) - 1 and prose[i - 1] and prose[i + 1]:
+                pend.append(key ^ _BODY)  # the line sits in an article's body here
+            if len(tmpl) >= LONG_CHARS:
+                long.append(tmpl)
+        if long:
+            bands = np.unique(_band_matrix(site, long))
+            pend.extend(bands.tolist())
+        self._pend_p.extend([page] * (len(pend) - len(self._pend_p)))
+
+    def _merge(self) -> None:
+        """Fold the pending pairs into the counts: unique pairs, at most MAX_COUNT per key."""
+        if not self._pend_t:
+            return
+        keys = np.concatenate([self._keys, np.frombuffer(self._pend_t, np.int64)])
+        pages = np.concatenate([self._pages, np.frombuffer(self._pend_p, np.int64)])
+        order = np.lexsort((pages, keys))
+        keys, pages = keys[order], pages[order]
+        fresh = np.ones(len(keys), bool)
+        fresh[1:] = (keys[1:] != keys[:-1]) | (pages[1:] != pages[:-1])
+        keys, pages = keys[fresh], pages[fresh]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        rank = np.arange(len(keys)) - np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+        keep = rank < MAX_COUNT
+        self._keys, self._pages = keys[keep], pages[keep]
+        # Examples: one line per template that may be learned (on min_pages+ pages).
+        sizes = np.diff(np.r_[starts, len(keys)])
+        common = set(keys[starts[sizes >= self.min_pages]].tolist())
+        for key, example in self._pend_examples.items():
+            if key in common:
+                old = self._examples.get(key)
+                if old is None or example < old:
+                    self._examples[key] = example
+        self._pend_examples = {}
+        self._pend_t = array("q")
+        self._pend_p = array("q")
+
+    def _learned_counts(self) -> dict[int, int]:
+        """Return the page count of every key seen on ``min_pages``+ pages (computed once)."""
+        if self._counts is None:
+            self._merge()
+            keys = self._keys
+            if len(keys):
+                starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+                sizes = np.diff(np.r_[starts, len(keys)])
+                big = sizes >= self.min_pages
+                self._counts = dict(
+                    zip(keys[starts[big]].tolist(), sizes[big].tolist(), strict=True)
+                )
+            else:
+                self._counts = {}
+        return self._counts
+
+    # -- cleaning ---------------------------------------------------------------------
+
+    def threshold(self, site: str) -> int | None:
+        """Return how many pages of ``site`` a line must be on to be learned (None: too few)."""
+        pages = self._site_pages.get(site, 0)
+        if pages < self.min_pages:
+            return None
+        return min(MAX_COUNT, max(self.min_pages, math.ceil(self.min_share * pages)))
+
+    def site_of(self, doc: object, *, site: str | None = None) -> str | None:
+        """Return the site key a document is counted under (None: no text to tell)."""
+        text, known = self._read(doc, 0, site)
+        return known if known is not None else infer_site(_nonblank(text))
+
+    def clean_and_explain(self, doc: object, *, site: str | None = None) -> CleanResult:
+        r"""Clean one document with what was learned; explain every removal.
+
+        Args:
+            doc: a ``str``, or a mapping with a text (and a site or URL) field.
+            site: the site of the document, overriding its fields.
+
+        Returns:
+            The `dedup.CleanResult` of the per-document cleaner, with the lines learned as
+            the site's chrome removed too.
+
+        Raises:
+            InputError: ``doc`` is not a ``str`` or a mapping with a ``str`` text.
+        """
+        text, known = self._read(doc, 0, site)
+        text = check_text(text)
+        detector = self._detector(text, known)
+        docu, removed, kept, view = _run(text, self.config, detector)
+        return _result(docu, removed, kept, view.text)
+
+    def clean(self, doc: object, *, site: str | None = None) -> str:
+        """Return the cleaned text of one document (see `clean_and_explain`)."""
+        text, known = self._read(doc, 0, site)
+        text = check_text(text)
+        return _run(text, self.config, self._detector(text, known))[3].text
+
+    def _detector(self, text: str, site: str | None) -> _SiteDetector | None:
+        if site is None:
+            site = infer_site(_nonblank(text))
+        if site is None:
+            return None
+        threshold = self.threshold(site)
+        if threshold is None:
+            return None
+        counts = self._learned_counts()
+        if not counts:
+            return None
+        first = next((s for s in (ln.strip() for ln in text.splitlines()) if s), "")
+        return _SiteDetector(self, site, threshold, counts, frozenset(_title_keys(first)))
+
+    # -- inspection -------------------------------------------------------------------
+
+    @property
+    def sites(self) -> dict[str, int]:
+        """Return how many pages of each site were seen."""
+        return dict(self._site_pages)
+
+    def learned(self, site: str | None = None) -> list[LearnedLine]:
+        """Return the lines learned as chrome (of one site, or of all), most pages first."""
+        counts = self._learned_counts()
+        out: list[LearnedLine] = []
+        for key, (s, line) in self._examples.items():
+            if site is not None and s != site:
+                continue
+            threshold = self.threshold(s)
+            n = counts.get(key, 0)
+            if threshold is not None and n >= threshold and 2 * counts.get(key ^ _BODY, 0) < n:
+                out.append(LearnedLine(s, line, n, self._site_pages[s], self._label(s, line)))
+        out.sort(key=lambda x: (-x.pages, x.site, x.example))
+        return out
+
+    def stats(self) -> dict[str, int]:
+        """Return counts: documents, sites, sites with enough pages, templates, learned."""
+        learned = self.learned()
+        return {
+            "documents": sum(self._site_pages.values()),
+            "sites": len(self._site_pages),
+            "sites_learned": sum(1 for s in self._site_pages if self.threshold(s) is not None),
+            "counted_keys": len(np.unique(self._keys)) if len(self._keys) else 0,
+            "learned_lines": len(learned),
+        }
+
+    def _label(self, site: str, line: str) -> str:
+        if any(_hash(f"{site}\x01{k}") in self._titles for k in _title_keys(line)):
+            return "teaser"
+        if template(line) != normalize(line) and _dates_in(line):
+            return "timestamp"
+        return "site_boilerplate"
+
+    # -- saving -----------------------------------------------------------------------
+
+    def _params(self) -> dict[str, object]:
+        return {
+            "min_pages": self.min_pages,
+            "min_share": self.min_share,
+            "max_count": MAX_COUNT,
+            "long_chars": LONG_CHARS,
+            "bands": _BANDS,
+            "rows": _ROWS,
+            "text_field": self.text_field,
+            "site_field": self.site_field,
+            "url_field": self.url_field,
+        }
+
+    def save(self, path: str | Path) -> None:
+        """Write what was learned to a SQLite file at ``path`` (replacing it).
+
+        The file holds a ``meta`` table (format, version, parameters), ``sites`` (pages per
+        site), ``learned`` (the lines learned as chrome, for people to read) and the counts
+        that `load` needs to go on learning.
+        """
+        self._merge()
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.unlink(missing_ok=True)
+        con = sqlite3.connect(tmp)
+        try:
+            with con:
+                con.executescript(_SCHEMA)
+                meta = {"format": FORMAT, "version": str(VERSION)}
+                meta["params"] = json.dumps(self._params(), sort_keys=True)
+                con.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+                con.executemany("INSERT INTO sites VALUES (?, ?)", sorted(self._site_pages.items()))
+                con.executemany(
+                    "INSERT INTO learned VALUES (?, ?, ?, ?, ?)",
+                    [(x.site, x.label, x.pages, x.site_pages, x.example) for x in self.learned()],
+                )
+                titles = ((k,) for k in sorted(self._titles))
+                con.executemany("INSERT INTO titles VALUES (?)", titles)
+                con.executemany(
+                    "INSERT INTO counts VALUES (?, ?)",
+                    zip(self._keys.tolist(), self._pages.tolist(), strict=True),
+                )
+                con.executemany(
+                    "INSERT INTO examples VALUES (?, ?, ?)",
+                    sorted((k, s, line) for k, (s, line) in self._examples.items()),
+                )
+        finally:
+            con.close()
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path, *, config: CleanConfig | None = None) -> Cleaner:
+        """Read a model written by `save`.
+
+        Raises:
+            ModelError: the file is missing, is not a saved `Cleaner`, or was written by
+                another version of the format.
+        """
+        path = Path(path)
+        if not path.is_file():
+            msg = f"{path}: no such model file; learn one with Cleaner.fit(...).save(path)"
+            raise ModelError(msg)
+        try:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            msg = f"{path}: cannot open as a model ({exc})"
+            raise ModelError(msg) from exc
+        try:
+            try:
+                meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+            except sqlite3.DatabaseError as exc:
+                msg = f"{path}: not a dedup model file ({exc}); learn one with Cleaner.save"
+                raise ModelError(msg) from exc
+            if meta.get("format") != FORMAT:
+                msg = f"{path}: not a dedup model file (format {meta.get('format')!r})"
+                raise ModelError(msg)
+            if meta.get("version") != str(VERSION):
+                msg = (
+                    f"{path}: model format version {meta.get('version')}, this dedup reads "
+                    f"version {VERSION}; learn the model again with this version"
+                )
+                raise ModelError(msg)
+            params = json.loads(meta["params"])
+            mine = {
+                "max_count": MAX_COUNT,
+                "long_chars": LONG_CHARS,
+                "bands": _BANDS,
+                "rows": _ROWS,
+            }
+            for name, value in mine.items():
+                if params.get(name) != value:
+                    msg = f"{path}: learned with {name}={params.get(name)}, this dedup uses {value}"
+                    raise ModelError(msg)
+            self = cls(
+                min_pages=params["min_pages"],
+                min_share=params["min_share"],
+                config=config,
+                text_field=params["text_field"],
+                site_field=params["site_field"],
+                url_field=params["url_field"],
+            )
+            self._site_pages = Counter(dict(con.execute("SELECT site, pages FROM sites")))
+            self._titles = {k for (k,) in con.execute("SELECT key FROM titles")}
+            rows = con.execute("SELECT key, page FROM counts ORDER BY key, page").fetchall()
+            arr = np.array(rows, np.int64).reshape(-1, 2)
+            self._keys, self._pages = arr[:, 0].copy(), arr[:, 1].copy()
+            self._examples = {
+                k: (s, line) for k, s, line in con.execute("SELECT key, site, line FROM examples")
+            }
+        except (sqlite3.DatabaseError, KeyError, json.JSONDecodeError) as exc:
+            msg = f"{path}: damaged model file ({exc}); learn the model again"
+            raise ModelError(msg) from exc
+        finally:
+            con.close()
+        return self
+
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sites (site TEXT PRIMARY KEY, pages INTEGER NOT NULL);
+CREATE TABLE learned (
+    site TEXT NOT NULL, label TEXT NOT NULL, pages INTEGER NOT NULL,
+    site_pages INTEGER NOT NULL, example TEXT NOT NULL
+);
+CREATE TABLE titles (key INTEGER PRIMARY KEY);
+CREATE TABLE counts (key INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (key, page));
+CREATE TABLE examples (key INTEGER PRIMARY KEY, site TEXT NOT NULL, line TEXT NOT NULL);
+"""
+
+#: Salt of the key that counts a template's pages where it sits in an article's body.
+_BODY = 0x5BD1E995_2C1B3C6D
+
+#: Band keys of long lines: character 5-gram MinHash, _BANDS bands of _ROWS rows.
+_BANDS = 16
+_ROWS = 3
+_SHINGLE = 5
+
+
+_GRAM_MULT = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+    ][:_SHINGLE],
+    np.uint64,
+)
+_BAND_MULT = np.array([0xA24BAED4963EE407, 0x9FB21C651E98DF25, 0xC13FA9A902A6328F], np.uint64)
+
+
+def _band_matrix(site: str, templates: Sequence[str]) -> np.ndarray:
+    """Return the LSH band keys of long line templates: ``(len(templates), _BANDS)`` int64.
+
+    Each template is cut into character 5-grams (hashed by numpy over all templates at
+    once), signed with a `_BANDS` x `_ROWS` MinHash (`dedup.signatures`), and each band's
+    rows are folded, with the site, into one 64-bit key.
+    """
+    from dedup.signatures import SignatureScheme, minhash_batch
+
+    scheme = SignatureScheme(num_perm=_BANDS * _ROWS, seed=1)
+    if not templates:
+        return np.empty((0, _BANDS), np.int64)
+    cps = [np.frombuffer(t.encode("utf-32-le", "surrogatepass"), np.uint32) for t in templates]
+    lengths = np.array([len(c) for c in cps], np.int64)
+    cp = np.concatenate(cps).astype(np.uint64)
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    grams = np.maximum(lengths - _SHINGLE + 1, 1)
+    pos = np.repeat(starts - np.r_[0, np.cumsum(grams)[:-1]], grams) + np.arange(grams.sum())
+    h = np.zeros(len(pos), np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(_SHINGLE):
+            h += cp[np.minimum(pos + k, len(cp) - 1)] * _GRAM_MULT[k]
+    values = (h >> np.uint64(32)).astype(np.uint32)
+    offsets = np.r_[0, np.cumsum(grams)].astype(np.int64)
+    sig = minhash_batch(values, offsets, scheme).astype(np.uint64).reshape(-1, _BANDS, _ROWS)
+    salt = np.uint64(_hash(site) & 0xFFFFFFFFFFFFFFFF)
+    with np.errstate(over="ignore"):
+        keys = (sig * _BAND_MULT).sum(axis=2, dtype=np.uint64)
+        keys ^= salt + np.arange(_BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    out: np.ndarray = keys.view(np.int64)
+    return out
+
+
+def _title_keys(line: str) -> list[str]:
+    """Return the match keys a headline is known by: whole, and without a site affix."""
+    from dedup.detectors.titles import _cores
+    from dedup.document import Line
+
+    key = match_key(line)
+    if not key:
+        return []
+    probe = Line(0, 0, len(line), len(line), line)
+    return [key, *(c for c in _cores(probe) if c != key)]
+
+
+def _dates_in(line: str) -> bool:
+    from dedup.detectors.dates import find_dates
+
+    return bool(find_dates(line))
+
+
+class _SiteDetector:
+    """The detector of what a `Cleaner` learned about one site (see `dedup.cleaner._run`)."""
+
+    def __init__(
+        self,
+        cleaner: Cleaner,
+        site: str,
+        threshold: int,
+        counts: Mapping[int, int],
+        own_title: frozenset[str],
+    ) -> None:
+        self.cleaner = cleaner
+        self.site = site
+        self.threshold = threshold
+        self.counts = counts
+        self.own_title = own_title
+        self.pages = cleaner._site_pages[site]
+
+    def _exact(self, tmpl: str) -> int | None:
+        """Return the pages of a learned template, 0 if it is content, None if unknown."""
+        counts = self.counts
+        key = _hash(f"{self.site}\x00{tmpl}")
+        n = counts.get(key, 0)
+        if n >= self.threshold:
+            return n if 2 * counts.get(key ^ _BODY, 0) < n else 0
+        return None
+
+    def __call__(self, doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
+        found: dict[int, int] = {}
+        near: list[tuple[int, str]] = []
+        for i in doc.content_lines:
+            old = marks.get(i)
+            if old is not None and old.detector != "content":
+                continue
+            line = doc.lines[i]
+            if self.own_title and any(k in self.own_title for k in _title_keys(line.text)):
+                continue  # the page's own headline, however often it is a teaser elsewhere
+            tmpl = template(line.text)
+            n = self._exact(tmpl)
+            if n:
+                found[i] = n
+            elif n is None and len(tmpl) >= LONG_CHARS:
+                near.append((i, tmpl))
+        if near:
+            # Near-identical: several bands of its character shingles are on enough pages.
+            bands = _band_matrix(self.site, [t for _, t in near])
+            get = self.counts.get
+            for (i, _), row in zip(near, bands.tolist(), strict=True):
+                hits = sorted((get(b, 0) for b in row), reverse=True)[_MIN_BANDS - 1]
+                if hits >= self.threshold:
+                    found[i] = hits
+        out = []
+        for i, n in sorted(found.items()):
+            line = doc.lines[i]
+            label = self.cleaner._label(self.site, line.stripped)
+            shown = f"{n}+" if n >= MAX_COUNT else str(n)
+            what = {"teaser": "another page's headline, ", "timestamp": "a date line, "}.get(
+                label, ""
+            )
+            reason = f"{what}on {shown} of {self.pages} pages of {self.site}"
+            out.append(Mark(i, label, reason, "site", n / self.pages))
+        return out
+
+
+#: A long line is near-identical to a learned one when this many of its bands are learned.
+_MIN_BANDS = 3
