@@ -160,16 +160,18 @@ def infer_site(lines: Sequence[str]) -> str | None:
     """Return a group key for a page without a known site, from its edge lines.
 
     The key is the smallest hash among the templates of the first and last `_EDGE_LINES`
-    short lines (a one-permutation MinHash of the page's edges): two pages of one site share
-    most of their menu and footer lines, so most often the same key.
+    short lines after the first one (a page's first line is its own title): a one-permutation
+    MinHash of the page's edges. Two pages of one site share most of their menu and footer
+    lines, so most often the key; pages of different sites seldom share it.
 
     Example:
-        >>> a = ["Home", "News", "Budget passes", "Text of one.", "(c) Example Ltd"]
-        >>> b = ["Home", "News", "Storm hits", "Text of two.", "(c) Example Ltd"]
-        >>> infer_site(a) == infer_site(b)
-        True
+        >>> menu = ["Home", "World", "Business", "Sport", "Contact us"]
+        >>> a = ["Budget passes", *menu, "The budget passed on Monday.", "(c) Example Ltd"]
+        >>> b = ["Storm hits coast", *menu, "A storm hit the coast.", "(c) Example Ltd"]
+        >>> infer_site(a) == infer_site(b), infer_site(a) == infer_site(["Other", "Text"])
+        (True, False)
     """
-    short = [s for s in lines if len(s.split()) <= _EDGE_MAX_WORDS]
+    short = [s for s in lines[1:] if len(s.split()) <= _EDGE_MAX_WORDS]
     edges = {template(s) for s in (*short[:_EDGE_LINES], *short[-_EDGE_LINES:])}
     if not edges:
         return None
