@@ -77,6 +77,12 @@ _BUFFER_PAIRS = 1 << 18
 #: Lines of at least this many characters are also counted by band keys (near-identical).
 LONG_CHARS = 60
 
+#: A learned line longer than this is never labelled a timestamp (see CleanConfig).
+_DATE_LINE_CHARS = 80
+
+#: Labels of learned lines remembered across documents (they recur on many pages).
+_LABEL_CACHE = 1 << 16
+
 #: A line with at least this many words that ends like a sentence is prose.
 _PROSE_WORDS = 12
 
@@ -116,11 +122,23 @@ def template(line: str) -> str:
         'short url'
     """
     norm = normalize(line)
-    if not any(c.isdigit() for c in norm):
+    if not _DIGITS.search(norm):
         return norm
     words = _date_words()
     masked = _WORD.sub(lambda m: "<d>" if m.group() in words else m.group(), norm)
     return _DIGITS.sub("0", masked)
+
+
+def _chrome_pages(counts: Mapping[int, int], key: int, threshold: int) -> int | None:
+    """Return on how many pages a learned template is (0: it is content; None: too few).
+
+    A line between two prose lines on at least half of its pages is content that recurs (a
+    standard subheading), not chrome.
+    """
+    n = counts.get(key, 0)
+    if n < threshold:
+        return None
+    return n if 2 * counts.get(key ^ _BODY, 0) < n else 0
 
 
 def _is_prose(text: str) -> bool:
@@ -250,6 +268,7 @@ class Cleaner:
         self._examples: dict[int, tuple[str, str]] = {}  # key -> (site, smallest line seen)
         self._pend_examples: dict[int, tuple[str, str]] = {}
         self._counts: dict[int, int] | None = None
+        self._label_cache: dict[tuple[str, str], str] = {}
 
     def fit(self, docs: Iterable[object]) -> Cleaner:
         """Forget what was learned, then learn from ``docs``; return the cleaner."""
@@ -304,6 +323,7 @@ class Cleaner:
             if site is None:
                 return
         self._counts = None
+        self._label_cache.clear()
         self._site_pages[site] += 1
         page = _hash(normalize(lines[0]) + "\x00" + normalize(max(lines, key=len)))
         self._titles.update(_hash(f"{site}\x01{key}") for key in _title_keys(lines[0]))
@@ -441,8 +461,8 @@ class Cleaner:
             if site is not None and s != site:
                 continue
             threshold = self.threshold(s)
-            n = counts.get(key, 0)
-            if threshold is not None and n >= threshold and 2 * counts.get(key ^ _BODY, 0) < n:
+            n = _chrome_pages(counts, key, threshold) if threshold is not None else None
+            if n:
                 out.append(LearnedLine(s, line, n, self._site_pages[s], self._label(s, line)))
         out.sort(key=lambda x: (-x.pages, x.site, x.example))
         return out
@@ -458,12 +478,23 @@ class Cleaner:
             "learned_lines": len(learned),
         }
 
-    def _label(self, site: str, line: str) -> str:
-        if any(_hash(f"{site}\x01{k}") in self._titles for k in _title_keys(line)):
-            return "teaser"
-        if template(line) != normalize(line) and _dates_in(line):
-            return "timestamp"
-        return "site_boilerplate"
+    def _label(self, site: str, line: str, keys: Sequence[str] | None = None) -> str:
+        """Return the label of a learned line: teaser, timestamp or site_boilerplate."""
+        cache = self._label_cache
+        got = cache.get((site, line))
+        if got is not None:
+            return got
+        keys = _title_keys(line) if keys is None else keys
+        if any(_hash(f"{site}\x01{k}") in self._titles for k in keys):
+            label = "teaser"
+        elif len(line) <= _DATE_LINE_CHARS and _DIGITS.search(line) and _dates_in(line):
+            label = "timestamp"
+        else:
+            label = "site_boilerplate"
+        if len(cache) >= _LABEL_CACHE:
+            cache.clear()
+        cache[site, line] = label
+        return label
 
     # -- saving -----------------------------------------------------------------------
 
@@ -686,32 +717,31 @@ class _SiteDetector:
         self.counts = counts
         self.own_title = own_title
         self.pages = cleaner._site_pages[site]
+        self._memo: dict[str, tuple[str, str, str, float] | None] = {}
 
     def _exact(self, tmpl: str) -> int | None:
         """Return the pages of a learned template, 0 if it is content, None if unknown."""
-        counts = self.counts
-        key = _hash(f"{self.site}\x00{tmpl}")
-        n = counts.get(key, 0)
-        if n >= self.threshold:
-            return n if 2 * counts.get(key ^ _BODY, 0) < n else 0
-        return None
+        return _chrome_pages(self.counts, _hash(f"{self.site}\x00{tmpl}"), self.threshold)
 
     def __call__(self, doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
+        memo = self._memo  # line text -> mark without its line index (None: not learned)
         found: dict[int, int] = {}
         near: list[tuple[int, str]] = []
         for i in doc.content_lines:
             old = marks.get(i)
             if old is not None and old.detector != "content":
                 continue
-            line = doc.lines[i]
-            if self.own_title and any(k in self.own_title for k in _title_keys(line.text)):
-                continue  # the page's own headline, however often it is a teaser elsewhere
-            tmpl = template(line.text)
+            text = doc.lines[i].text
+            if text in memo:
+                continue
+            tmpl = template(text)
             n = self._exact(tmpl)
             if n:
                 found[i] = n
             elif n is None and len(tmpl) >= LONG_CHARS:
                 near.append((i, tmpl))
+            else:
+                memo[text] = None
         if near:
             # Near-identical: several bands of its character shingles are on enough pages.
             bands = _band_matrix(self.site, [t for _, t in near])
@@ -720,17 +750,34 @@ class _SiteDetector:
                 hits = sorted((get(b, 0) for b in row), reverse=True)[_MIN_BANDS - 1]
                 if hits >= self.threshold:
                     found[i] = hits
+                else:
+                    memo[doc.lines[i].text] = None
+        for i, n in found.items():
+            memo[doc.lines[i].text] = self._verdict(doc.lines[i].stripped, n)
         out = []
-        for i, n in sorted(found.items()):
-            line = doc.lines[i]
-            label = self.cleaner._label(self.site, line.stripped)
-            shown = f"{n}+" if n >= MAX_COUNT else str(n)
-            what = {"teaser": "another page's headline, ", "timestamp": "a date line, "}.get(
-                label, ""
-            )
-            reason = f"{what}on {shown} of {self.pages} pages of {self.site}"
-            out.append(Mark(i, label, reason, "site", n / self.pages))
+        for i in doc.content_lines:
+            old = marks.get(i)
+            if old is not None and old.detector != "content":
+                continue
+            got = memo.get(doc.lines[i].text)
+            if got is not None:
+                out.append(Mark(i, *got))
         return out
+
+    def _verdict(self, line: str, n: int) -> tuple[str, str, str, float] | None:
+        """Return the label, reason, detector and score of a learned line (None: keep it)."""
+        keys = _title_keys(line)
+        if self.own_title and any(k in self.own_title for k in keys):
+            return None  # the page's own headline, however often it is a teaser elsewhere
+        label = self.cleaner._label(self.site, line, keys)
+        shown = f"{n}+" if n >= MAX_COUNT else str(n)
+        what = {"teaser": "another page's headline, ", "timestamp": "a date line, "}.get(label, "")
+        return (
+            label,
+            f"{what}on {shown} of {self.pages} pages of {self.site}",
+            "site",
+            n / self.pages,
+        )
 
 
 #: A long line is near-identical to a learned one when this many of its bands are learned.
