@@ -717,7 +717,7 @@ class _SiteDetector:
         self.counts = counts
         self.own_title = own_title
         self.pages = cleaner._site_pages[site]
-        self._memo: dict[str, tuple[str, str, str, float] | None] = {}
+        self._memo: dict[str, tuple[str, str, str, float | None] | None] = {}
 
     def _exact(self, tmpl: str) -> int | None:
         """Return the pages of a learned template, 0 if it is content, None if unknown."""
@@ -740,6 +740,8 @@ class _SiteDetector:
                 found[i] = n
             elif n is None and len(tmpl) >= LONG_CHARS:
                 near.append((i, tmpl))
+            elif n is None and self._headline(doc.lines[i].stripped, config):
+                found[i] = 1  # the headline of another page: a teaser of it
             else:
                 memo[text] = None
         if near:
@@ -764,12 +766,24 @@ class _SiteDetector:
                 out.append(Mark(i, *got))
         return out
 
-    def _verdict(self, line: str, n: int) -> tuple[str, str, str, float] | None:
+    def _headline(self, line: str, config: CleanConfig) -> bool:
+        """Return whether a line, not the page's own title, is the title of another page."""
+        words = len(line.split())
+        if not config.min_title_words <= words <= config.max_title_words:
+            return False
+        keys = _title_keys(line)
+        if any(k in self.own_title for k in keys):
+            return False
+        return any(_hash(f"{self.site}\x01{k}") in self.cleaner._titles for k in keys)
+
+    def _verdict(self, line: str, n: int) -> tuple[str, str, str, float | None] | None:
         """Return the label, reason, detector and score of a learned line (None: keep it)."""
         keys = _title_keys(line)
         if self.own_title and any(k in self.own_title for k in keys):
             return None  # the page's own headline, however often it is a teaser elsewhere
         label = self.cleaner._label(self.site, line, keys)
+        if n < self.threshold:  # seen as a title only: not on enough pages to be counted
+            return label, f"the headline of another page of {self.site}", "site", None
         shown = f"{n}+" if n >= MAX_COUNT else str(n)
         what = {"teaser": "another page's headline, ", "timestamp": "a date line, "}.get(label, "")
         return (
