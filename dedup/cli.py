@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shlex
+import sqlite3
 import sys
 import time
 from collections import deque
@@ -56,6 +57,8 @@ EXPLAIN_FIELD = "dedup"
 PROGRESS_DELAY = 0.5
 
 if TYPE_CHECKING:
+    from dedup.learn import Cleaner
+
     _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 # --------------------------------------------------------------------------- shared pieces
@@ -400,7 +403,9 @@ class _Summary:
         if text.strip() and not result.text.strip():
             self.emptied += 1
 
-    def lines_of_report(self, reader: Reader, sink: _Sink, *, quiet: bool) -> Iterator[str]:
+    def lines_of_report(
+        self, reader: Reader, sink: _Sink, *, quiet: bool, notes: Sequence[str] = ()
+    ) -> Iterator[str]:
         stats = reader.stats
         if not quiet:
             share = f" ({self.bytes_out / stats.bytes_in:.0%} kept)" if stats.bytes_in else ""
@@ -409,6 +414,7 @@ class _Summary:
                 f"dedup clean: {self.documents:,} {noun}, {stats.bytes_in:,} bytes in -> "
                 f"{self.bytes_out:,} bytes out{share}"
             )
+            yield from notes
             total = sum(self.removed.values())
             order = {label: i for i, label in enumerate(REMOVAL_LABELS)}
             by_label = sorted(self.removed.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99)))
@@ -437,30 +443,170 @@ class _Summary:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
+    if args.learn or args.model is not None:
+        return _cmd_clean_learned(args)
+    if args.min_pages is not None:
+        msg = "--min-pages goes with --learn (how many pages of a site a line must be on)"
+        raise ConfigError(msg)
     reader = _reader(args)
     sink = _open_sink(args, reader)
     run_clean(reader, sink, clean_fn=clean_and_explain, quiet=args.quiet, jobs=args.jobs)
     return 0
 
 
+#: Pages of a site a line must be on, by default, for ``--learn`` to learn it.
+MIN_PAGES = 3
+
+
+def _cmd_clean_learned(args: argparse.Namespace) -> int:
+    """``dedup clean --learn`` / ``--model``: clean with the chrome learned per site."""
+    from dedup.learn import Cleaner
+
+    model: str | None = args.model
+    if args.learn and args.input == "-":
+        msg = (
+            "--learn reads its input twice (once to learn each site's chrome, once to clean), "
+            "so it needs a file: save standard input to a file first, or clean standard input "
+            "with a model learned before: dedup clean - --model FILE"
+        )
+        raise ConfigError(msg)
+    if not args.learn and args.min_pages is not None:
+        msg = (
+            "--min-pages goes with --learn; a model loaded with --model keeps the value it "
+            "was learned with"
+        )
+        raise ConfigError(msg)
+    reader = _reader(args)
+    if model is not None and reader.path != "-" and _same_file(model, reader.path):
+        msg = f"the model file {model} is the input; choose another --model path"
+        raise ConfigError(msg)
+    if model is not None and args.output not in (None, "-") and _same_file(model, args.output):
+        msg = f"the model file {model} is the output; choose another --model path"
+        raise ConfigError(msg)
+    if args.learn:
+        min_pages = MIN_PAGES if args.min_pages is None else args.min_pages
+        cleaner = Cleaner(
+            min_pages=min_pages,
+            text_field=args.text_field,
+            site_field=args.site_field,
+            url_field=args.url_field,
+        )
+    else:
+        assert model is not None  # _cmd_clean sends only --learn or --model here
+        if not Path(model).is_file():
+            msg = (
+                f"{model}: no such model file; learn one first: dedup clean INPUT --learn "
+                f"--model {shlex.quote(model)}"
+            )
+            raise ConfigError(msg)
+        cleaner = Cleaner.load(model)
+    sink = _open_sink(args, reader)  # refuses a wrong output before the long learning pass
+    try:
+        if args.learn:
+            learner = _reader(args)
+            progress = _Progress(learner, quiet=args.quiet, desc="dedup clean: learning")
+            try:
+                cleaner.partial_fit(_learning_docs(learner, progress))
+            finally:
+                progress.close()
+            if model is not None:
+                _save_model(cleaner, model)
+        stats = cleaner.stats()  # also computes the learned counts once, before any fork
+    except BaseException:
+        sink.abort()
+        raise
+    notes = [_learned_note(stats, cleaner.min_pages, model=model, learned=args.learn)]
+    site_fn = _SiteOf(args.site_field, args.url_field)
+    run_clean(
+        reader,
+        sink,
+        clean_fn=_LearnedClean(cleaner),
+        quiet=args.quiet,
+        jobs=args.jobs,
+        doc_fn=site_fn,
+        notes=notes,
+    )
+    return 0
+
+
+def _learning_docs(reader: Reader, progress: _Progress) -> Iterator[object]:
+    """Yield what `Cleaner.partial_fit` reads of each record: its fields, or its text."""
+    for record in reader:
+        progress.update()
+        yield record.fields if record.fields is not None else record.text
+
+
+def _save_model(cleaner: Cleaner, path: str) -> None:
+    try:
+        cleaner.save(path)
+    except sqlite3.Error as exc:  # e.g. its directory does not exist
+        msg = f"{path}: cannot write the model ({exc}); check that its directory exists"
+        raise ConfigError(msg) from exc
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _learned_note(
+    stats: Mapping[str, int], min_pages: int, *, model: str | None, learned: bool
+) -> str:
+    """Return the summary line about the site chrome learned (or loaded from ``--model``)."""
+    what = (
+        f"{_plural(stats['learned_lines'], 'line', 'lines')} of site chrome on "
+        f"{stats['sites_learned']:,} of {_plural(stats['sites'], 'site', 'sites')} "
+        f"({min_pages}+ pages each)"
+    )
+    if not learned:
+        return f"  used the model {model}: {what}, from {stats['documents']:,} documents"
+    return f"  learned {what}" + (f"; saved the model to {model}" if model else "")
+
+
+class _SiteOf:
+    """The document `_LearnedClean` receives for a record: its text and its site (or None)."""
+
+    def __init__(self, site_field: str, url_field: str) -> None:
+        self.site_field = site_field
+        self.url_field = url_field
+
+    def __call__(self, record: Record) -> tuple[str, str | None]:
+        return record.text, dups.site_of(record.fields, self.site_field, self.url_field)
+
+
+class _LearnedClean:
+    """``clean_fn`` of a learned `dedup.Cleaner`: cleans a (text, site) pair; pickles."""
+
+    def __init__(self, cleaner: Cleaner) -> None:
+        self.cleaner = cleaner
+
+    def __call__(self, doc: tuple[str, str | None]) -> CleanResult:
+        text, site = doc
+        return self.cleaner.clean_and_explain(text, site=site)
+
+
 def run_clean(
     reader: Reader,
     sink: _Sink,
     *,
-    clean_fn: Callable[[str], CleanResult],
+    clean_fn: Callable[[Any], CleanResult],
     quiet: bool = False,
     jobs: int = 1,
+    doc_fn: Callable[[Record], object] | None = None,
+    notes: Sequence[str] = (),
 ) -> None:
     """Clean every record of ``reader`` into ``sink`` and print the summary on stderr.
 
-    ``clean_fn`` is the per-document cleaner, so a corpus-aware cleaner (a later ``--learn``)
-    plugs in without another loop; with ``jobs > 1`` it must be picklable (a module-level
-    function, or an object whose state pickles).
+    ``clean_fn`` is the per-document cleaner; it receives ``doc_fn(record)`` (default: the
+    record's text), so a corpus-aware cleaner (``--learn``) plugs in without another loop.
+    With ``jobs > 1`` it must be picklable (a module-level function, or an object whose state
+    pickles); it is sent once to each worker. ``notes`` are summary lines printed after the
+    first.
     """
     summary = _Summary()
     progress = _Progress(reader, quiet=quiet, desc="dedup clean")
     try:
-        for record, result, lines in clean_records(reader, clean_fn=clean_fn, jobs=jobs):
+        cleaned = clean_records(reader, clean_fn=clean_fn, jobs=jobs, doc_fn=doc_fn)
+        for record, result, lines in cleaned:
             sink.write(record, result)
             summary.add(record.text, result, lines)
             progress.update()
@@ -470,7 +616,7 @@ def run_clean(
         raise
     progress.close()
     sink.close()
-    for line in summary.lines_of_report(reader, sink, quiet=quiet):
+    for line in summary.lines_of_report(reader, sink, quiet=quiet, notes=notes):
         _print_err(line)
 
 
@@ -504,10 +650,22 @@ _Packed = tuple[
 ]
 
 
-def _clean_batch(clean_fn: Callable[[str], CleanResult], texts: list[str]) -> list[_Packed]:
+#: The ``clean_fn`` of this worker process, set once by `_init_worker` (a learned model can be
+#: large: sending it with every batch would cost more than the cleaning).
+_WORKER_CLEAN: Callable[[Any], CleanResult] | None = None
+
+
+def _init_worker(clean_fn: Callable[[Any], CleanResult]) -> None:
+    global _WORKER_CLEAN  # one per worker process, set at its start
+    _WORKER_CLEAN = clean_fn
+
+
+def _clean_batch(docs: list[Any]) -> list[_Packed]:
+    clean_fn = _WORKER_CLEAN
+    assert clean_fn is not None  # the pool's initializer sets it
     out: list[_Packed] = []
-    for text in texts:
-        r = clean_fn(text)
+    for doc in docs:
+        r = clean_fn(doc)
         removals = [
             (x.span.start, x.span.end, x.label, x.reason, x.detector, x.score) for x in r.removals
         ]
@@ -531,21 +689,31 @@ def _unpack(packed: _Packed) -> tuple[CleanResult, int]:
     return result, lines
 
 
+def _text_of(record: Record) -> str:
+    return record.text
+
+
 def clean_records(
-    records: Iterable[Record], *, clean_fn: Callable[[str], CleanResult], jobs: int = 1
+    records: Iterable[Record],
+    *,
+    clean_fn: Callable[[Any], CleanResult],
+    jobs: int = 1,
+    doc_fn: Callable[[Record], object] | None = None,
 ) -> Iterator[Cleaned]:
     """Yield each record with its result, in input order, cleaning in ``jobs`` processes.
 
-    Records go to the workers in batches, with at most ``BATCHES_PER_JOB * jobs`` batches in
-    flight, so memory stays bounded however long the input is. With ``jobs > 1`` the results
-    carry no ``line_labels`` (``Cleaned.lines`` has their count).
+    ``clean_fn`` receives ``doc_fn(record)``, by default the record's text. Records go to the
+    workers in batches, with at most ``BATCHES_PER_JOB * jobs`` batches in flight, so memory
+    stays bounded however long the input is. With ``jobs > 1`` the results carry no
+    ``line_labels`` (``Cleaned.lines`` has their count).
     """
+    doc_of = _text_of if doc_fn is None else doc_fn
     if jobs <= 1:
         for record in records:
-            result = clean_fn(record.text)
+            result = clean_fn(doc_of(record))
             yield Cleaned(record, result, len(result.line_labels))
         return
-    pool = ProcessPoolExecutor(max_workers=jobs)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(clean_fn,))
     pending: deque[tuple[list[Record], Future[list[_Packed]]]] = deque()
 
     def drain_one() -> Iterator[Cleaned]:
@@ -560,13 +728,12 @@ def clean_records(
             batch.append(record)
             chars += len(record.text)
             if len(batch) >= BATCH_RECORDS or chars >= BATCH_CHARS:
-                texts = [r.text for r in batch]
-                pending.append((batch, pool.submit(_clean_batch, clean_fn, texts)))
+                pending.append((batch, pool.submit(_clean_batch, [doc_of(r) for r in batch])))
                 batch, chars = [], 0
                 while len(pending) >= BATCHES_PER_JOB * jobs:
                     yield from drain_one()
         if batch:
-            pending.append((batch, pool.submit(_clean_batch, clean_fn, [r.text for r in batch])))
+            pending.append((batch, pool.submit(_clean_batch, [doc_of(r) for r in batch])))
         while pending:
             yield from drain_one()
     finally:
@@ -601,6 +768,19 @@ def _add_run_options(p: argparse.ArgumentParser, *, work: str) -> None:
     )
 
 
+def _min_pages(value: str) -> int:
+    from dedup.learn import MAX_COUNT
+
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if not 2 <= n <= MAX_COUNT:
+        msg = f"must be a whole number from 2 to {MAX_COUNT}, got {value!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return n
+
+
 def _add_clean(subparsers: _Subparsers) -> None:
     p = subparsers.add_parser(
         "clean",
@@ -622,6 +802,43 @@ def _add_clean(subparsers: _Subparsers) -> None:
         action="store_true",
         help=f"add the removals, title, byline and dates: a {EXPLAIN_FIELD!r} field in JSONL, "
         f"a FILE{SIDECAR_SUFFIX} beside each text output",
+    )
+    learn = p.add_argument_group(
+        "site chrome learned across the input",
+        "lines on many pages of one site (menus, footers, newsletter boxes, other pages' "
+        "headlines) are removed as site_boilerplate, teaser or timestamp",
+    )
+    learn.add_argument(
+        "--learn",
+        action="store_true",
+        help="read INPUT twice: learn each site's chrome, then clean with it (INPUT must be a "
+        "file or directory)",
+    )
+    learn.add_argument(
+        "--model",
+        metavar="FILE",
+        help="with --learn: save what was learned to FILE; without: clean with the model in "
+        "FILE, learned before (one pass, so standard input works)",
+    )
+    learn.add_argument(
+        "--min-pages",
+        type=_min_pages,
+        metavar="N",
+        help=f"with --learn: a line is learned once it is on N different pages of a site "
+        f"(and 2%% of its pages); sites with fewer pages learn nothing (default: {MIN_PAGES})",
+    )
+    learn.add_argument(
+        "--site-field",
+        default="site",
+        metavar="NAME",
+        help="the field naming a record's site; without it, the host of --url-field, else the "
+        "site is inferred from the page's edge lines (default: site)",
+    )
+    learn.add_argument(
+        "--url-field",
+        default="url",
+        metavar="NAME",
+        help="the field of a record's URL (default: url)",
     )
     _add_run_options(p, work="clean")
     p.set_defaults(func=_cmd_clean)
