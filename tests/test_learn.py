@@ -1,0 +1,1166 @@
+"""Tests of the corpus-aware cleaner `dedup.Cleaner` (dedup/learn.py).
+
+What a site repeats across its pages is chrome; what one article says is not, however often
+the site re-scrapes it. The tests fit a `Cleaner` on small corpora written to look like real
+news sites (tests/data/learn/: Dawn editorial pages that share a teaser block with seed 004,
+and synthetic multi-site pages built below) and check: what is learned is removed with the
+evidence, the page's own headline and body survive, the model does not depend on the order or
+chunking of the documents nor on a save/load round trip, small sites fall back to the
+per-document cleaner, the per-document invariants still hold (hypothesis), and bad input and
+bad model files fail with errors that say what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from test_properties import BREAKS, EXOTIC, any_text
+from test_properties import line as any_line
+
+import dedup
+from dedup.config import DETECTOR_NAMES
+from dedup.learn import Cleaner, LearnedLine, infer_site, template
+
+Check = Callable[[str, dedup.CleanResult], None]
+
+HERE = Path(__file__).parent
+LEARN_DATA = HERE / "data" / "learn"
+SEED_004 = HERE / "golden" / "seeds" / "004_ed16568699e11153.txt"
+SEED_004_GOLD = HERE / "golden" / "seeds" / "004_ed16568699e11153.clean.txt"
+DEV_SUBSET = HERE / "data" / "dev_subset.jsonl"
+
+LEARNED_LABELS = {"site_boilerplate", "teaser", "timestamp"}
+#: The per-document cleaner without its teaser-list detector: what the Dawn teaser block
+#: loses then is lost because the Cleaner learned it across the site's pages.
+NO_TEASERS = dedup.CleanConfig(detectors=tuple(n for n in DETECTOR_NAMES if n != "teasers"))
+REASON = re.compile(r"on (\d+)\+? of (\d+) pages of (\S+)$")
+
+
+def nonblank(text: str) -> list[str]:
+    """Return the stripped non-blank lines of ``text``."""
+    return [s for s in (ln.strip() for ln in text.splitlines()) if s]
+
+
+def removed_lines(text: str, result: dedup.CleanResult) -> dict[str, set[tuple[str, str]]]:
+    """Return, per removed line (stripped), the set of (label, detector) it was removed with."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for r in result.removals:
+        out.setdefault(r.span.slice(text).strip(), set()).add((r.label, r.detector))
+    return out
+
+
+def outputs(cleaner: Cleaner, docs: list[object]) -> list[dedup.CleanResult]:
+    """Return the explained result of every document."""
+    return [cleaner.clean_and_explain(d) for d in docs]
+
+
+def learned_model(cleaner: Cleaner) -> list[tuple[str, str, int, int, str]]:
+    """Return what `Cleaner.learned` says, with each example line reduced to its template.
+
+    The example shown for a template is one of its lines; which one depends on the order of
+    the documents (see test_learned_example_does_not_depend_on_order), the rest must not.
+    """
+    return sorted(
+        (x.site, template(x.example), x.pages, x.site_pages, x.label) for x in cleaner.learned()
+    )
+
+
+# -- prose and synthetic sites ------------------------------------------------------------------
+
+SENTENCES = (
+    "The council approved the revised budget on Tuesday after a debate that lasted most of "
+    "the night.",
+    "Officials said the money would go first to repairing roads damaged in last winter's floods.",
+    "Opposition members argued that the plan did little for residents of the eastern districts.",
+    "A spokesman for the mayor said the city had no choice but to raise water charges.",
+    "Traders in the old market said they had not been consulted about the new parking rules.",
+    "The provincial government is expected to announce its own measures later this month.",
+    "Residents queued for hours outside the water board's offices to contest their bills.",
+    "Engineers warned that the harbour wall would not survive another storm season.",
+    "The report, seen by this newspaper, recommends closing two of the city's five depots.",
+    "Teachers' unions have threatened to strike if salaries are not paid by the end of the week.",
+    "Police said three people had been detained after the protest turned violent.",
+    "The hospital's emergency ward has been running at twice its capacity since August.",
+    "Analysts expect inflation to ease slightly in the coming quarter as fuel prices fall.",
+    "The company denied that it had dumped waste into the river, calling the claim baseless.",
+    "Farmers say the late rains have already cut the wheat harvest by a fifth.",
+    "The minister told reporters that talks with the lenders were at an advanced stage.",
+    "Several schools remained closed on Monday because of the smog.",
+    "A court has given the authorities two weeks to explain the delay in the project.",
+    "Environmental groups welcomed the decision but said enforcement would be the real test.",
+    "The bus service, launched with much fanfare last year, now runs at half its fleet.",
+    "Local businesses reported a sharp drop in customers after the bridge was closed.",
+    "The inquiry found that safety inspections had not been carried out for three years.",
+    "Critics said the new law gave the police too much power to detain people without charge.",
+    "The festival drew tens of thousands of visitors despite the heavy rain.",
+    "Shopkeepers complained that power cuts lasted up to ten hours a day in the summer.",
+    "The board will meet again next month to review the tender for the new pipeline.",
+    "The university said it would double the number of scholarships for students from rural areas.",
+    "Health officials urged parents to have their children vaccinated before the winter.",
+    "Developers have applied for permission to build three towers on the old mill site.",
+    "The strike has left thousands of commuters stranded at the main railway station.",
+)
+
+
+def paragraph(rng: random.Random, k: int = 3) -> str:
+    """Return a prose paragraph of ``k`` distinct sentences."""
+    return " ".join(rng.sample(SENTENCES, k))
+
+
+HEADLINE_WORDS = (
+    "Council",
+    "Harbour",
+    "Budget",
+    "Water",
+    "Strike",
+    "Floods",
+    "Market",
+    "Bridge",
+    "Schools",
+    "Smog",
+    "Pipeline",
+    "Festival",
+    "Inquiry",
+    "Hospital",
+    "Tariff",
+)
+
+
+def headline(rng: random.Random) -> str:
+    """Return a headline (no digits: digits are masked in templates)."""
+    a, b, c = rng.sample(HEADLINE_WORDS, 3)
+    verb = rng.choice(["faces", "delays", "backs", "rejects", "plans", "weighs"])
+    return f"{a} {verb} {b.lower()} {c.lower()} review"
+
+
+def herald_page(rng: random.Random, n: int) -> dict[str, str]:
+    """A page of a site with a menu, a dated line, a newsletter box, a teaser list, a footer."""
+    title = headline(rng)
+    day = rng.randint(1, 28)
+    month = rng.choice(["January", "March", "May", "August", "October", "December"])
+    lines = [
+        title,
+        "Home",
+        "World",
+        "Business",
+        "Harbour life",
+        "Opinion",
+        f"Updated {day:02d} {month} 2025 {rng.randint(6, 22)}:{rng.randint(10, 59)}",
+        *(paragraph(rng) for _ in range(rng.randint(3, 5))),
+        "Get the Harbour Herald morning briefing in your inbox",
+        "More from the Herald",
+        headline(rng),
+        headline(rng),
+        "Harbour Herald is published by Harbour Media Group",
+        "Advertise with the Herald",
+    ]
+    return {"url": f"https://www.harbourherald.example/news/{n}", "text": "\n".join(lines)}
+
+
+def valley_page(rng: random.Random, n: int) -> dict[str, str]:
+    """A page whose cookie banner changes one word from page to page."""
+    word = ["improve", "enhance", "personalise", "measure", "tailor", "optimise"][n % 6]
+    lines = [
+        headline(rng),
+        f"Valley Times uses small files to {word} your reading experience and to show you "
+        "relevant offers from our partners.",
+        "Valley | Region | Sport | Weather",
+        "",
+        *(paragraph(rng, 2) for _ in range(rng.randint(2, 4))),
+        "",
+        "Read the Valley Times print replica every morning",
+        "Valley Times, 12 Mill Road, Riverton",
+    ]
+    return {"site": "valleytimes.example", "text": "\n".join(lines)}
+
+
+def metro_page(rng: random.Random, n: int) -> dict[str, str]:
+    """A page whose body carries the same subheading as most of the site's articles."""
+    lines = [
+        headline(rng),
+        "Metro Daily | Local news you can use",
+        paragraph(rng),
+        paragraph(rng),
+        "What happens next",
+        paragraph(rng),
+        paragraph(rng),
+        "Tip off the Metro Daily newsroom",
+    ]
+    return {"site": "metro.example", "text": "\n".join(lines)}
+
+
+def plain_page(rng: random.Random, site: str) -> dict[str, str]:
+    """A page of a site with a short footer (for sites with 1-2 pages)."""
+    lines = [headline(rng), paragraph(rng), paragraph(rng), f"Visit {site} for more stories"]
+    return {"site": site, "text": "\n".join(lines)}
+
+
+MENU = ["Front page", "Politics", "Money", "Ideas", "Podcasts", "Newsletters", "Events"]
+FOOTER = ["Masthead", "Work with the Ledger", "Ledger Media 2009-2025"]
+
+
+def siteless_page(rng: random.Random) -> str:
+    """A page without site or URL whose menu and footer are the site's (inferred site)."""
+    return "\n".join([headline(rng), *MENU, paragraph(rng), paragraph(rng), *FOOTER])
+
+
+def synthetic_corpus(seed: int = 7) -> list[object]:
+    """Return ~30 pages of 6 sites: 10 + 6 + 6 + 2 + 1 pages, and 5 without a site."""
+    rng = random.Random(seed)
+    docs: list[object] = [herald_page(rng, n) for n in range(10)]
+    docs += [valley_page(rng, n) for n in range(6)]
+    docs += [metro_page(rng, n) for n in range(6)]
+    docs += [plain_page(rng, "tiny.example") for _ in range(2)]
+    docs += [plain_page(rng, "solo.example")]
+    docs += [siteless_page(rng) for _ in range(5)]
+    return docs
+
+
+def dev_subset() -> list[dict[str, str]]:
+    """Return the dev subset pages (``text`` and ``site`` fields)."""
+    with DEV_SUBSET.open(encoding="utf-8") as f:
+        rows = [json.loads(row) for row in f if row.strip()]
+    return [{"text": r["text"], "site": r["site"]} for r in rows]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[object]:
+    """The synthetic corpus plus the dev subset."""
+    return [*synthetic_corpus(), *dev_subset()]
+
+
+@pytest.fixture(scope="module")
+def fitted(corpus: list[object]) -> Cleaner:
+    """A Cleaner fitted on the whole corpus, in order."""
+    return Cleaner().fit(corpus)
+
+
+def test_synthetic_corpus_teaches_something(fitted: Cleaner) -> None:
+    """Guard: the corpus tests below would pass vacuously if nothing were learned."""
+    sites = {x.site for x in fitted.learned()}
+    assert {"harbourherald.example", "valleytimes.example", "metro.example"} <= sites
+    assert fitted.stats()["learned_lines"] >= 10
+    herald = {x.example for x in fitted.learned("harbourherald.example")}
+    assert "Get the Harbour Herald morning briefing in your inbox" in herald
+    assert all(isinstance(x, LearnedLine) for x in fitted.learned())
+
+
+# -- 1. Dawn: seed 004 and pages of the same site sharing its teaser block ---------------------
+
+
+def dawn_pages() -> dict[str, str]:
+    """Return seed 004 and the five Dawn editorial pages in tests/data/learn/, by name."""
+    pages = {"seed_004": SEED_004.read_text(encoding="utf-8")}
+    for path in sorted(LEARN_DATA.glob("dawn_*.txt")):
+        pages[path.stem] = path.read_text(encoding="utf-8")
+    return pages
+
+
+DAWN = dawn_pages()
+BASANT = "dawn_colours_of_basant"
+#: Teasers of seed 004, each in the trailing block of at least 4 of the 6 pages.
+SHARED_TEASERS = (
+    "US asylum freeze",
+    "Colours of Basant",
+    "Karachi’s death holes",
+    "Protection for all",
+    "Growing trade gap",
+    "Playing both sides",
+)
+
+
+def teaser_block(text: str) -> list[str]:
+    """Return the non-blank lines after the "Editorial" line: the list of other editorials."""
+    lines = nonblank(text)
+    return lines[lines.index("Editorial") + 1 :]
+
+
+def body(text: str) -> list[str]:
+    """Return the lines between a Dawn page's first line and its "Published in Dawn" trailer."""
+    lines = nonblank(text)
+    end = next(i for i, s in enumerate(lines) if s.startswith("Published in Dawn"))
+    return lines[1:end]
+
+
+def test_dawn_pages_are_what_the_tests_assume() -> None:
+    assert len(DAWN) == 6
+    assert nonblank(DAWN[BASANT])[0] == "Colours of Basant"
+    assert any("Basant" in s and "Lahore" in s for s in body(DAWN[BASANT]))
+    for name, text in DAWN.items():
+        block = teaser_block(text)
+        assert len(block) == (6 * 4 if name == "seed_004" else 5 * 4), name
+        assert "Published in Dawn" in text
+        if name != BASANT:
+            assert "Colours of Basant" in block, name
+    for teaser in SHARED_TEASERS:
+        assert sum(teaser in teaser_block(t) for t in DAWN.values()) >= 4, teaser
+
+
+@pytest.fixture(scope="module", params=["default", "no_teasers_detector"])
+def dawn_cleaner(request: pytest.FixtureRequest) -> Cleaner:
+    config = None if request.param == "default" else NO_TEASERS
+    docs = [{"site": "dawn.com", "text": t} for t in DAWN.values()]
+    return Cleaner(config=config).fit(docs)
+
+
+@pytest.mark.parametrize("name", sorted(DAWN))
+def test_dawn_teaser_block_removed_on_every_page(
+    dawn_cleaner: Cleaner, name: str, invariants: Check
+) -> None:
+    text = DAWN[name]
+    result = dawn_cleaner.clean_and_explain({"site": "dawn.com", "text": text})
+    invariants(text, result)
+    kept = set(nonblank(result.text))
+    gone = removed_lines(text, result)
+    block = teaser_block(text)
+    for s in block:
+        assert s not in kept, f"{name}: teaser line kept: {s!r}"
+    # labels: all of them with the per-document teaser detector; without it, those of the
+    # teasers shared by 4+ pages (the others, on 1-2 pages, are for the page alone to judge)
+    shared = [
+        s
+        for k in range(0, len(block), 4)
+        if dawn_cleaner.config is None or block[k] in SHARED_TEASERS
+        for s in block[k : k + 4]
+    ]
+    assert len(shared) >= 16
+    for s in shared:
+        labels = {label for label, _ in gone[s]}
+        assert labels <= LEARNED_LABELS, f"{name}: {s!r} removed as {labels}"
+    # the page's own headline and body are kept
+    assert body(text) == [s for s in nonblank(result.text) if s in body(text)]
+    assert set(body(text)) <= kept
+    if name != "seed_004":
+        assert nonblank(result.text)[0] == nonblank(text)[0]
+
+
+def test_dawn_teasers_are_learned_across_the_site(dawn_cleaner: Cleaner) -> None:
+    """Without the per-document teaser detector, the shared teasers go because they were learned."""
+    learned = {x.example: x for x in dawn_cleaner.learned("dawn.com")}
+    for teaser in SHARED_TEASERS:
+        assert teaser in learned, teaser
+        assert learned[teaser].site_pages == 6
+    assert learned["Colours of Basant"].label == "teaser"  # it is a headline on this site
+    if dawn_cleaner.config is not NO_TEASERS:
+        return
+    for name, text in DAWN.items():
+        result = dawn_cleaner.clean_and_explain(text, site="dawn.com")
+        gone = removed_lines(text, result)
+        for teaser in SHARED_TEASERS:
+            if teaser in teaser_block(text):
+                assert ("teaser", "site") in gone[teaser] or (
+                    "site_boilerplate",
+                    "site",
+                ) in gone[teaser], (name, teaser, gone[teaser])
+
+
+def test_colours_of_basant_page_keeps_its_title_and_body(dawn_cleaner: Cleaner) -> None:
+    text = DAWN[BASANT]
+    result = dawn_cleaner.clean_and_explain(text, site="dawn.com")
+    out = nonblank(result.text)
+    assert out[0] == "Colours of Basant"
+    assert out.count("Colours of Basant") == 1
+    assert result.title == "Colours of Basant"
+    assert result.line_labels[0].label == "title"
+    assert out[1:] == body(text)
+    # ... while on every other page that line is another editorial's teaser, and goes
+    for name, other in DAWN.items():
+        if name == BASANT:
+            continue
+        r = dawn_cleaner.clean_and_explain(other, site="dawn.com")
+        assert "Colours of Basant" not in nonblank(r.text), name
+        assert {lab for lab, _ in removed_lines(other, r)["Colours of Basant"]} == {"teaser"}
+
+
+def test_seed_004_keeps_exactly_the_gold_lines(dawn_cleaner: Cleaner) -> None:
+    text = SEED_004.read_text(encoding="utf-8")
+    gold = nonblank(SEED_004_GOLD.read_text(encoding="utf-8"))
+    assert nonblank(dedup.clean(text)) == gold  # the per-document cleaner, as in test_golden
+    got = nonblank(dawn_cleaner.clean(text, site="dawn.com"))
+    assert [s for s in gold if s not in got] == [], "Cleaner dropped gold lines of seed 004"
+    assert got == gold
+
+
+def test_dawn_reasons_cite_the_evidence() -> None:
+    docs = [{"site": "dawn.com", "text": t} for t in DAWN.values()]
+    cleaner = Cleaner(config=NO_TEASERS).fit(docs)
+    text = DAWN["dawn_us_asylum_freeze"]
+    result = cleaner.clean_and_explain(text, site="dawn.com")
+    site_removals = [r for r in result.removals if r.detector == "site"]
+    assert len(site_removals) >= 15
+    for r in site_removals:
+        m = REASON.search(r.reason)
+        assert m, r.reason
+        assert m.group(3) == "dawn.com"
+        assert m.group(2) == "6"
+        assert cleaner.threshold("dawn.com") <= int(m.group(1)) <= 6
+        assert r.label in LEARNED_LABELS
+    by_line = {r.span.slice(text).strip(): r for r in site_removals}
+    assert by_line["Colours of Basant"].reason.endswith("on 6 of 6 pages of dawn.com")
+    assert by_line["Colours of Basant"].label == "teaser"
+    assert by_line["05 Dec, 2025"].label == "timestamp"
+
+
+BASANT_NEWS = """Colours of Basant
+
+LAHORE: The mood in Lahore is unmistakably festive as the city prepares for Basant’s colourful kites to once again dot the skies this February.
+
+Kite-makers in the walled city said orders had tripled since the Punjab government announced that the festival would be allowed over three days under strict rules.
+
+The ban was imposed after metal-coated strings killed motorcyclists and children, and officials said the use of such string would be treated as a serious offence.
+
+Published in Dawn, December 5th, 2025
+"""  # noqa: E501 - a news page: one line per paragraph
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="learn.py bug: a learned teaser snippet ('... to once again dot the...') near-matches "
+    "(MinHash bands) the article's own lead paragraph when that paragraph is under ~200 "
+    "characters, so the Cleaner deletes the lead on the article's own page",
+)
+def test_own_short_lead_survives_the_teaser_snippet_that_truncates_it() -> None:
+    docs = [{"site": "dawn.com", "text": t} for t in DAWN.values()]
+    cleaner = Cleaner().fit(docs)
+    result = cleaner.clean_and_explain(BASANT_NEWS, site="dawn.com")
+    lead = nonblank(BASANT_NEWS)[1]
+    assert lead in nonblank(result.text), [
+        (r.label, r.detector, r.reason)
+        for r in result.removals
+        if lead in r.span.slice(BASANT_NEWS)
+    ]
+
+
+# -- 2-4. order, save/load, chunks ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_order_does_not_matter(
+    corpus: list[object], fitted: Cleaner, seed: int, tmp_path: Path
+) -> None:
+    shuffled = corpus[:]
+    random.Random(seed).shuffle(shuffled)
+    other = Cleaner().fit(shuffled)
+    assert outputs(other, corpus) == outputs(fitted, corpus)
+    assert learned_model(other) == learned_model(fitted)
+    assert other.stats() == fitted.stats()
+    assert other.sites == fitted.sites
+
+
+def test_reversed_order_on_dev_subset_alone() -> None:
+    docs = dev_subset()
+    a, b = Cleaner().fit(docs), Cleaner().fit(docs[::-1])
+    assert outputs(a, docs) == outputs(b, docs)
+    # sites of one page learn nothing: the output is the per-document cleaner's
+    for d in docs:
+        if a.sites[d["site"]] < 3:
+            assert a.clean(d) == dedup.clean(d["text"])
+
+
+def test_save_load_round_trip(corpus: list[object], fitted: Cleaner, tmp_path: Path) -> None:
+    path = tmp_path / "model.sqlite"
+    fitted.save(path)
+    assert not (tmp_path / "model.sqlite.tmp").exists()
+    loaded = Cleaner.load(path)
+    assert outputs(loaded, corpus) == outputs(fitted, corpus)
+    assert loaded.learned() == fitted.learned()
+    assert loaded.stats() == fitted.stats()
+    assert loaded.sites == fitted.sites
+    assert (loaded.min_pages, loaded.min_share) == (fitted.min_pages, fitted.min_share)
+    # the human-readable table says the same as learned()
+    with sqlite3.connect(path) as con:
+        rows = con.execute("SELECT site, example, pages, site_pages, label FROM learned").fetchall()
+    con.close()
+    assert sorted(rows) == sorted(
+        (x.site, x.example, x.pages, x.site_pages, x.label) for x in fitted.learned()
+    )
+    # saving again over the file replaces it
+    Cleaner().fit(corpus[:3]).save(path)
+    assert Cleaner.load(path).stats()["documents"] == 3
+
+
+def test_save_load_keeps_non_default_parameters(corpus: list[object], tmp_path: Path) -> None:
+    probe = Cleaner()
+    fields = [{"body": d["text"], "host": probe.site_of(d)} for d in corpus[:25]]
+    assert all(isinstance(d, dict) for d in corpus[:25])
+    cleaner = Cleaner(min_pages=4, min_share=0.1, text_field="body", site_field="host")
+    cleaner.fit(fields)
+    cleaner.save(tmp_path / "m.db")
+    loaded = Cleaner.load(tmp_path / "m.db")
+    assert (loaded.min_pages, loaded.min_share) == (4, 0.1)
+    assert (loaded.text_field, loaded.site_field) == ("body", "host")
+    assert [loaded.clean(d) for d in fields] == [cleaner.clean(d) for d in fields]
+
+
+@pytest.mark.parametrize("cut", [1, 10, 29])
+def test_load_then_partial_fit_equals_fit_on_all(
+    corpus: list[object], fitted: Cleaner, tmp_path: Path, cut: int
+) -> None:
+    path = tmp_path / "part.db"
+    Cleaner().fit(corpus[:cut]).save(path)
+    resumed = Cleaner.load(path).partial_fit(corpus[cut:])
+    assert outputs(resumed, corpus) == outputs(fitted, corpus)
+    assert learned_model(resumed) == learned_model(fitted)
+    assert resumed.stats() == fitted.stats()
+
+
+def chunks(docs: list[object], n: int) -> Iterator[list[object]]:
+    size = -(-len(docs) // n)
+    for i in range(0, len(docs), size):
+        yield docs[i : i + size]
+
+
+@pytest.mark.parametrize("n_chunks", [2, 3, 7])
+def test_partial_fit_in_chunks_equals_fit(
+    corpus: list[object], fitted: Cleaner, n_chunks: int
+) -> None:
+    cleaner = Cleaner()
+    for part in chunks(corpus, n_chunks):
+        assert cleaner.partial_fit(part) is cleaner
+    assert outputs(cleaner, corpus) == outputs(fitted, corpus)
+    assert learned_model(cleaner) == learned_model(fitted)
+
+
+def test_partial_fit_one_document_at_a_time_equals_fit(
+    corpus: list[object], fitted: Cleaner
+) -> None:
+    cleaner = Cleaner()
+    for doc in reversed(corpus):
+        cleaner.partial_fit([doc])
+        cleaner.partial_fit([])  # an empty chunk changes nothing
+    assert outputs(cleaner, corpus) == outputs(fitted, corpus)
+    assert learned_model(cleaner) == learned_model(fitted)
+
+
+def test_fit_forgets_and_takes_a_generator(corpus: list[object], fitted: Cleaner) -> None:
+    cleaner = Cleaner().fit(synthetic_corpus(seed=99))
+    cleaner.fit(d for d in corpus)  # fit starts again; a generator is an iterable
+    assert learned_model(cleaner) == learned_model(fitted)
+    assert outputs(cleaner, corpus) == outputs(fitted, corpus)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="learn.py bug: the example line of a learned template is the first line seen in a "
+    "partial_fit chunk (_observe: 'if key not in examples'), and examples of templates not yet "
+    "on min_pages pages at a merge are dropped; so learned() and the saved 'learned' table "
+    "depend on the order and chunking of the documents (the docstring says: smallest line seen)",
+)
+def test_learned_example_does_not_depend_on_order() -> None:
+    pages = [
+        {"site": "s.example", "text": f"Story {w}\nUpdated {d}\nBody of story {w}, long enough."}
+        for w, d in [
+            ("one", "17 December 2025"),
+            ("two", "03 August 2025"),
+            ("three", "01 May 2025"),
+        ]
+    ]
+    forward, backward = Cleaner().fit(pages), Cleaner().fit(pages[::-1])
+    one_by_one = Cleaner()
+    for p in pages:
+        one_by_one.partial_fit([p])
+    examples = [[x.example for x in c.learned()] for c in (forward, backward, one_by_one)]
+    assert len(examples[0]) == 1
+    assert examples[0] == examples[1] == examples[2]
+
+
+# -- 5. small sites ----------------------------------------------------------------------------
+
+
+def small_site(rng: random.Random, n: int) -> list[dict[str, str]]:
+    """Pages of a site whose only chrome is a line the per-document cleaner does not know."""
+    return [
+        {
+            "site": "small.example",
+            "text": "\n".join(
+                [
+                    headline(rng),
+                    "Riverton Ledger | est. in the valley",
+                    paragraph(rng),
+                    paragraph(rng),
+                    "Letters to the Ledger editor go to the front desk",
+                ]
+            ),
+        }
+        for _ in range(n)
+    ]
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_site_with_one_or_two_pages_falls_back_to_per_document_cleaner(n: int) -> None:
+    rng = random.Random(n)
+    docs = small_site(rng, n) + [herald_page(rng, k) for k in range(6)]
+    cleaner = Cleaner().fit(docs)
+    assert cleaner.threshold("small.example") is None
+    assert cleaner.learned("small.example") == []
+    for d in docs[:n]:
+        assert cleaner.clean(d) == dedup.clean(d["text"])
+        assert cleaner.clean_and_explain(d) == dedup.clean_and_explain(d["text"])
+    assert cleaner.learned("harbourherald.example")  # the other site still learns
+
+
+def test_three_pages_are_enough_to_learn() -> None:
+    rng = random.Random(3)
+    docs = small_site(rng, 3)
+    cleaner = Cleaner().fit(docs)
+    assert cleaner.threshold("small.example") == 3
+    examples = {x.example for x in cleaner.learned("small.example")}
+    assert "Letters to the Ledger editor go to the front desk" in examples
+    for d in docs:
+        assert "Letters to the Ledger" in dedup.clean(d["text"])  # the page alone keeps it
+        result = cleaner.clean_and_explain(d)
+        assert "Letters to the Ledger" not in result.text
+        assert nonblank(d["text"])[2] in result.text  # the article's paragraphs stay
+        assert nonblank(d["text"])[3] in result.text
+        (r,) = [r for r in result.removals if "Letters" in r.span.slice(d["text"])]
+        assert (r.label, r.detector) == ("site_boilerplate", "site")
+        assert r.reason == "on 3 of 3 pages of small.example"
+
+
+def test_threshold_grows_with_the_site() -> None:
+    cleaner = Cleaner(min_share=0.02)
+    cleaner.fit({"site": "big.example", "text": f"Page {k}\nHello"} for k in range(200))
+    assert cleaner.threshold("big.example") == 4
+    assert cleaner.threshold("unknown.example") is None
+    assert Cleaner(min_pages=5).fit(small_site(random.Random(0), 4)).learned() == []
+
+
+def test_bad_parameters() -> None:
+    for kwargs in ({"min_pages": 1}, {"min_pages": True}, {"min_share": 2}, {"text_field": ""}):
+        with pytest.raises(dedup.ConfigError):
+            Cleaner(**kwargs)  # type: ignore[arg-type]
+
+
+# -- 6. properties of the per-document cleaner, in corpus mode ----------------------------------
+
+PROP_SITE = "prop.example"
+
+
+def _prop_corpus() -> list[dict[str, str]]:
+    rng = random.Random(11)
+    docs = []
+    for n in range(6):
+        page = herald_page(rng, n)
+        docs.append({"site": PROP_SITE, "text": page["text"]})
+    return docs
+
+
+PROP_DOCS = _prop_corpus()
+PROP_CLEANER = Cleaner().fit(PROP_DOCS)
+PROP_LEARNED = sorted({x.example for x in PROP_CLEANER.learned(PROP_SITE)})
+PROP_LINES = sorted({s for d in PROP_DOCS for s in nonblank(d["text"])})
+
+
+@st.composite
+def site_text(draw: st.DrawFn) -> str:
+    """Arbitrary text with the site's learned chrome and its pages' lines mixed in."""
+    base = draw(any_text)
+    extra = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from(PROP_LEARNED),
+                st.sampled_from(PROP_LEARNED),
+                st.sampled_from(PROP_LINES),
+                any_line,
+            ),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    lines = base.splitlines()
+    for s in extra:
+        lines.insert(draw(st.integers(0, len(lines))), s)
+    return draw(st.sampled_from(BREAKS)).join(lines)
+
+
+corpus_text = st.one_of(site_text(), any_text)
+PROP_SETTINGS = settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+ODD = [
+    "",
+    "\n",
+    "\ud800\n\x00\nOpinion\n\u200fشارك\u200f",
+    "Home\nWorld\nBusiness\nHarbour life\nOpinion\n" + "x" * 20000,
+    "Get the Harbour Herald morning briefing in your inbox\x00\n\udfff",
+    "\n".join(EXOTIC),
+    "\u202e" + "Advertise with the Herald" + "\u202c",
+]
+
+
+def test_prop_corpus_learned_something() -> None:
+    assert len(PROP_LEARNED) >= 5
+    assert PROP_CLEANER.clean("", site=PROP_SITE) == ""
+    assert PROP_CLEANER.clean("") == ""
+    assert PROP_CLEANER.clean_and_explain("", site=PROP_SITE).removals == ()
+
+
+@PROP_SETTINGS
+@given(corpus_text)
+@example(PROP_DOCS[0]["text"])
+def test_corpus_mode_idempotent(text: str) -> None:
+    once = PROP_CLEANER.clean(text, site=PROP_SITE)
+    assert PROP_CLEANER.clean(once, site=PROP_SITE) == once
+
+
+@PROP_SETTINGS
+@given(text=corpus_text)
+@example(text=PROP_DOCS[1]["text"])
+def test_corpus_mode_explanation_is_complete_and_replays(text: str, invariants: Check) -> None:
+    result = PROP_CLEANER.clean_and_explain(text, site=PROP_SITE)
+    invariants(text, result)  # subsequence of lines, removals sorted/in bounds/disjoint, replay
+    assert dedup.apply_removals(text, result.removals) == result.text
+    assert PROP_CLEANER.clean(text, site=PROP_SITE) == result.text
+
+
+@PROP_SETTINGS
+@given(text=corpus_text)
+def test_corpus_mode_without_site_never_raises(text: str, invariants: Check) -> None:
+    invariants(text, PROP_CLEANER.clean_and_explain(text))  # site inferred from the edges
+
+
+#: Found by hypothesis (15,000 examples of ``corpus_text``), then minimised.
+IDEMPOTENCE_FIRST_LINE = (
+    "Business\nAdvertise with the Herald\nBusiness\n0:0:0:0:0:0:0:A:A:A:I:0:0. 0:0"
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="learn.py bug: the lines protected as the page's own headline are those matching the "
+    "raw first non-blank line ('Business'), even when the per-document cleaner removes that "
+    "line; the later 'Business' (learned chrome) is kept, 'Advertise with the Herald' becomes "
+    "the first line of the output, and cleaning the output again removes 'Business'",
+)
+def test_corpus_mode_idempotent_when_the_first_line_is_removed() -> None:
+    once = PROP_CLEANER.clean(IDEMPOTENCE_FIRST_LINE, site=PROP_SITE)
+    assert PROP_CLEANER.clean(once, site=PROP_SITE) == once
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_corpus_mode_odd_strings(text: str, invariants: Check) -> None:
+    result = PROP_CLEANER.clean_and_explain(text, site=PROP_SITE)
+    invariants(text, result)
+    assert PROP_CLEANER.clean(result.text, site=PROP_SITE) == result.text
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_fit_on_odd_strings_never_raises(text: str) -> None:
+    cleaner = Cleaner().fit([text, {"text": text, "site": "odd.example"}] * 3)
+    cleaner.clean(text)
+    cleaner.clean(text, site="odd.example")
+
+
+# -- 7. templates and dated lines ---------------------------------------------------------------
+
+
+def test_template_masks_digits_months_weekdays() -> None:
+    assert template("Updated 03 August 2025") == template("Updated 17 December 2025")
+    assert template("Mis à jour le 3 août 2025") == template("Mis à jour le 17 décembre 2025")
+    assert template("Aktualisiert am 3. März 2025") == template("Aktualisiert am 17. Dezember 2025")
+    assert template("Montag, 3. März 2025") == template("Freitag, 17. Dezember 2025")
+    assert template("Updated 03 August 2025") != template("Published 03 August 2025")
+    assert template("  Short  URL ") == "short url"
+    assert template("Page 2 of 9") == template("Page 3 of 10")
+
+
+DATES = ["3 March 2025", "17 December 2025", "5 May 2025", "21 June 2025", "9 October 2025"]
+
+
+@pytest.mark.parametrize(
+    "pattern", ["Today's paper: {d}", "Print edition of {d}", "Weather for {d}: sunny, 24°C"]
+)
+def test_dated_line_learned_from_variants_is_removed_as_timestamp(pattern: str) -> None:
+    rng = random.Random(4)
+    docs = [
+        {"site": "t.example", "text": "\n".join([headline(rng), pattern.format(d=d), *body])}
+        for d, body in ((d, [paragraph(rng), paragraph(rng)]) for d in DATES[:4])
+    ]
+    cleaner = Cleaner().fit(docs)
+    learned = cleaner.learned("t.example")
+    assert [x.label for x in learned] == ["timestamp"]
+    assert learned[0].pages == 4
+    new = "\n".join(["Harbour backs bridge repairs", pattern.format(d=DATES[4]), paragraph(rng)])
+    assert pattern.format(d=DATES[4]) in dedup.clean(new)  # unknown to the page alone
+    result = cleaner.clean_and_explain(new, site="t.example")
+    (r,) = result.removals
+    assert r.span.slice(new).strip() == pattern.format(d=DATES[4])
+    assert (r.label, r.detector) == ("timestamp", "site")
+    assert r.reason == "a date line, on 4 of 4 pages of t.example"
+
+
+# -- 8. near-identical lines --------------------------------------------------------------------
+
+
+def test_banner_with_one_word_changed_is_learned_and_removed(corpus: list[object]) -> None:
+    valley = [d for d in corpus if isinstance(d, dict) and d.get("site") == "valleytimes.example"]
+    banners = {nonblank(d["text"])[1] for d in valley}
+    assert len(banners) == len(valley) == 6  # one word differs on every page
+    assert all(len(b) >= 60 for b in banners)
+    cleaner = Cleaner().fit(valley)
+    new_banner = (
+        "Valley Times uses small files to remember your reading experience and to show you "
+        "relevant offers from our partners."
+    )
+    new = "\n".join(
+        ["Bridge rejects strike festival review", new_banner, paragraph(random.Random())]
+    )
+    for d, text in [*((d, d["text"]) for d in valley), ({"site": "valleytimes.example"}, new)]:
+        result = cleaner.clean_and_explain(text, site=d["site"])
+        banner = nonblank(text)[1]
+        assert banner not in result.text
+        (r,) = [r for r in result.removals if r.span.slice(text).strip() == banner]
+        assert (r.label, r.detector) == ("site_boilerplate", "site"), r
+        assert REASON.search(r.reason), r.reason
+
+
+def test_teaser_snippet_truncated_at_another_length_is_removed() -> None:
+    rng = random.Random(8)
+    story = (
+        "The mayor announced a sweeping plan to rebuild the harbour front and the old market "
+        "district over the next decade, with money from the province"
+    )
+    docs = []
+    for k in range(5):
+        lines = [headline(rng), paragraph(rng), paragraph(rng), "Elsewhere in the paper"]
+        lines += [headline(rng), story[: 95 + 9 * k].rstrip() + "..."]
+        docs.append({"site": "snip.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    cut = story[:130].rstrip() + "..."
+    new = "\n".join(["Harbour plans schools smog review", paragraph(rng), paragraph(rng), cut])
+    assert cut in dedup.clean(new)
+    result = cleaner.clean_and_explain(new, site="snip.example")
+    assert cut not in result.text
+    (r,) = [r for r in result.removals if r.span.slice(new).strip() == cut]
+    assert (r.label, r.detector) == ("site_boilerplate", "site")
+
+
+# -- 9. re-scraped articles, recurring subheadings ----------------------------------------------
+
+
+def rescrapes(
+    top: list[list[str]], bottom: list[list[str]]
+) -> tuple[list[dict[str, str]], list[str]]:
+    """Return 4 copies of one article with different chrome, 3 other articles, the paragraphs."""
+    rng = random.Random(5)
+    title = "Council approves new water tariff after all-night session"
+    paras = [paragraph(rng) for _ in range(5)]
+    docs = [
+        {"site": "metrodaily.example", "text": "\n".join([*t, title, *paras, *b])}
+        for t, b in zip(top, bottom, strict=True)
+    ]
+    for _ in range(3):
+        text = "\n".join(["Home", headline(rng), paragraph(rng), paragraph(rng), "Share this"])
+        docs.append({"site": "metrodaily.example", "text": text})
+    return docs, paras
+
+
+def _check_rescrapes_keep_paragraphs(docs: list[dict[str, str]], paras: list[str]) -> None:
+    cleaner = Cleaner().fit(docs)
+    learned = {x.example for x in cleaner.learned()}
+    assert not learned & set(paras), "the article's paragraphs were learned as chrome"
+    for d in docs[:4]:
+        out = nonblank(cleaner.clean(d))
+        assert [p for p in paras if p not in out] == []
+
+
+def test_rescraped_article_keeps_its_paragraphs() -> None:
+    bottom = [
+        ["Share this story", "Metro Daily 2025"],
+        ["Comments are closed", "Metro Daily 2025"],
+        ["Most read", "Skip to content"],
+        ["Back to top"],
+    ]
+    docs, paras = rescrapes([[], ["Home", "Local"], ["Menu", "Search"], ["Sign in"]], bottom)
+    # the title comes first on the first copy only; the others open with different chrome
+    docs[1]["text"] = docs[1]["text"].replace("Home\nLocal\n", "") + "\nHome\nLocal"
+    docs[2]["text"] = docs[2]["text"].replace("Menu\nSearch\n", "") + "\nMenu"
+    docs[3]["text"] = docs[3]["text"].replace("Sign in\n", "")
+    _check_rescrapes_keep_paragraphs(docs, paras)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="learn.py bug: the page key is (first line, longest line); re-scrapes of one "
+    "article that open with different chrome (a dated top bar, a menu) get different keys, "
+    "so the article's paragraphs are counted as on 4 different pages and deleted",
+)
+def test_rescraped_article_with_different_top_chrome_keeps_its_paragraphs() -> None:
+    top = [
+        ["Friday, 5 December 2025", "Home"],
+        ["Saturday, 6 December 2025", "Home"],
+        ["Menu", "Search"],
+        ["Skip to content", "Latest"],
+    ]
+    docs, paras = rescrapes(top, [["Share this"]] * 4)
+    _check_rescrapes_keep_paragraphs(docs, paras)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="learn.py bug: the page key is (first line, longest line); a re-scrape that "
+    "carries a reader comment longer than every paragraph gets another key, so the "
+    "article's paragraphs are counted again and deleted",
+)
+def test_rescraped_article_with_a_long_comment_keeps_its_paragraphs() -> None:
+    rng = random.Random(6)
+    comments = [[f"Comment from reader {k}: " + " ".join(rng.sample(SENTENCES, 6))] for k in "abc"]
+    docs, paras = rescrapes([[], [], [], []], [["Share this"], *comments])
+    _check_rescrapes_keep_paragraphs(docs, paras)
+
+
+def test_recurring_subheading_in_the_body_is_not_chrome(corpus: list[object]) -> None:
+    metro = [d for d in corpus if isinstance(d, dict) and d.get("site") == "metro.example"]
+    rng = random.Random(9)
+    # on 2 pages of 8 the subheading stands before a short caption instead of prose
+    for _ in range(2):
+        lines = [headline(rng), "Metro Daily | Local news you can use", paragraph(rng)]
+        lines += ["What happens next", "Photo: Metro Daily", paragraph(rng)]
+        metro.append({"site": "metro.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(metro)
+    learned = {x.example for x in cleaner.learned("metro.example")}
+    assert "Tip off the Metro Daily newsroom" in learned  # the site's chrome is learned
+    assert "What happens next" not in learned
+    for d in metro:
+        assert "What happens next" in cleaner.clean(d)
+
+
+# -- 10. bad input, bad model files --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("docs", ["a string", {"text": "a page"}])
+def test_partial_fit_refuses_a_single_document(docs: object) -> None:
+    with pytest.raises(dedup.InputError, match="iterable"):
+        Cleaner().partial_fit(docs)  # type: ignore[arg-type]
+    with pytest.raises(dedup.InputError):
+        Cleaner().fit(docs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("doc", "field"),
+    [
+        ({"body": "x"}, "text"),
+        ({"text": 5}, "text"),
+        ({"text": None}, "text"),
+        ({"text": b"x"}, "text"),
+    ],
+)
+def test_document_without_str_text_names_the_field(doc: object, field: str) -> None:
+    with pytest.raises(dedup.InputError, match=rf"document 1: field '{field}'"):
+        Cleaner().partial_fit(["fine", doc])
+    with pytest.raises(dedup.InputError, match=f"'{field}'"):
+        Cleaner().clean(doc)
+    with pytest.raises(dedup.InputError, match="'body'"):
+        Cleaner(text_field="body").partial_fit([{"text": "x"}])
+
+
+@pytest.mark.parametrize("doc", [5, None, ["a", "b"], b"bytes"])
+def test_document_of_another_type(doc: object) -> None:
+    with pytest.raises(dedup.InputError, match="document 0"):
+        Cleaner().partial_fit([doc])
+    with pytest.raises(dedup.InputError):
+        Cleaner().clean_and_explain(doc)
+
+
+@pytest.fixture
+def model(tmp_path: Path) -> Path:
+    path = tmp_path / "model.db"
+    Cleaner().fit(small_site(random.Random(1), 4)).save(path)
+    return path
+
+
+def _load_error(path: Path) -> str:
+    with pytest.raises(dedup.ModelError) as info:
+        Cleaner.load(path)
+    assert str(path) in str(info.value)
+    return str(info.value)
+
+
+def test_load_missing_file(tmp_path: Path) -> None:
+    assert "no such model file" in _load_error(tmp_path / "nope.db")
+    assert "no such model file" in _load_error(tmp_path)  # a directory
+
+
+def test_load_not_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "model.db"
+    path.write_bytes(b"this is a text file, not a database\n" * 100)
+    assert "not a dedup model" in _load_error(path)
+    path.write_bytes(b"")
+    assert "not a dedup model" in _load_error(path)
+
+
+def test_load_sqlite_that_is_not_a_model(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("CREATE TABLE t (x)")
+    con.close()
+    assert "not a dedup model" in _load_error(path)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+        con.execute("INSERT INTO meta VALUES ('format', 'something.else')")
+    con.close()
+    assert "not a dedup model" in _load_error(path)
+
+
+def _edit(path: Path, sql: str) -> None:
+    con = sqlite3.connect(path)
+    with con:
+        con.execute(sql)
+    con.close()
+
+
+def test_load_other_version(model: Path) -> None:
+    _edit(model, "UPDATE meta SET value='999' WHERE key='version'")
+    message = _load_error(model)
+    assert "version 999" in message
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DROP TABLE counts",
+        "DROP TABLE examples",
+        "DELETE FROM meta WHERE key='params'",
+        "UPDATE meta SET value='not json' WHERE key='params'",
+        "UPDATE meta SET value='{}' WHERE key='params'",
+    ],
+)
+def test_load_damaged_model(model: Path, sql: str) -> None:
+    _edit(model, sql)
+    _load_error(model)
+
+
+def test_load_corrupted_bytes(model: Path) -> None:
+    data = bytearray(model.read_bytes())
+    data[100:] = bytes(len(data) - 100)
+    model.write_bytes(bytes(data))
+    _load_error(model)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="learn.py bug: Cleaner.load parses meta.params with json.loads and calls .get on "
+    "it; params that are valid JSON but not an object raise AttributeError, not ModelError",
+)
+@pytest.mark.parametrize("value", ["[]", '"x"', "null"])
+def test_load_params_not_an_object(model: Path, value: str) -> None:
+    _edit(model, f"UPDATE meta SET value='{value}' WHERE key='params'")
+    _load_error(model)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="learn.py bug: Cleaner.load passes saved parameters to Cleaner(...) unchecked; an "
+    "out-of-range min_pages raises ConfigError without the path, not ModelError",
+)
+def test_load_params_out_of_range(model: Path) -> None:
+    params = json.loads(
+        sqlite3.connect(model).execute("SELECT value FROM meta WHERE key='params'").fetchone()[0]
+    )
+    params["min_pages"] = 1
+    _edit(model, f"UPDATE meta SET value='{json.dumps(params)}' WHERE key='params'")
+    _load_error(model)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="learn.py bug: Cleaner.load does not check the types of the sites table; a page "
+    "count that is not an integer loads, then clean() raises TypeError",
+)
+def test_load_sites_with_a_non_integer_count(model: Path) -> None:
+    _edit(model, "UPDATE sites SET pages='many'")
+    _load_error(model)
+
+
+# -- 11. the site of a document -------------------------------------------------------------------
+
+
+def test_site_field_wins_over_url() -> None:
+    c = Cleaner()
+    assert (
+        c.site_of({"text": "x", "site": "a.example", "url": "https://b.example/x"}) == "a.example"
+    )
+    assert c.site_of({"text": "x", "url": "https://www.b.example/x?y=1"}) == "b.example"
+    assert c.site_of({"text": "x", "url": "http://news.b.example:8080/x"}) == "news.b.example"
+    assert c.site_of({"text": "x", "url": "www.b.example/path"}) == "b.example"
+    assert c.site_of({"text": "x", "site": "", "url": "https://b.example"}) == "b.example"
+    assert c.site_of({"text": "x", "site": "a.example"}, site="c.example") == "c.example"
+    assert c.site_of("x", site="c.example") == "c.example"
+    assert c.site_of("") is None
+    other = Cleaner(site_field="host", url_field="link")
+    assert other.site_of({"text": "x", "host": "h.example", "site": "a.example"}) == "h.example"
+    assert other.site_of({"text": "x", "link": "https://www.l.example/"}) == "l.example"
+
+
+def test_url_and_site_field_count_as_one_site(corpus: list[object], fitted: Cleaner) -> None:
+    assert fitted.sites["harbourherald.example"] == 10
+    page = herald_page(random.Random(0), 0)
+    by_url = fitted.clean_and_explain(page)
+    by_site = fitted.clean_and_explain({"site": "harbourherald.example", "text": page["text"]})
+    by_arg = fitted.clean_and_explain(page["text"], site="harbourherald.example")
+    assert by_url == by_site == by_arg
+    assert any(r.detector == "site" for r in by_url.removals)
+
+
+def test_siteless_pages_of_one_site_share_an_inferred_key(fitted: Cleaner) -> None:
+    rng = random.Random(21)
+    pages = [siteless_page(rng) for _ in range(5)]
+    keys = {fitted.site_of(p) for p in pages}
+    assert len(keys) == 1
+    (key,) = keys
+    assert key is not None
+    assert key.startswith("~")
+    assert key == infer_site(nonblank(pages[0]))
+    # the pages of other sites do not get it
+    others = [herald_page(rng, 1)["text"], metro_page(rng, 1)["text"], valley_page(rng, 1)["text"]]
+    assert key not in {fitted.site_of(p) for p in others}
+
+
+def test_cleaner_learns_chrome_of_siteless_pages() -> None:
+    rng = random.Random(22)
+    pages = [siteless_page(rng) for _ in range(5)]
+    cleaner = Cleaner().fit(pages)
+    (key,) = cleaner.sites
+    learned = {x.example for x in cleaner.learned(key)}
+    assert {"Politics", "Money", "Ideas", "Masthead", "Work with the Ledger"} <= learned
+    new = siteless_page(rng)
+    result = cleaner.clean_and_explain(new)
+    gone = removed_lines(new, result)
+    assert ("site_boilerplate", "site") in gone["Work with the Ledger"]
+    assert "Work with the Ledger" in dedup.clean(new)
+    for r in result.removals:
+        if r.detector == "site":
+            assert r.reason.endswith(f"of 5 pages of {key}"), r.reason
+    for p in nonblank(new)[8:10]:  # the two paragraphs
+        assert p in result.text
+
+
+# -- 12. reasons ---------------------------------------------------------------------------------
+
+
+def test_reasons_cite_pages_and_site(corpus: list[object], fitted: Cleaner) -> None:
+    seen = 0
+    for doc in corpus:
+        result = fitted.clean_and_explain(doc)
+        site = fitted.site_of(doc)
+        for r in result.removals:
+            if r.detector != "site":
+                continue
+            seen += 1
+            m = REASON.search(r.reason)
+            assert m, r.reason
+            assert m.group(3) == site
+            assert int(m.group(2)) == fitted.sites[site]
+            assert fitted.threshold(site) <= int(m.group(1)) <= fitted.sites[site]
+            assert r.label in LEARNED_LABELS
+            assert r.score is not None
+            assert 0 < r.score <= 1
+    assert seen >= 30
