@@ -77,6 +77,10 @@ _BUFFER_PAIRS = 1 << 18
 #: Lines of at least this many characters are also counted by band keys (near-identical).
 LONG_CHARS = 60
 
+#: ... and at most this many: longer lines are article paragraphs, counted exactly only.
+#: Banners and teaser snippets stay under it; band keys are most of what learning holds.
+MAX_NEAR_CHARS = 400
+
 #: A learned line longer than this is never labelled a timestamp (see CleanConfig).
 _DATE_LINE_CHARS = 80
 
@@ -204,6 +208,10 @@ class Cleaner:
             learned; sites with fewer pages learn nothing (the per-document cleaner alone).
         min_share: ... and on at least this share of the site's pages (a site of 1,000
             pages needs 20 at the default 0.02), up to `MAX_COUNT` pages.
+        max_pairs: the memory budget, in (template, page) pairs of 16 bytes (default 2**24,
+            256 MB). Up to it, counts are exact and independent of the order of documents;
+            beyond it, templates seen on one page so far are forgotten at each merge (see
+            `pruned`), so memory stays flat however many documents come.
         config: options of the per-document cleaner that runs first.
         text_field, site_field, url_field: the fields of mapping documents to read.
 
@@ -223,6 +231,7 @@ class Cleaner:
         *,
         min_pages: int = 3,
         min_share: float = 0.02,
+        max_pairs: int = 1 << 24,
         config: CleanConfig | None = None,
         text_field: str = "text",
         site_field: str = "site",
@@ -250,6 +259,10 @@ class Cleaner:
                 raise ConfigError(msg)
         self.min_pages = min_pages
         self.min_share = float(min_share)
+        if isinstance(max_pairs, bool) or not isinstance(max_pairs, int) or max_pairs < 1:
+            msg = f"max_pairs must be a whole number >= 1, got {max_pairs!r}"
+            raise ConfigError(msg)
+        self.max_pairs = max_pairs
         self.config = config
         self.text_field = text_field
         self.site_field = site_field
@@ -268,6 +281,7 @@ class Cleaner:
         self._examples: dict[int, tuple[str, str]] = {}  # key -> (site, smallest line seen)
         self._pend_examples: dict[int, tuple[str, str]] = {}
         self._counts: dict[int, int] | None = None
+        self.pruned = 0  # templates forgotten to stay within max_pairs (see _merge)
         self._label_cache: dict[tuple[str, str], str] = {}
 
     def fit(self, docs: Iterable[object]) -> Cleaner:
@@ -342,7 +356,7 @@ class Cleaner:
                 examples[key] = (site, line)
             if 0 < i < len(lines) - 1 and prose[i - 1] and prose[i + 1]:
                 pend.append(key ^ _BODY)  # the line sits in an article's body here
-            if len(tmpl) >= LONG_CHARS:
+            if LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 long.append(tmpl)
         if long:
             bands = np.unique(_band_matrix(site, long))
@@ -362,10 +376,16 @@ class Cleaner:
         keys, pages = keys[fresh], pages[fresh]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         rank = np.arange(len(keys)) - np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+        sizes = np.diff(np.r_[starts, len(keys)])
         keep = rank < MAX_COUNT
+        if int(np.minimum(sizes, MAX_COUNT).sum()) > self.max_pairs:
+            # Over the memory budget: forget the templates seen on one page so far (lossy
+            # counting). Chrome recurs on many pages and is seen again long before the next
+            # merge; what is lost is exactness (and order independence) for rare lines.
+            keep &= np.repeat(sizes > 1, sizes)
+            self.pruned += int((sizes == 1).sum())
         self._keys, self._pages = keys[keep], pages[keep]
         # Examples: one line per template that may be learned (on min_pages+ pages).
-        sizes = np.diff(np.r_[starts, len(keys)])
         common = set(keys[starts[sizes >= self.min_pages]].tolist())
         for key, example in self._pend_examples.items():
             if key in common:
@@ -476,6 +496,7 @@ class Cleaner:
             "sites_learned": sum(1 for s in self._site_pages if self.threshold(s) is not None),
             "counted_keys": len(np.unique(self._keys)) if len(self._keys) else 0,
             "learned_lines": len(learned),
+            "pruned": self.pruned,
         }
 
     def _label(self, site: str, line: str, keys: Sequence[str] | None = None) -> str:
@@ -502,6 +523,8 @@ class Cleaner:
         return {
             "min_pages": self.min_pages,
             "min_share": self.min_share,
+            "max_pairs": self.max_pairs,
+            "max_near_chars": MAX_NEAR_CHARS,
             "max_count": MAX_COUNT,
             "long_chars": LONG_CHARS,
             "bands": _BANDS,
@@ -521,7 +544,18 @@ class Cleaner:
         self._merge()
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+            self._write(tmp)
+            tmp.replace(path)
+        except (OSError, sqlite3.Error) as exc:
+            if tmp.parent.is_dir():
+                tmp.unlink(missing_ok=True)
+            msg = f"{path}: cannot write the model ({exc}); is the folder there and writable?"
+            raise ModelError(msg) from exc
+
+    def _write(self, tmp: Path) -> None:
+        """Write the model's tables into a new SQLite file ``tmp``."""
         con = sqlite3.connect(tmp)
         try:
             with con:
@@ -546,7 +580,6 @@ class Cleaner:
                 )
         finally:
             con.close()
-        tmp.replace(path)
 
     @classmethod
     def load(cls, path: str | Path, *, config: CleanConfig | None = None) -> Cleaner:
@@ -558,7 +591,7 @@ class Cleaner:
         """
         path = Path(path)
         if not path.is_file():
-            msg = f"{path}: no such model file; learn one with Cleaner.fit(...).save(path)"
+            msg = f"{path}: no such model file; learn a model first and save it there"
             raise ModelError(msg)
         try:
             con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -569,7 +602,7 @@ class Cleaner:
             try:
                 meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
             except sqlite3.DatabaseError as exc:
-                msg = f"{path}: not a dedup model file ({exc}); learn one with Cleaner.save"
+                msg = f"{path}: not a dedup model file ({exc})"
                 raise ModelError(msg) from exc
             if meta.get("format") != FORMAT:
                 msg = f"{path}: not a dedup model file (format {meta.get('format')!r})"
@@ -584,6 +617,7 @@ class Cleaner:
             mine = {
                 "max_count": MAX_COUNT,
                 "long_chars": LONG_CHARS,
+                "max_near_chars": MAX_NEAR_CHARS,
                 "bands": _BANDS,
                 "rows": _ROWS,
             }
@@ -594,6 +628,7 @@ class Cleaner:
             self = cls(
                 min_pages=params["min_pages"],
                 min_share=params["min_share"],
+                max_pairs=params["max_pairs"],
                 config=config,
                 text_field=params["text_field"],
                 site_field=params["site_field"],
@@ -631,7 +666,7 @@ CREATE TABLE examples (key INTEGER PRIMARY KEY, site TEXT NOT NULL, line TEXT NO
 _BODY = 0x5BD1E995_2C1B3C6D
 
 #: Band keys of long lines: character 5-gram MinHash, _BANDS bands of _ROWS rows.
-_BANDS = 16
+_BANDS = 8
 _ROWS = 3
 _SHINGLE = 5
 
@@ -738,7 +773,7 @@ class _SiteDetector:
             n = self._exact(tmpl)
             if n:
                 found[i] = n
-            elif n is None and len(tmpl) >= LONG_CHARS:
+            elif n is None and LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 near.append((i, tmpl))
             elif n is None and self._headline(doc.lines[i].stripped, config):
                 found[i] = 1  # the headline of another page: a teaser of it
@@ -795,4 +830,4 @@ class _SiteDetector:
 
 
 #: A long line is near-identical to a learned one when this many of its bands are learned.
-_MIN_BANDS = 3
+_MIN_BANDS = 2
