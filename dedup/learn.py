@@ -12,17 +12,22 @@ What is counted, and why it generalises:
 - A line's *template* is its `dedup.normalize.normalize` form with digit runs, month and
   weekday names (``resources/dates``, every language) masked: "Updated 03 August 2025" and
   "Updated 17 December 2025" are one template.
-- Pages are counted by a *page key* (the page's first line and its longest line): a copy of
+- Pages are counted by a *page key* (the three smallest hashes of its prose lines): a copy of
   an article re-scraped or syndicated on the same site has the same key, so the article's
   paragraphs are never counted twice for it; only lines on pages of *different* articles
   add up. Copies are the job of `dedup.find_duplicates`.
 - Per template, the smallest `MAX_COUNT` page keys are kept (a bottom-k set): counts are
   exact up to that cap, the union of two sets is the set of the union, so the result does
   not depend on the order of the documents nor on how they are split across `partial_fit`
-  calls, and memory grows with the number of distinct templates, not of documents.
-- Long lines (article paragraphs, cookie banners) are also counted by MinHash-LSH band keys
-  of their character shingles: a banner with one changed word, or a teaser snippet cut at
-  another length, shares most of its band keys with the other copies.
+  calls, and memory grows with the number of distinct templates, not of documents (up to
+  a budget, ``max_pairs``; beyond it, templates seen on one page are forgotten).
+- Lines of 60 to 400 characters (banners, teaser snippets) are also counted by MinHash-LSH
+  band keys of their character shingles: a banner with one changed word, or a teaser
+  snippet cut at another length, shares most of its band keys with the other copies. A
+  snippet cut short ("...") matches only other cut copies, never the full paragraph it was
+  cut from (the lead of the article's own page), and a near-identical match is not applied
+  to a line that sits between two prose lines (a reworded background paragraph).
+- A line of headline length that is the title of another page of the site is a teaser.
 - A line found between two prose lines (in the body of an article) on at least half of the
   pages that hold it is content that recurs (a standard subheading), never chrome.
 - A line is learned for a site once it is on at least ``max(min_pages, min_share * pages)``
@@ -62,7 +67,7 @@ from dedup.document import Document
 from dedup.errors import ConfigError, InputError, ModelError
 from dedup.lexicon import languages, load_json
 from dedup.normalize import match_key, normalize
-from dedup.types import CleanResult
+from dedup.types import KEPT_LABELS, CleanResult
 
 #: Name and version written into every saved model; `Cleaner.load` refuses others.
 FORMAT = "dedup.Cleaner"
@@ -142,7 +147,25 @@ def _chrome_pages(counts: Mapping[int, int], key: int, threshold: int) -> int | 
     n = counts.get(key, 0)
     if n < threshold:
         return None
-    return n if 2 * counts.get(key ^ _BODY, 0) < n else 0
+    return n if 2 * counts.get(key | 1, 0) < n else 0
+
+
+def _page_key(lines: Sequence[str]) -> int:
+    """Return the key pages are counted by: the smallest hashes of the page's prose lines.
+
+    A bottom-`_KEY_LINES` MinHash of the set of prose lines (with the longest line, when there
+    are fewer): re-scrapes and copies of one article share their paragraphs, so most often
+    their key, whatever chrome, date bar or comment surrounds them. Pages of different
+    articles share it only if all its lines are shared prose chrome (a site blurb).
+    """
+    prose = {_hash(normalize(s)) for s in lines if _is_prose(s)}
+    if len(prose) < _KEY_LINES:
+        prose.add(_hash(normalize(max(lines, key=len))))
+    return _hash(" ".join(map(str, sorted(prose)[:_KEY_LINES])))
+
+
+#: Prose lines whose hashes make a page key (see `_page_key`).
+_KEY_LINES = 3
 
 
 def _is_prose(text: str) -> bool:
@@ -339,7 +362,7 @@ class Cleaner:
         self._counts = None
         self._label_cache.clear()
         self._site_pages[site] += 1
-        page = _hash(normalize(lines[0]) + "\x00" + normalize(max(lines, key=len)))
+        page = _page_key(lines)
         self._titles.update(_hash(f"{site}\x01{key}") for key in _title_keys(lines[0]))
         seen: set[int] = set()
         prose = [_is_prose(s) for s in lines]
@@ -347,15 +370,16 @@ class Cleaner:
         long: list[str] = []
         for i, line in enumerate(lines):
             tmpl = template(line)
-            key = _hash(f"{site}\x00{tmpl}")
+            key = _line_key(site, tmpl)
             if key in seen:
                 continue
             seen.add(key)
             pend.append(key)
-            if key not in examples:
+            old = examples.get(key)
+            if old is None or line < old[1]:
                 examples[key] = (site, line)
             if 0 < i < len(lines) - 1 and prose[i - 1] and prose[i + 1]:
-                pend.append(key ^ _BODY)  # the line sits in an article's body here
+                pend.append(key | 1)  # the line sits in an article's body here
             if LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 long.append(tmpl)
         if long:
@@ -408,9 +432,30 @@ class Cleaner:
                 self._counts = dict(
                     zip(keys[starts[big]].tolist(), sizes[big].tolist(), strict=True)
                 )
+                self._counts.update(self._body_counts())
             else:
                 self._counts = {}
         return self._counts
+
+    def _body_counts(self) -> dict[int, int]:
+        """Return, per body key, on how many of its template's counted pages it is in a body.
+
+        Both page sets are bottom-k sets of the same page keys, so the pages counted for a
+        template (its `MAX_COUNT` smallest) that are body pages are exactly those in the body
+        key's set: the share is exact whatever the cap.
+        """
+        body = (self._keys & 1) == 1
+        keys, pages = self._keys, self._pages
+        with np.errstate(over="ignore"):
+            mult = np.int64(-0x61C8864680B583EB)  # odd: (key, page) -> one 64-bit pair hash
+            pairs = keys[~body] * mult + pages[~body]
+            body_as_plain = (keys[body] & ~1) * mult + pages[body]
+        inside = np.isin(body_as_plain, pairs)  # a body pair whose page is counted for its line
+        bkeys = keys[body][inside]
+        if not len(bkeys):
+            return {}
+        uniq, n = np.unique(bkeys, return_counts=True)
+        return dict(zip(uniq.tolist(), n.tolist(), strict=True))
 
     # -- cleaning ---------------------------------------------------------------------
 
@@ -460,11 +505,7 @@ class Cleaner:
         threshold = self.threshold(site)
         if threshold is None:
             return None
-        counts = self._learned_counts()
-        if not counts:
-            return None
-        first = next((s for s in (ln.strip() for ln in text.splitlines()) if s), "")
-        return _SiteDetector(self, site, threshold, counts, frozenset(_title_keys(first)))
+        return _SiteDetector(self, site, threshold, self._learned_counts())
 
     # -- inspection -------------------------------------------------------------------
 
@@ -614,6 +655,9 @@ class Cleaner:
                 )
                 raise ModelError(msg)
             params = json.loads(meta["params"])
+            if not isinstance(params, dict):
+                msg = f"{path}: damaged model file (parameters are not a JSON object)"
+                raise ModelError(msg)
             mine = {
                 "max_count": MAX_COUNT,
                 "long_chars": LONG_CHARS,
@@ -625,16 +669,24 @@ class Cleaner:
                 if params.get(name) != value:
                     msg = f"{path}: learned with {name}={params.get(name)}, this dedup uses {value}"
                     raise ModelError(msg)
-            self = cls(
-                min_pages=params["min_pages"],
-                min_share=params["min_share"],
-                max_pairs=params["max_pairs"],
-                config=config,
-                text_field=params["text_field"],
-                site_field=params["site_field"],
-                url_field=params["url_field"],
-            )
-            self._site_pages = Counter(dict(con.execute("SELECT site, pages FROM sites")))
+            try:
+                self = cls(
+                    min_pages=params["min_pages"],
+                    min_share=params["min_share"],
+                    max_pairs=params["max_pairs"],
+                    config=config,
+                    text_field=params["text_field"],
+                    site_field=params["site_field"],
+                    url_field=params["url_field"],
+                )
+            except ConfigError as exc:
+                msg = f"{path}: damaged model file (bad parameter: {exc})"
+                raise ModelError(msg) from exc
+            sites = con.execute("SELECT site, pages FROM sites").fetchall()
+            if not all(isinstance(a, str) and type(n) is int and n > 0 for a, n in sites):
+                msg = f"{path}: damaged model file (the sites table holds a bad row)"
+                raise ModelError(msg)
+            self._site_pages = Counter(dict(sites))
             self._titles = {k for (k,) in con.execute("SELECT key FROM titles")}
             rows = con.execute("SELECT key, page FROM counts ORDER BY key, page").fetchall()
             arr = np.array(rows, np.int64).reshape(-1, 2)
@@ -642,8 +694,10 @@ class Cleaner:
             self._examples = {
                 k: (s, line) for k, s, line in con.execute("SELECT key, site, line FROM examples")
             }
-        except (sqlite3.DatabaseError, KeyError, json.JSONDecodeError) as exc:
-            msg = f"{path}: damaged model file ({exc}); learn the model again"
+        except (sqlite3.DatabaseError, KeyError, TypeError, ValueError, OverflowError) as exc:
+            if isinstance(exc, ModelError):
+                raise
+            msg = f"{path}: damaged model file ({exc!r}); learn the model again"
             raise ModelError(msg) from exc
         finally:
             con.close()
@@ -662,8 +716,15 @@ CREATE TABLE counts (key INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (k
 CREATE TABLE examples (key INTEGER PRIMARY KEY, site TEXT NOT NULL, line TEXT NOT NULL);
 """
 
-#: Salt of the key that counts a template's pages where it sits in an article's body.
-_BODY = 0x5BD1E995_2C1B3C6D
+
+def _line_key(site: str, tmpl: str) -> int:
+    """Return the key a template of a site is counted under (even: odd keys count bodies).
+
+    The key with its lowest bit set (``key | 1``) counts the pages where the line sits in an
+    article's body; band keys are even too.
+    """
+    return _hash(f"{site}\x00{tmpl}") & ~1
+
 
 #: Band keys of long lines: character 5-gram MinHash, _BANDS bands of _ROWS rows.
 _BANDS = 8
@@ -709,11 +770,14 @@ def _band_matrix(site: str, templates: Sequence[str]) -> np.ndarray:
     values = (h >> np.uint64(32)).astype(np.uint32)
     offsets = np.r_[0, np.cumsum(grams)].astype(np.int64)
     sig = minhash_batch(values, offsets, scheme).astype(np.uint64).reshape(-1, _BANDS, _ROWS)
-    salt = np.uint64(_hash(site) & 0xFFFFFFFFFFFFFFFF)
+    # A snippet cut short ("...") matches other cut copies only, never the full paragraph it
+    # was cut from: on the article's own page that paragraph is its lead, not a teaser.
+    whole, cut = (np.uint64(_hash(f"{site}\x03{c}") & 0xFFFFFFFFFFFFFFFF) for c in "wc")
+    salt = np.array([cut if t.endswith("...") else whole for t in templates], np.uint64)
     with np.errstate(over="ignore"):
         keys = (sig * _BAND_MULT).sum(axis=2, dtype=np.uint64)
-        keys ^= salt + np.arange(_BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    out: np.ndarray = keys.view(np.int64)
+        keys ^= salt[:, None] + np.arange(_BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    out: np.ndarray = keys.view(np.int64) & ~1
     return out
 
 
@@ -735,86 +799,127 @@ def _dates_in(line: str) -> bool:
     return bool(find_dates(line))
 
 
+_Verdict = tuple[str, str, str, float | None]
+
+
 class _SiteDetector:
-    """The detector of what a `Cleaner` learned about one site (see `dedup.cleaner._run`)."""
+    """The detector of what a `Cleaner` learned about one site (see `dedup.cleaner._run`).
+
+    It runs on every pass of the per-document cleaner; what it finds for a line's text (its
+    evidence) is remembered across passes, what depends on the line's place (its neighbours,
+    the page's own title) is judged again on each pass, so that the last pass judges the
+    cleaned text exactly as cleaning it again would.
+    """
 
     def __init__(
-        self,
-        cleaner: Cleaner,
-        site: str,
-        threshold: int,
-        counts: Mapping[int, int],
-        own_title: frozenset[str],
+        self, cleaner: Cleaner, site: str, threshold: int, counts: Mapping[int, int]
     ) -> None:
         self.cleaner = cleaner
         self.site = site
         self.threshold = threshold
         self.counts = counts
-        self.own_title = own_title
         self.pages = cleaner._site_pages[site]
-        self._memo: dict[str, tuple[str, str, str, float | None] | None] = {}
+        # line text -> (how it is known, pages): "exact", "near" or "headline"; None: unknown
+        self._evidence: dict[str, tuple[str, int] | None] = {}
+        self._verdicts: dict[str, _Verdict | None] = {}
+        self._own: frozenset[str] = frozenset()
 
     def _exact(self, tmpl: str) -> int | None:
         """Return the pages of a learned template, 0 if it is content, None if unknown."""
-        return _chrome_pages(self.counts, _hash(f"{self.site}\x00{tmpl}"), self.threshold)
+        return _chrome_pages(self.counts, _line_key(self.site, tmpl), self.threshold)
 
-    def __call__(self, doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
-        memo = self._memo  # line text -> mark without its line index (None: not learned)
-        found: dict[int, int] = {}
-        near: list[tuple[int, str]] = []
-        for i in doc.content_lines:
-            old = marks.get(i)
-            if old is not None and old.detector != "content":
-                continue
+    def _learn_evidence(self, doc: Document, todo: list[int], config: CleanConfig) -> None:
+        """Find the evidence for the lines ``todo`` whose text was not looked at yet."""
+        evidence = self._evidence
+        near: list[tuple[str, str]] = []
+        for i in todo:
             text = doc.lines[i].text
-            if text in memo:
+            if text in evidence:
                 continue
             tmpl = template(text)
             n = self._exact(tmpl)
             if n:
-                found[i] = n
+                evidence[text] = ("exact", n)
             elif n is None and LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
-                near.append((i, tmpl))
-            elif n is None and self._headline(doc.lines[i].stripped, config):
-                found[i] = 1  # the headline of another page: a teaser of it
+                evidence[text] = None
+                near.append((text, tmpl))
+            elif n is None and self._is_title(doc.lines[i].stripped, config):
+                evidence[text] = ("headline", 1)
             else:
-                memo[text] = None
+                evidence[text] = None
         if near:
             # Near-identical: several bands of its character shingles are on enough pages.
             bands = _band_matrix(self.site, [t for _, t in near])
             get = self.counts.get
-            for (i, _), row in zip(near, bands.tolist(), strict=True):
+            for (text, _), row in zip(near, bands.tolist(), strict=True):
                 hits = sorted((get(b, 0) for b in row), reverse=True)[_MIN_BANDS - 1]
                 if hits >= self.threshold:
-                    found[i] = hits
-                else:
-                    memo[doc.lines[i].text] = None
-        for i, n in found.items():
-            memo[doc.lines[i].text] = self._verdict(doc.lines[i].stripped, n)
+                    evidence[text] = ("near", hits)
+
+    def __call__(self, doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
+        lines = doc.lines
+        open_ = [
+            i for i in doc.content_lines if (m := marks.get(i)) is None or m.detector == "content"
+        ]
+        first = self._first(doc, marks)
+        own = frozenset(_title_keys(lines[first].stripped)) if first is not None else frozenset()
+        if own != self._own:
+            self._own, self._verdicts = own, {}
+        self._learn_evidence(doc, open_, config)
+        content = doc.content_lines
+        where = {i: k for k, i in enumerate(content)}
         out = []
-        for i in doc.content_lines:
-            old = marks.get(i)
-            if old is not None and old.detector != "content":
+        for i in open_:
+            ev = self._evidence[lines[i].text]
+            if ev is None:
                 continue
-            got = memo.get(doc.lines[i].text)
+            kind, n = ev
+            if kind != "exact" and self._in_body(doc, content, where[i]):
+                continue  # weaker evidence than a line's place between two paragraphs
+            text = lines[i].text
+            if text not in self._verdicts:
+                self._verdicts[text] = self._verdict(lines[i].stripped, n)
+            got = self._verdicts[text]
             if got is not None:
                 out.append(Mark(i, *got))
         return out
 
-    def _headline(self, line: str, config: CleanConfig) -> bool:
-        """Return whether a line, not the page's own title, is the title of another page."""
+    @staticmethod
+    def _first(doc: Document, marks: Mapping[int, Mark]) -> int | None:
+        """Return the line of the page's own headline: its first line, unless removed.
+
+        When a per-document detector removes the first line, the headline is the first line
+        marked a title, if any. On the last pass the first line is the output's first line,
+        which cleaning the output again takes for the headline too.
+        """
+        content = doc.content_lines
+        if not content:
+            return None
+        m = marks.get(content[0])
+        if m is None or m.label in KEPT_LABELS:
+            return content[0]
+        return next((i for i in content if (t := marks.get(i)) and t.label == "title"), None)
+
+    @staticmethod
+    def _in_body(doc: Document, content: Sequence[int], k: int) -> bool:
+        """Return whether the k-th non-blank line sits between two prose lines."""
+        if k + 1 >= len(content) or k == 0:
+            return False
+        before, after = doc.lines[content[k - 1]], doc.lines[content[k + 1]]
+        return _is_prose(after.stripped) and _is_prose(before.stripped)
+
+    def _is_title(self, line: str, config: CleanConfig) -> bool:
+        """Return whether a line of headline length is the title of a page of the site."""
         words = len(line.split())
         if not config.min_title_words <= words <= config.max_title_words:
             return False
-        keys = _title_keys(line)
-        if any(k in self.own_title for k in keys):
-            return False
-        return any(_hash(f"{self.site}\x01{k}") in self.cleaner._titles for k in keys)
+        titles = self.cleaner._titles
+        return any(_hash(f"{self.site}\x01{k}") in titles for k in _title_keys(line))
 
-    def _verdict(self, line: str, n: int) -> tuple[str, str, str, float | None] | None:
+    def _verdict(self, line: str, n: int) -> _Verdict | None:
         """Return the label, reason, detector and score of a learned line (None: keep it)."""
         keys = _title_keys(line)
-        if self.own_title and any(k in self.own_title for k in keys):
+        if any(k in self._own for k in keys):
             return None  # the page's own headline, however often it is a teaser elsewhere
         label = self.cleaner._label(self.site, line, keys)
         if n < self.threshold:  # seen as a title only: not on enough pages to be counted
