@@ -55,21 +55,27 @@ def _mark_lines(
     """Run the detectors ``names`` (all enabled ones by default) in order; first mark wins.
 
     ``known`` holds verdicts of earlier passes that must stand (titles, see `_run`).
-    ``corpus`` (evidence learned across documents, see `dedup.Cleaner`) runs last, and may
-    overrule the `content` detector's judgement that a line reads like content: a line seen
-    on many pages of the site is better evidence than how one line reads. Titles stand.
+    ``corpus`` (evidence learned across documents, see `dedup.Cleaner`) runs just before the
+    `content` detector: a line seen on many pages of the site is better evidence than how one
+    line reads, and the content model then finds the article without the site's chrome
+    around it. The per-document detectors before it keep their more precise labels.
     """
     marks: dict[int, Mark] = dict(known or {})
-    for name in config.detectors if names is None else names:
-        for mark in detectors.get(name)(doc, marks, config):
-            if mark.line not in marks and not doc.lines[mark.line].blank:
-                marks[mark.line] = mark
-    if corpus is not None:
-        for mark in corpus(doc, marks, config):
-            old = marks.get(mark.line)
-            if (old is None or old.detector == "content") and not doc.lines[mark.line].blank:
-                marks[mark.line] = mark
+    chosen = config.detectors if names is None else names
+    for name in chosen:
+        if name == "content" and corpus is not None:
+            _add_marks(doc, marks, corpus(doc, marks, config))
+        _add_marks(doc, marks, detectors.get(name)(doc, marks, config))
+    if corpus is not None and "content" not in chosen:
+        _add_marks(doc, marks, corpus(doc, marks, config))
     return marks
+
+
+def _add_marks(doc: Document, marks: dict[int, Mark], new: Iterable[Mark]) -> None:
+    """Add the marks of one detector: the first mark of a (non-blank) line wins."""
+    for mark in new:
+        if mark.line not in marks and not doc.lines[mark.line].blank:
+            marks[mark.line] = mark
 
 
 def _titles_stand_alone(
