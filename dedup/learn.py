@@ -55,7 +55,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +91,10 @@ _DATE_LINE_CHARS = 80
 
 #: Labels of learned lines remembered across documents (they recur on many pages).
 _LABEL_CACHE = 1 << 16
+
+#: Evidence remembered per site for this many sites, up to this many lines each.
+_EVIDENCE_SITES = 64
+_EVIDENCE_LINES = 1 << 14
 
 #: A line with at least this many words that ends like a sentence is prose.
 _PROSE_WORDS = 12
@@ -306,6 +310,7 @@ class Cleaner:
         self._counts: dict[int, int] | None = None
         self.pruned = 0  # templates forgotten to stay within max_pairs (see _merge)
         self._label_cache: dict[tuple[str, str], str] = {}
+        self._evidence_by_site: dict[str, dict[str, tuple[str, int] | None]] = {}
 
     def fit(self, docs: Iterable[object]) -> Cleaner:
         """Forget what was learned, then learn from ``docs``; return the cleaner."""
@@ -361,6 +366,7 @@ class Cleaner:
                 return
         self._counts = None
         self._label_cache.clear()
+        self._evidence_by_site.clear()
         self._site_pages[site] += 1
         page = _page_key(lines)
         self._titles.update(_hash(f"{site}\x01{key}") for key in _title_keys(lines[0]))
@@ -496,6 +502,21 @@ class Cleaner:
         text, known = self._read(doc, 0, site)
         text = check_text(text)
         return _run(text, self.config, self._detector(text, known))[3].text
+
+    def _evidence_cache(self, site: str) -> dict[str, tuple[str, int] | None]:
+        """Return the evidence found so far for lines of ``site`` (line text -> evidence).
+
+        A site's chrome recurs on its pages, so its evidence is looked up once; the cache
+        holds the sites cleaned last and is emptied when more is learned.
+        """
+        cache = self._evidence_by_site
+        got = cache.pop(site, None)
+        if got is None or len(got) > _EVIDENCE_LINES:
+            got = {}
+        cache[site] = got  # most recently used last
+        while len(cache) > _EVIDENCE_SITES:
+            del cache[next(iter(cache))]
+        return got
 
     def _detector(self, text: str, site: str | None) -> _SiteDetector | None:
         if site is None:
@@ -781,16 +802,20 @@ def _band_matrix(site: str, templates: Sequence[str]) -> np.ndarray:
     return out
 
 
-def _title_keys(line: str) -> list[str]:
-    """Return the match keys a headline is known by: whole, and without a site affix."""
+@lru_cache(maxsize=1 << 15)
+def _title_keys(line: str) -> tuple[str, ...]:
+    """Return the match keys a headline is known by: whole, and without a site affix.
+
+    Cached: learned lines recur on many pages, and so does the work for them.
+    """
     from dedup.detectors.titles import _cores
     from dedup.document import Line
 
     key = match_key(line)
     if not key:
-        return []
+        return ()
     probe = Line(0, 0, len(line), len(line), line)
-    return [key, *(c for c in _cores(probe) if c != key)]
+    return (key, *(c for c in _cores(probe) if c != key))
 
 
 def _dates_in(line: str) -> bool:
@@ -820,7 +845,7 @@ class _SiteDetector:
         self.counts = counts
         self.pages = cleaner._site_pages[site]
         # line text -> (how it is known, pages): "exact", "near" or "headline"; None: unknown
-        self._evidence: dict[str, tuple[str, int] | None] = {}
+        self._evidence = cleaner._evidence_cache(site)
         self._verdicts: dict[str, _Verdict | None] = {}
         self._own: frozenset[str] = frozenset()
 
