@@ -300,7 +300,9 @@ class Cleaner:
 
     def _reset(self) -> None:
         self._site_pages: Counter[str] = Counter()
-        self._titles: set[int] = set()  # hash(site, title key) of every page's title
+        # hash(site, title key) of every page's title: sorted, unique (8 bytes a page)
+        self._titles = np.empty(0, np.int64)
+        self._pend_titles = array("q")
         self._pend_t = array("q")
         self._pend_p = array("q")
         self._keys = np.empty(0, np.int64)  # (template key, page key), sorted, <= MAX per key
@@ -334,8 +336,7 @@ class Cleaner:
             self._observe(text, site)
             if len(self._pend_t) >= _BUFFER_PAIRS:
                 self._merge()
-        self._merge()
-        return self
+        return self  # the rest is merged when first needed: many small calls stay cheap
 
     def _read(self, doc: object, position: int, site: str | None = None) -> tuple[str, str | None]:
         """Return the text of a document and its site (None: unknown, no text to infer it)."""
@@ -369,7 +370,7 @@ class Cleaner:
         self._evidence_by_site.clear()
         self._site_pages[site] += 1
         page = _page_key(lines)
-        self._titles.update(_hash(f"{site}\x01{key}") for key in _title_keys(lines[0]))
+        self._pend_titles.extend(_hash(f"{site}\x01{key}") for key in _title_keys(lines[0]))
         seen: set[int] = set()
         prose = [_is_prose(s) for s in lines]
         pend, examples = self._pend_t, self._pend_examples
@@ -393,8 +394,23 @@ class Cleaner:
             pend.extend(bands.tolist())
         self._pend_p.extend([page] * (len(pend) - len(self._pend_p)))
 
+    def _is_title(self, site: str, key: str) -> bool:
+        """Return whether ``key`` (a `_title_keys` key) is the title of a page of ``site``."""
+        self._merge_titles()
+        titles = self._titles
+        h = _hash(f"{site}\x01{key}")
+        i = int(np.searchsorted(titles, h))
+        return i < len(titles) and int(titles[i]) == h
+
+    def _merge_titles(self) -> None:
+        if self._pend_titles:
+            pend = np.frombuffer(self._pend_titles, np.int64)
+            self._titles = np.union1d(self._titles, pend)
+            self._pend_titles = array("q")
+
     def _merge(self) -> None:
         """Fold the pending pairs into the counts: unique pairs, at most MAX_COUNT per key."""
+        self._merge_titles()
         if not self._pend_t:
             return
         keys = np.concatenate([self._keys, np.frombuffer(self._pend_t, np.int64)])
@@ -568,7 +584,7 @@ class Cleaner:
         if got is not None:
             return got
         keys = _title_keys(line) if keys is None else keys
-        if any(_hash(f"{site}\x01{k}") in self._titles for k in keys):
+        if any(self._is_title(site, k) for k in keys):
             label = "teaser"
         elif len(line) <= _DATE_LINE_CHARS and _DIGITS.search(line) and _dates_in(line):
             label = "timestamp"
@@ -630,7 +646,7 @@ class Cleaner:
                     "INSERT INTO learned VALUES (?, ?, ?, ?, ?)",
                     [(x.site, x.label, x.pages, x.site_pages, x.example) for x in self.learned()],
                 )
-                titles = ((k,) for k in sorted(self._titles))
+                titles = ((k,) for k in self._titles.tolist())
                 con.executemany("INSERT INTO titles VALUES (?)", titles)
                 con.executemany(
                     "INSERT INTO counts VALUES (?, ?)",
@@ -708,7 +724,8 @@ class Cleaner:
                 msg = f"{path}: damaged model file (the sites table holds a bad row)"
                 raise ModelError(msg)
             self._site_pages = Counter(dict(sites))
-            self._titles = {k for (k,) in con.execute("SELECT key FROM titles")}
+            titles = [k for (k,) in con.execute("SELECT key FROM titles ORDER BY key")]
+            self._titles = np.array(titles, np.int64)
             rows = con.execute("SELECT key, page FROM counts ORDER BY key, page").fetchall()
             arr = np.array(rows, np.int64).reshape(-1, 2)
             self._keys, self._pages = arr[:, 0].copy(), arr[:, 1].copy()
@@ -938,8 +955,7 @@ class _SiteDetector:
         words = len(line.split())
         if not config.min_title_words <= words <= config.max_title_words:
             return False
-        titles = self.cleaner._titles
-        return any(_hash(f"{self.site}\x01{k}") in titles for k in _title_keys(line))
+        return any(self.cleaner._is_title(self.site, k) for k in _title_keys(line))
 
     def _verdict(self, line: str, n: int) -> _Verdict | None:
         """Return the label, reason, detector and score of a learned line (None: keep it)."""
