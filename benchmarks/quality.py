@@ -8,22 +8,29 @@ Receives a JSONL file of pages (``text``: one block per line, ``gold``: the huma
   pages;
 - the share of gold lines kept (non-blank lines with label 1 that survive) and of other lines
   removed (non-blank lines with label 0 that are removed), micro over all lines;
+- the same figures for the corpus-aware cleaner (row "dedup.Cleaner (corpus)", on by default,
+  ``--no-corpus`` skips it): one `dedup.Cleaner` fitted on *all* pages of the file (sites
+  mixed, as in a dump; a site of "unknown" or empty goes in as None, so the cleaner infers
+  it), then ``clean_and_explain`` per page, scored as above; fit and clean timed apart;
 - two trivial baselines beside it: keep everything, and drop every line seen on 2+ other pages
   of the same site (within the file being scored);
 - per label: how many lines were removed, and how many of those were gold lines (the damage
-  each detector owner should look at); with ``--examples N``, N such lost lines per label.
+  each detector owner should look at); with ``--examples N``, N such lost lines per label
+  (for both cleaners).
 
 Usage (from the repository root)::
 
     python benchmarks/quality.py                      # the whole dev set
     python benchmarks/quality.py --subset tests/data/dev_subset.jsonl
-    python benchmarks/quality.py --json               # machine-readable
+    python benchmarks/quality.py --json               # machine-readable ("corpus" key)
+    python benchmarks/quality.py --no-corpus          # the single-document rows only
     python benchmarks/quality.py --check benchmarks/quality_floors.json
     python benchmarks/quality.py --update-floors benchmarks/quality_floors.json [--allow-lower]
 
 Floors are pinned per data file (by file name), so the CI subset and the full dev set each
-have their own. ``--check`` exits 1 when a figure is below its floor; ``--update-floors``
-refuses to lower a floor unless ``--allow-lower`` is given.
+have their own; the corpus row's figures are pinned as ``corpus.f1``, ``corpus.precision``...
+``--check`` exits 1 when a figure is below its floor (or a pinned corpus figure was not
+measured); ``--update-floors`` refuses to lower a floor unless ``--allow-lower`` is given.
 """
 
 from __future__ import annotations
@@ -57,6 +64,9 @@ FLOORED = (
     "other_lines_removed",
     "gold_lines_kept_per_page",
 )
+#: Floors of the corpus row are pinned under these keys: ``corpus.f1``...
+CORPUS_PREFIX = "corpus."
+CORPUS_ROW = "dedup.Cleaner (corpus)"
 
 
 def tokens(text: str) -> Counter[str]:
@@ -202,41 +212,35 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def evaluate(pages: Sequence[Page], *, examples: int = 0, config: Any = None) -> dict[str, Any]:
-    """Clean every page (with ``config``, a `dedup.CleanConfig`) and return all figures."""
-    import dedup
+@dataclass
+class Account:
+    """One cleaner's figures over many pages: the scores and what each label/detector removed."""
 
-    ours, identity, site = Tally(), Tally(), Tally()
-    removed_by: Counter[str] = Counter()
-    removed_by_detector: Counter[str] = Counter()
-    gold_lost_by_detector: Counter[str] = Counter()
-    gold_lost_by: Counter[str] = Counter()
-    lost_examples: dict[str, list[str]] = defaultdict(list)
-    worst: list[tuple[float, str]] = []
-    seconds = 0.0
-    n_bytes = 0
-    for page, site_kept in zip(pages, site_baseline_kept(pages), strict=True):
-        t0 = time.perf_counter()
-        result = dedup.clean_and_explain(page.text, config=config)
-        seconds += time.perf_counter() - t0
-        n_bytes += len(page.text.encode("utf-8"))
+    tally: Tally = field(default_factory=Tally)
+    removed_by: Counter[str] = field(default_factory=Counter)
+    gold_lost_by: Counter[str] = field(default_factory=Counter)
+    removed_by_detector: Counter[str] = field(default_factory=Counter)
+    gold_lost_by_detector: Counter[str] = field(default_factory=Counter)
+    lost_examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    worst: list[tuple[float, str]] = field(default_factory=list)
+
+    def add(self, page: Page, result: Any, examples: int = 0) -> list[bool]:
+        """Score one page from a `dedup.CleanResult` of its text; return which lines were kept."""
         labels = line_labels(page, result)
         for r in result.removals:
             line = page.text.count("\n", 0, r.span.start)
-            removed_by_detector[r.detector] += 1
-            gold_lost_by_detector[r.detector] += page.labels[line]
+            self.removed_by_detector[r.detector] += 1
+            self.gold_lost_by_detector[r.detector] += page.labels[line]
         kept = [lab is None or lab in KEPT for lab in labels]
-        ours.add_page(page, kept)
-        identity.add_page(page, [True] * len(kept))
-        site.add_page(page, site_kept)
-        worst.append((ours.f[-1], page.id))
+        self.tally.add_page(page, kept)
+        self.worst.append((self.tally.f[-1], page.id))
         for ln, lab, gold in zip(page.lines, labels, page.labels, strict=True):
             if lab is None or lab in KEPT:
                 continue
-            removed_by[lab] += 1
+            self.removed_by[lab] += 1
             if gold:
-                gold_lost_by[lab] += 1
-                if examples and len(lost_examples[lab]) < examples:
+                self.gold_lost_by[lab] += 1
+                if examples and len(self.lost_examples[lab]) < examples:
                     reason = next(
                         (
                             ll.reason
@@ -245,34 +249,102 @@ def evaluate(pages: Sequence[Page], *, examples: int = 0, config: Any = None) ->
                         ),
                         "",
                     )
-                    lost_examples[lab].append(f"{page.id}: {ln.strip()[:100]!r} <- {reason}")
-    import dedup as _d
+                    self.lost_examples[lab].append(f"{page.id}: {ln.strip()[:100]!r} <- {reason}")
+        return kept
 
-    worst.sort()
+    def tables(self) -> dict[str, Any]:
+        """Return the per-label and per-detector tables, lost examples and worst pages."""
+        return {
+            "removed_by_label": dict(self.removed_by.most_common()),
+            "gold_lines_removed_by_label": dict(self.gold_lost_by.most_common()),
+            "removed_by_detector": dict(self.removed_by_detector.most_common()),
+            "gold_lines_removed_by_detector": dict(self.gold_lost_by_detector.most_common()),
+            "lost_examples": dict(self.lost_examples),
+            "worst_pages": [{"id": i, "f1": round(f, 3)} for f, i in sorted(self.worst)[:10]],
+        }
+
+
+def corpus_site(page: Page) -> str | None:
+    """The site a page is handed to `dedup.Cleaner` under: None (infer it) when unknown."""
+    return None if page.site in ("", "unknown") else page.site
+
+
+def evaluate_corpus(
+    pages: Sequence[Page], *, examples: int = 0, config: Any = None
+) -> dict[str, Any]:
+    """Fit one `dedup.Cleaner` on all pages (sites mixed, as in a dump), clean and score each.
+
+    Pages go in as ``{"text", "site"}`` with an unknown site as None, so the cleaner infers
+    it from the page's edge lines. Fit and clean are timed apart (wall time).
+    """
+    import dedup
+
+    docs = [{"text": page.text, "site": corpus_site(page)} for page in pages]
+    t0 = time.perf_counter()
+    cleaner = dedup.Cleaner(config=config).fit(docs)
+    fit_seconds = time.perf_counter() - t0
+    account = Account()
+    clean_seconds = 0.0
+    for page, doc in zip(pages, docs, strict=True):
+        t0 = time.perf_counter()
+        result = cleaner.clean_and_explain(doc)
+        clean_seconds += time.perf_counter() - t0
+        account.add(page, result, examples)
+    n_bytes = sum(len(page.text.encode("utf-8")) for page in pages)
     return {
+        "figures": account.tally.figures(),
+        **account.tables(),
+        "cleaner_stats": cleaner.stats(),
+        "fit_seconds": fit_seconds,
+        "clean_seconds": clean_seconds,
+        "fit_mb_per_s": n_bytes / 1e6 / fit_seconds if fit_seconds else math.inf,
+        "clean_mb_per_s": n_bytes / 1e6 / clean_seconds if clean_seconds else math.inf,
+    }
+
+
+def evaluate(
+    pages: Sequence[Page], *, examples: int = 0, config: Any = None, corpus: bool = True
+) -> dict[str, Any]:
+    """Clean every page (with ``config``, a `dedup.CleanConfig`) and return all figures.
+
+    With ``corpus``, also the figures of one `dedup.Cleaner` fitted on all the pages (under
+    the ``"corpus"`` key, see `evaluate_corpus`).
+    """
+    import dedup
+
+    ours, identity, site = Account(), Tally(), Tally()
+    seconds = 0.0
+    n_bytes = 0
+    for page, site_kept in zip(pages, site_baseline_kept(pages), strict=True):
+        t0 = time.perf_counter()
+        result = dedup.clean_and_explain(page.text, config=config)
+        seconds += time.perf_counter() - t0
+        n_bytes += len(page.text.encode("utf-8"))
+        kept = ours.add(page, result, examples)
+        identity.add_page(page, [True] * len(kept))
+        site.add_page(page, site_kept)
+    res: dict[str, Any] = {
         "data_pages": len(pages),
         "sites": len({p.site for p in pages}),
-        "dedup": ours.figures(),
+        "dedup": ours.tally.figures(),
         "baselines": {
             "identity": identity.figures(),
             "site_2plus_other_pages": site.figures(),
         },
-        "removed_by_label": dict(removed_by.most_common()),
-        "gold_lines_removed_by_label": dict(gold_lost_by.most_common()),
-        "removed_by_detector": dict(removed_by_detector.most_common()),
-        "gold_lines_removed_by_detector": dict(gold_lost_by_detector.most_common()),
-        "lost_examples": dict(lost_examples),
-        "worst_pages": [{"id": i, "f1": round(f, 3)} for f, i in worst[:10]],
+        **ours.tables(),
         "clean_seconds": seconds,
         "clean_mb_per_s": n_bytes / 1e6 / seconds if seconds else math.inf,
         "environment": {
-            "dedup_version": _d.__version__,
+            "dedup_version": dedup.__version__,
             "python": platform.python_version(),
             "cpu": cpu_name(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
         },
     }
+    if corpus:
+        res["corpus"] = evaluate_corpus(pages, examples=examples, config=config)
+    return res
 
 
 def _fmt_row(name: str, fig: dict[str, float]) -> str:
@@ -283,21 +355,9 @@ def _fmt_row(name: str, fig: dict[str, float]) -> str:
     )
 
 
-def report(res: dict[str, Any], data_name: str) -> str:
-    """Return the human-readable report."""
-    env = res["environment"]
-    out = [
-        f"data: {data_name} ({res['data_pages']} pages, {res['sites']} sites)",
-        f"dedup {env['dedup_version']}, Python {env['python']}, {env['cpu']} x{env['cpus']}",
-        "",
-        f"{'method':<28} {'F1':>6} {'P':>6} {'R':>6} {'gold kept':>9} {'per page':>9} "
-        f"{'other rem.':>10}",
-        _fmt_row("dedup.clean", res["dedup"]),
-        _fmt_row("keep everything", res["baselines"]["identity"]),
-        _fmt_row("site: drop lines on 2+ pages", res["baselines"]["site_2plus_other_pages"]),
-        "",
-        f"{'label':<18} {'removed':>8} {'gold lost':>9}",
-    ]
+def _tables(res: dict[str, Any]) -> list[str]:
+    """Return the per-label and per-detector loss tables, lost examples and worst pages."""
+    out = [f"{'label':<18} {'removed':>8} {'gold lost':>9}"]
     lost = res["gold_lines_removed_by_label"]
     for lab, n in res["removed_by_label"].items():
         out.append(f"{lab:<18} {n:8d} {lost.get(lab, 0):9d}")
@@ -309,20 +369,71 @@ def report(res: dict[str, Any], data_name: str) -> str:
         out.append(f"\ngold lines removed as {lab}:")
         out.extend(f"  {s}" for s in items)
     out.append("\nworst pages: " + ", ".join(f"{w['id']} {w['f1']}" for w in res["worst_pages"]))
-    out.append(f"clean time {res['clean_seconds']:.2f} s ({res['clean_mb_per_s']:.1f} MB/s)")
+    return out
+
+
+def report(res: dict[str, Any], data_name: str) -> str:
+    """Return the human-readable report."""
+    env = res["environment"]
+    corpus = res.get("corpus")
+    out = [
+        f"data: {data_name} ({res['data_pages']} pages, {res['sites']} sites)",
+        f"dedup {env['dedup_version']}, Python {env['python']}, {env['cpu']} x{env['cpus']}",
+        "",
+        f"{'method':<28} {'F1':>6} {'P':>6} {'R':>6} {'gold kept':>9} {'per page':>9} "
+        f"{'other rem.':>10}",
+        _fmt_row("dedup.clean", res["dedup"]),
+    ]
+    if corpus is not None:
+        out.append(_fmt_row(CORPUS_ROW, corpus["figures"]))
+    out += [
+        _fmt_row("keep everything", res["baselines"]["identity"]),
+        _fmt_row("site: drop lines on 2+ pages", res["baselines"]["site_2plus_other_pages"]),
+        "",
+        "dedup.clean:",
+        *_tables(res),
+        f"clean time {res['clean_seconds']:.2f} s ({res['clean_mb_per_s']:.1f} MB/s)",
+    ]
+    if corpus is not None:
+        st = corpus["cleaner_stats"]
+        out += [
+            "",
+            f"{CORPUS_ROW}: one Cleaner fitted on all {res['data_pages']} pages "
+            f"({st['sites']} sites, {st['sites_learned']} with enough pages to learn, "
+            f"{st['learned_lines']} line templates learned):",
+            *_tables(corpus),
+            f"fit time {corpus['fit_seconds']:.2f} s ({corpus['fit_mb_per_s']:.1f} MB/s), "
+            f"clean time {corpus['clean_seconds']:.2f} s ({corpus['clean_mb_per_s']:.1f} MB/s)",
+        ]
     return "\n".join(out)
 
 
+def _figure(res: dict[str, Any], key: str) -> float | None:
+    """Return the figure a floor key names (``f1``, ``corpus.f1``...); None if not measured."""
+    if key.startswith(CORPUS_PREFIX):
+        corpus = res.get("corpus")
+        return None if corpus is None else corpus["figures"][key.removeprefix(CORPUS_PREFIX)]
+    return res["dedup"][key]
+
+
 def check(res: dict[str, Any], floors: dict[str, Any], data_name: str) -> list[str]:
-    """Return the figures below their pinned floors (empty when all pass)."""
+    """Return the figures below their pinned floors (empty when all pass).
+
+    Keys ``corpus.<figure>`` pin the corpus row; they fail when it was not measured.
+    """
     pinned = floors.get(data_name)
     if pinned is None:
         return [f"no floors pinned for {data_name!r}: run --update-floors first"]
-    return [
-        f"{k} = {res['dedup'][k]:.4f} is below its floor {v:.4f}"
-        for k, v in pinned.items()
-        if res["dedup"][k] < v
-    ]
+    failures = []
+    for k, v in pinned.items():
+        got = _figure(res, k)
+        if got is None:
+            failures.append(
+                f"{k} has a floor {v:.4f} but was not measured (run without --no-corpus)"
+            )
+        elif got < v:
+            failures.append(f"{k} = {got:.4f} is below its floor {v:.4f}")
+    return failures
 
 
 def update_floors(
@@ -330,11 +441,20 @@ def update_floors(
 ) -> list[str]:
     """Pin the current figures minus ``margin`` (rounded down to 3 decimals) as floors.
 
-    Returns the floors it refused to lower (nothing is written then).
+    The corpus figures are pinned too (as ``corpus.<figure>``) when ``res`` holds them;
+    otherwise their old floors are kept. Returns the floors it refused to lower (nothing is
+    written then).
     """
     floors: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     old = floors.get(data_name, {})
-    new = {k: max(0.0, math.floor((res["dedup"][k] - margin) * 1000) / 1000) for k in FLOORED}
+    keys = [*FLOORED]
+    if "corpus" in res:
+        keys += [CORPUS_PREFIX + k for k in FLOORED]
+    new = dict(old)
+    for k in keys:
+        got = _figure(res, k)
+        assert got is not None
+        new[k] = max(0.0, math.floor((got - margin) * 1000) / 1000)
     lowered = [f"{k}: {old[k]} -> {v}" for k, v in new.items() if k in old and v < old[k]]
     if lowered and not allow_lower:
         return lowered
@@ -369,6 +489,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--examples", type=int, default=0, help="print N lost gold lines per label")
     ap.add_argument("--check", type=Path, metavar="FLOORS", help="exit 1 below pinned floors")
     ap.add_argument("--update-floors", type=Path, metavar="FLOORS", help="pin current figures")
+    ap.add_argument(
+        "--corpus",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also fit one dedup.Cleaner on all pages and score it (default: on)",
+    )
     ap.add_argument("--allow-lower", action="store_true", help="let --update-floors lower one")
     ap.add_argument(
         "--margin",
@@ -387,7 +513,7 @@ def main(argv: Iterable[str] | None = None) -> int:
 
     data: Path = args.subset or args.data
     pages = load(data)
-    res = evaluate(pages, examples=args.examples, config=make_config(args.set))
+    res = evaluate(pages, examples=args.examples, config=make_config(args.set), corpus=args.corpus)
     print(json.dumps(res, indent=2) if args.json else report(res, data.name))
     status = 0
     if args.update_floors:
