@@ -104,7 +104,6 @@ _EDGE_LINES = 8
 _EDGE_MAX_WORDS = 12
 
 _DIGITS = re.compile(r"\d+")
-_WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
 
 
@@ -137,9 +136,16 @@ def template(line: str) -> str:
     norm = normalize(line)
     if not _DIGITS.search(norm):
         return norm
-    words = _date_words()
-    masked = _WORD.sub(lambda m: "<d>" if m.group() in words else m.group(), norm)
-    return _DIGITS.sub("0", masked)
+    if len(norm) <= _DATE_LINE_CHARS * 2:  # a date line; in a paragraph, digits are enough
+        norm = _date_words_pattern().sub("<d>", norm)
+    return _DIGITS.sub("0", norm)
+
+
+@cache
+def _date_words_pattern() -> re.Pattern[str]:
+    """Return a pattern matching any month or weekday name as a whole word."""
+    words = sorted(_date_words(), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
 
 
 def _chrome_pages(counts: Mapping[int, int], key: int, threshold: int) -> int | None:
@@ -154,7 +160,7 @@ def _chrome_pages(counts: Mapping[int, int], key: int, threshold: int) -> int | 
     return n if 2 * counts.get(key | 1, 0) < n else 0
 
 
-def _page_key(lines: Sequence[str]) -> int:
+def _page_key(lines: Sequence[str], prose: Sequence[bool]) -> int:
     """Return the key pages are counted by: the smallest hashes of the page's prose lines.
 
     A bottom-`_KEY_LINES` MinHash of the set of prose lines (with the longest line, when there
@@ -162,10 +168,10 @@ def _page_key(lines: Sequence[str]) -> int:
     their key, whatever chrome, date bar or comment surrounds them. Pages of different
     articles share it only if all its lines are shared prose chrome (a site blurb).
     """
-    prose = {_hash(normalize(s)) for s in lines if _is_prose(s)}
-    if len(prose) < _KEY_LINES:
-        prose.add(_hash(normalize(max(lines, key=len))))
-    return _hash(" ".join(map(str, sorted(prose)[:_KEY_LINES])))
+    hashes = {_hash(normalize(s)) for s, p in zip(lines, prose, strict=True) if p}
+    if len(hashes) < _KEY_LINES:
+        hashes.add(_hash(normalize(max(lines, key=len))))
+    return _hash(" ".join(map(str, sorted(hashes)[:_KEY_LINES])))
 
 
 #: Prose lines whose hashes make a page key (see `_page_key`).
@@ -369,10 +375,10 @@ class Cleaner:
         self._label_cache.clear()
         self._evidence_by_site.clear()
         self._site_pages[site] += 1
-        page = _page_key(lines)
+        prose = [_is_prose(s) for s in lines]
+        page = _page_key(lines, prose)
         self._pend_titles.extend(_hash(f"{site}\x01{key}") for key in _title_keys(lines[0]))
         seen: set[int] = set()
-        prose = [_is_prose(s) for s in lines]
         pend, examples = self._pend_t, self._pend_examples
         long: list[str] = []
         for i, line in enumerate(lines):
@@ -389,9 +395,8 @@ class Cleaner:
                 pend.append(key | 1)  # the line sits in an article's body here
             if LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 long.append(tmpl)
-        if long:
-            bands = np.unique(_band_matrix(site, long))
-            pend.extend(bands.tolist())
+        if long:  # a band key twice on one page is one (key, page) pair once merged
+            pend.extend(_band_matrix(site, long).ravel().tolist())
         self._pend_p.extend([page] * (len(pend) - len(self._pend_p)))
 
     def _is_title(self, site: str, key: str) -> bool:
