@@ -445,8 +445,8 @@ class _Summary:
 def _cmd_clean(args: argparse.Namespace) -> int:
     if args.learn or args.model is not None:
         return _cmd_clean_learned(args)
-    if args.min_pages is not None:
-        msg = "--min-pages goes with --learn (how many pages of a site a line must be on)"
+    if args.min_pages is not None or args.learn_memory is not None:
+        msg = "--min-pages and --learn-memory go with --learn"
         raise ConfigError(msg)
     reader = _reader(args)
     sink = _open_sink(args, reader)
@@ -470,10 +470,10 @@ def _cmd_clean_learned(args: argparse.Namespace) -> int:
             "with a model learned before: dedup clean - --model FILE"
         )
         raise ConfigError(msg)
-    if not args.learn and args.min_pages is not None:
+    if not args.learn and (args.min_pages is not None or args.learn_memory is not None):
         msg = (
-            "--min-pages goes with --learn; a model loaded with --model keeps the value it "
-            "was learned with"
+            "--min-pages and --learn-memory go with --learn; a model loaded with --model keeps "
+            "the values it was learned with"
         )
         raise ConfigError(msg)
     reader = _reader(args)
@@ -485,8 +485,10 @@ def _cmd_clean_learned(args: argparse.Namespace) -> int:
         raise ConfigError(msg)
     if args.learn:
         min_pages = MIN_PAGES if args.min_pages is None else args.min_pages
+        budget = {} if args.learn_memory is None else {"max_pairs": args.learn_memory << 16}
         cleaner = Cleaner(
             min_pages=min_pages,
+            **budget,
             text_field=args.text_field,
             site_field=args.site_field,
             url_field=args.url_field,
@@ -826,6 +828,14 @@ def _add_clean(subparsers: _Subparsers) -> None:
         metavar="N",
         help=f"with --learn: a line is learned once it is on N different pages of a site "
         f"(and 2%% of its pages); sites with fewer pages learn nothing (default: {MIN_PAGES})",
+    )
+    learn.add_argument(
+        "--learn-memory",
+        type=_positive,
+        metavar="MB",
+        help="with --learn: memory for the counts (a merge briefly needs about 4x); beyond it, "
+        "lines seen on one page so far are forgotten, so memory stays flat on any dump, at "
+        "the cost of exact counts for rare lines (default: 64)",
     )
     learn.add_argument(
         "--site-field",

@@ -185,8 +185,8 @@ def test_a_file_that_is_not_a_model_is_refused_naming_it(dump, tmp_path):
         (["--model", "{dump}"], "is the input"),
         (["--learn", "--model", "{out}"], "is the output"),
         (["--learn", "--model", "{tmp}/no/such/dir/m.db"], "cannot write the model"),
-        (["--min-pages", "4"], "--min-pages goes with --learn"),
-        (["--model", "{tmp}/m.db", "--min-pages", "4"], "--min-pages goes with --learn"),
+        (["--min-pages", "4"], "--min-pages and --learn-memory go with --learn"),
+        (["--model", "{tmp}/m.db", "--min-pages", "4"], "go with --learn"),
     ],
 )
 def test_usage_errors(dump, tmp_path, args, words):
@@ -279,3 +279,17 @@ def test_parquet_in_and_out(dump, tmp_path):
     rows = [{k: v for k, v in row.items() if v is not None} for row in rows]
     assert rows == read_jsonl(tmp_path / "out.jsonl")
     assert NEWSLETTER not in rows[0]["text"]
+
+
+def test_learn_memory_sets_the_budget_and_goes_with_learn(dump, tmp_path):
+    # The small dump stays far below 1 MB of counts: the same output as the default budget.
+    small, default = tmp_path / "small.jsonl", tmp_path / "default.jsonl"
+    ok("clean", dump, "--learn", "--learn-memory", "1", "-o", small)
+    ok("clean", dump, "--learn", "-o", default)
+    assert small.read_bytes() == default.read_bytes()
+    proc = run("clean", dump, "--learn-memory", "8")
+    assert proc.returncode == 2
+    assert "--learn-memory go with --learn" in proc.stderr
+    model = tmp_path / "m.sqlite"
+    ok("clean", dump, "--learn", "--learn-memory", "2", "--model", model, "-o", small)
+    assert dedup.Cleaner.load(model).max_pairs == 2 << 16
