@@ -242,9 +242,10 @@ class Cleaner:
         min_share: ... and on at least this share of the site's pages (a site of 1,000
             pages needs 20 at the default 0.02), up to `MAX_COUNT` pages.
         max_pairs: the memory budget, in (template, page) pairs of 16 bytes (default 2**22,
-            64 MB; a merge briefly needs about four times that). Up to it, counts are exact and independent of the order of documents;
-            beyond it, templates seen on one page so far are forgotten at each merge (see
-            `pruned`), so memory stays flat however many documents come.
+            64 MB; a merge briefly needs about four times that). Up to it, counts are exact
+            and independent of the order of documents; beyond it, templates seen on one page
+            so far are forgotten at each merge (see `pruned`), so memory stays flat however
+            many documents come.
         config: options of the per-document cleaner that runs first.
         text_field, site_field, url_field: the fields of mapping documents to read.
 
