@@ -28,7 +28,6 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from dedup import __version__, dups
 from dedup.cleaner import clean_and_explain
-from dedup.corpus import SiteChrome
 from dedup.errors import ConfigError, DedupError
 from dedup.io import (
     FORMATS,
@@ -1078,8 +1077,10 @@ def _cmd_dups(args: argparse.Namespace) -> int:
     try:
         sites: list[str | None] = []
         batches = _dups_batches(reader, ids, sites, args, progress)
-        chrome = None if args.no_learn else SiteChrome()
-        dups.prepare_stream(batches, finder, ids, jobs=args.jobs, sites=sites, chrome=chrome)
+        from dedup.learn import Cleaner
+
+        learner = None if args.no_learn else Cleaner()
+        dups.prepare_stream(batches, finder, ids, jobs=args.jobs, sites=sites, learner=learner)
     except BaseException:
         progress.close()
         finder.close()

@@ -25,6 +25,7 @@ its raw text instead, so pages that are all chrome are not merged with each othe
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -43,8 +44,8 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from dedup.cleaner import clean as clean_text
-from dedup.corpus import SiteChrome
 from dedup.errors import ConfigError, InputError
+from dedup.learn import Cleaner, LearnState
 from dedup.normalize import normalize
 from dedup.shingle import ShingleParams
 from dedup.signatures import SignatureScheme, signatures
@@ -143,8 +144,8 @@ class DuplicateStats:
         candidates: candidate pairs LSH found; ``verified``: those that passed verification.
         split: times a member unlike its cluster's representative was taken out and
             clustered again (union-find chaining undone).
-        chrome_lines: (site, line) pairs learned as site chrome and left out of the
-            compared texts (`dedup.corpus.SiteChrome`).
+        chrome_lines: line templates learned as site chrome (on 3+ pages of their site) and
+            left out of the compared texts (`dedup.Cleaner`).
         bands: LSH bands used; ``rows``: signature slots per band.
         seconds: CPU seconds per stage (``clean``, ``sign``, ``cluster``), summed over workers.
     """
@@ -347,19 +348,27 @@ def _key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
-def prepare_batch(texts: Sequence[str], *, clean: bool, scheme: SignatureScheme) -> Prepared:
+def prepare_batch(
+    texts: Sequence[str],
+    *,
+    clean: bool,
+    scheme: SignatureScheme,
+    compared: Sequence[str] | None = None,
+) -> Prepared:
     """Clean, key and sign a batch of texts (the part of the work that runs in parallel).
 
     Args:
         texts: the documents' texts.
         clean: compare the texts `dedup.clean` returns (True) or the raw texts.
         scheme: the signature parameters.
+        compared: the texts to compare, already cleaned otherwise (``clean`` is then unused).
 
     Returns:
         a `Prepared` batch, in the order of ``texts``.
     """
     t0 = time.process_time()
-    compared = [clean_text(t) for t in texts] if clean else list(texts)
+    if compared is None:
+        compared = [clean_text(t) for t in texts] if clean else list(texts)
     t1 = time.process_time()
     keys = np.empty(len(texts), dtype=np.uint64)
     empty = np.zeros(len(texts), dtype=bool)
@@ -382,17 +391,30 @@ def prepare_batch(texts: Sequence[str], *, clean: bool, scheme: SignatureScheme)
     return Prepared(keys, lengths, sizes, sigs, empty, blank, (t1 - t0, t2 - t1))
 
 
-def _map_ordered(fn: Callable[..., Any], batches: Iterable[Any], jobs: int) -> Iterator[Any]:
+def _map_ordered(
+    fn: Callable[..., Any],
+    batches: Iterable[Any],
+    jobs: int,
+    init: tuple[Callable[[Any], None], Any] | None = None,
+) -> Iterator[Any]:
     """Yield ``fn(batch)`` for each batch, in order, in ``jobs`` worker processes.
 
     At most ``2 * jobs`` batches are in flight, so memory stays bounded however long the
     input is. ``fn`` must be picklable (a module-level function or a `functools.partial`).
+    ``init`` is a function and its argument, called once in each worker (or here, with one
+    job) before any batch: how a large read-only object reaches the workers once.
     """
     if jobs <= 1:
+        if init is not None:
+            init[0](init[1])
         for batch in batches:
             yield fn(batch)
         return
-    pool = ProcessPoolExecutor(max_workers=jobs)
+    pool = (
+        ProcessPoolExecutor(max_workers=jobs)
+        if init is None
+        else ProcessPoolExecutor(max_workers=jobs, initializer=init[0], initargs=(init[1],))
+    )
     pending: deque[Future[Any]] = deque()
     try:
         for batch in batches:
@@ -407,11 +429,6 @@ def _map_ordered(fn: Callable[..., Any], batches: Iterable[Any], jobs: int) -> I
 
 def _prepare_job(texts: list[str], clean: bool, scheme: SignatureScheme) -> Prepared:
     return prepare_batch(texts, clean=clean, scheme=scheme)
-
-
-def _clean_job(texts: list[str]) -> tuple[list[str], float]:
-    t0 = time.process_time()
-    return [clean_text(t) for t in texts], time.process_time() - t0
 
 
 # --------------------------------------------------------------------------- the finder
@@ -852,21 +869,21 @@ def prepare_stream(
     *,
     jobs: int,
     sites: list[str | None] | None = None,
-    chrome: SiteChrome | None = None,
+    learner: Cleaner | None = None,
 ) -> None:
     """Prepare ``batches`` (``jobs`` processes) and add them to ``finder`` in order.
 
     ``ids`` (and ``sites``) grow as the batches are read (the batch generator appends to
     them), so they hold every batch's values by the time that batch is added.
 
-    With ``chrome`` (and the finder cleaning), the work takes two passes: the texts are
-    cleaned (in the workers) and spooled to disk while ``chrome`` learns each site's chrome
-    from them; then each cleaned text, without its site's chrome lines, is signed and added.
-    Without it, cleaning and signing happen in one pass.
+    With ``learner`` (and the finder cleaning), the work takes two passes: the raw texts are
+    spooled to disk while the workers learn each site's chrome from them (`dedup.Cleaner`,
+    merged in the main process); then the workers clean each text with what was learned,
+    sign it and hand it back to be added. Without it, cleaning and signing happen in one pass.
     """
     routes: deque[list[int]] = deque()
     stream = _routed(batches, RawCopies(), routes)
-    if chrome is None or sites is None or not finder.clean:
+    if learner is None or sites is None or not finder.clean:
         job = functools.partial(_prepare_job, clean=finder.clean, scheme=finder.scheme)
         added = 0
         for batch in _map_ordered(job, stream, jobs):
@@ -874,35 +891,84 @@ def prepare_stream(
             finder.add_prepared(ids[added : added + n], batch, routes.popleft())
             added += n
         return
-    raws: deque[list[str]] = deque()
-
-    def keep_raw(texts: Iterable[list[str]]) -> Iterator[list[str]]:
-        for t in texts:
-            raws.append(t)
-            yield t
-
+    site_list = sites
     with tempfile.TemporaryFile(dir=finder.workdir) as spool:
-        done = 0
-        seconds = 0.0
-        for cleaned, spent in _map_ordered(_clean_job, keep_raw(stream), jobs):
-            raw = raws.popleft()
-            for k, (r, c) in enumerate(zip(raw, cleaned, strict=True)):
-                chrome.observe(sites[done + k], r, c)
-            pickle.dump(cleaned, spool, protocol=pickle.HIGHEST_PROTOCOL)
-            done += len(cleaned)
-            seconds += spent
-        chrome.finish()
-        finder.stats.seconds["clean"] += seconds
-        finder.stats.chrome_lines = chrome.learned
+        counts: list[int] = []
+
+        def spooled() -> Iterator[list[tuple[str, str | None]]]:
+            done = 0
+            for texts in stream:
+                pickle.dump(texts, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                counts.append(len(texts))
+                yield list(zip(texts, site_list[done : done + len(texts)], strict=True))
+                done += len(texts)
+
+        learn = functools.partial(_learn_job, fields=_fields(learner))
+        for state, spent in _map_ordered(learn, spooled(), jobs):
+            learner.absorb(state)
+            finder.stats.seconds["learn"] = finder.stats.seconds.get("learn", 0.0) + spent
+        cleaner = learner.for_cleaning()
+        finder.stats.chrome_lines = learner.learned_templates()
         spool.seek(0)
+
+        def unspooled() -> Iterator[list[tuple[str, str | None]]]:
+            done = 0
+            for n in counts:
+                texts = pickle.load(spool)  # our own temporary file
+                yield list(zip(texts, site_list[done : done + n], strict=True))
+                done += n
+
+        job = functools.partial(_learned_prepare_job, scheme=finder.scheme)
         added = 0
-        while added < done:
-            cleaned = pickle.load(spool)  # our own temporary file
-            n = len(cleaned)
-            compared = [chrome.strip(sites[added + k], c) for k, c in enumerate(cleaned)]
-            batch = prepare_batch(compared, clean=False, scheme=finder.scheme)
+        for batch in _map_ordered(job, unspooled(), jobs, init=(_set_worker_cleaner, cleaner)):
+            n = len(batch.keys)
             finder.add_prepared(ids[added : added + n], batch, routes.popleft())
             added += n
+    _set_worker_cleaner(None)
+
+
+def _fields(cleaner: Cleaner) -> dict[str, str]:
+    return {
+        "text_field": cleaner.text_field,
+        "site_field": cleaner.site_field,
+        "url_field": cleaner.url_field,
+    }
+
+
+def _learn_job(
+    docs: list[tuple[str, str | None]], fields: dict[str, str]
+) -> tuple[LearnState, float]:
+    """Learn from a share of the documents in a worker; return what was learned."""
+    t0 = time.process_time()
+    worker = Cleaner(
+        text_field=fields["text_field"],
+        site_field=fields["site_field"],
+        url_field=fields["url_field"],
+    )
+    for text, site in docs:
+        worker._observe(text, site)
+    return worker.export_pending(), time.process_time() - t0
+
+
+#: The cleaner of this worker process (set once per worker by the pool's initializer).
+_WORKER_CLEANER: Cleaner | None = None
+
+
+def _set_worker_cleaner(cleaner: Cleaner | None) -> None:
+    global _WORKER_CLEANER  # one per worker process, set by the pool's initializer
+    _WORKER_CLEANER = cleaner
+
+
+def _learned_prepare_job(docs: list[tuple[str, str | None]], scheme: SignatureScheme) -> Prepared:
+    """Clean a batch with the worker's learned cleaner, then key and sign it."""
+    cleaner = _WORKER_CLEANER
+    assert cleaner is not None  # set by _set_worker_cleaner before any job runs
+    t0 = time.process_time()
+    compared = [cleaner.clean(text, site=site) if text else "" for text, site in docs]
+    spent = time.process_time() - t0
+    raw = [text for text, _ in docs]
+    batch = prepare_batch(raw, clean=False, scheme=scheme, compared=compared)
+    return dataclasses.replace(batch, seconds=(spent, batch.seconds[1]))
 
 
 def find_duplicates(
@@ -947,10 +1013,9 @@ def find_duplicates(
         id_field: the mappings' id field.
         site_field: the mappings' site field; without it, the host of ``url_field``.
         url_field: the mappings' URL field.
-        learn_chrome: with ``clean`` and documents that name their site, learn each site's
-            chrome across the documents (`dedup.corpus.SiteChrome`: cleaned lines seen on
-            3+ differently titled pages of the site) and leave it out of the compared text.
-            It costs a second pass over the cleaned texts, spooled to disk.
+        learn_chrome: with ``clean``, learn each site's chrome across the documents
+            (`dedup.Cleaner`: lines on 3+ different pages of a site) and compare the texts
+            that Cleaner returns. It costs a second pass over the raw texts, spooled to disk.
         jobs: worker processes for cleaning and signing (results are the same for any value).
         workdir: where the temporary files go (signatures, cleaned texts).
 
@@ -985,8 +1050,12 @@ def find_duplicates(
         batches = _batches(
             docs, text_field, id_field, ids, sites, site_field=site_field, url_field=url_field
         )
-        chrome = SiteChrome() if learn_chrome else None
-        prepare_stream(batches, finder, ids, jobs=jobs, sites=sites, chrome=chrome)
+        learner = (
+            Cleaner(text_field=text_field, site_field=site_field, url_field=url_field)
+            if learn_chrome
+            else None
+        )
+        prepare_stream(batches, finder, ids, jobs=jobs, sites=sites, learner=learner)
     except BaseException:
         finder.close()
         raise

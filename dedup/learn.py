@@ -25,11 +25,12 @@ What is counted, and why it generalises:
   band keys of their character shingles: a banner with one changed word, or a teaser
   snippet cut at another length, shares most of its band keys with the other copies. A
   snippet cut short ("...") matches only other cut copies, never the full paragraph it was
-  cut from (the lead of the article's own page), and a near-identical match is not applied
-  to a line that sits between two prose lines (a reworded background paragraph).
+  cut from (the lead of the article's own page).
 - A line of headline length that is the title of another page of the site is a teaser.
-- A line found between two prose lines (in the body of an article) on at least half of the
-  pages that hold it is content that recurs (a standard subheading), never chrome.
+- A line between two prose lines on at least half of the pages that hold it is content
+  that recurs (a standard subheading, an article's paragraph on copies the page key did not
+  unify): never learned. And on each page, a learned line between two of the page's own
+  paragraphs (prose lines kept and not learned) recurs *inside* that article: it stays.
 - A line is learned for a site once it is on at least ``max(min_pages, min_share * pages)``
   different pages of it; a site with fewer than ``min_pages`` pages learns nothing and its
   pages get the per-document cleaner alone.
@@ -46,6 +47,7 @@ format, version and parameters, a ``sites`` table, a ``learned`` table that a pe
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -152,7 +154,7 @@ def _chrome_pages(counts: Mapping[int, int], key: int, threshold: int) -> int | 
     """Return on how many pages a learned template is (0: it is content; None: too few).
 
     A line between two prose lines on at least half of its pages is content that recurs (a
-    standard subheading), not chrome.
+    standard subheading, the paragraph of an article whose copies got different page keys).
     """
     n = counts.get(key, 0)
     if n < threshold:
@@ -163,10 +165,11 @@ def _chrome_pages(counts: Mapping[int, int], key: int, threshold: int) -> int | 
 def _page_key(lines: Sequence[str], prose: Sequence[bool]) -> int:
     """Return the key pages are counted by: the smallest hashes of the page's prose lines.
 
-    A bottom-`_KEY_LINES` MinHash of the set of prose lines (with the longest line, when there
+    A bottom-`_KEY_LINES` MinHash of the set of prose lines (with the longest line when there
     are fewer): re-scrapes and copies of one article share their paragraphs, so most often
-    their key, whatever chrome, date bar or comment surrounds them. Pages of different
-    articles share it only if all its lines are shared prose chrome (a site blurb).
+    their key, whatever chrome, date bar or reader comment surrounds them; pages of different
+    articles share it only when all of it comes from shared prose chrome (a site blurb of
+    several paragraphs whose hashes happen to be the smallest: that site then learns less).
     """
     hashes = {_hash(normalize(s)) for s, p in zip(lines, prose, strict=True) if p}
     if len(hashes) < _KEY_LINES:
@@ -180,6 +183,23 @@ _KEY_LINES = 3
 
 def _is_prose(text: str) -> bool:
     return len(text.split()) >= _PROSE_WORDS and bool(_SENTENCE_END.search(text))
+
+
+@dataclass(frozen=True, slots=True)
+class LearnState:
+    """What a `Cleaner` learned from a share of the documents (see `Cleaner.export_pending`).
+
+    Attributes:
+        site_pages: pages seen per site.
+        keys: int64 template, body and band keys, one per (key, page) pair.
+        pages: int64 page keys of those pairs.
+        titles: int64 keys of the pages' titles.
+    """
+
+    site_pages: dict[str, int]
+    keys: np.ndarray
+    pages: np.ndarray
+    titles: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +338,7 @@ class Cleaner:
         self._pend_examples: dict[int, tuple[str, str]] = {}
         self._counts: dict[int, int] | None = None
         self.pruned = 0  # templates forgotten to stay within max_pairs (see _merge)
+        self._frozen = False
         self._label_cache: dict[tuple[str, str], str] = {}
         self._evidence_by_site: dict[str, dict[str, tuple[str, int] | None]] = {}
 
@@ -338,6 +359,9 @@ class Cleaner:
         if isinstance(docs, (str, Mapping)):
             msg = "partial_fit takes an iterable of documents; wrap a single one in a list"
             raise InputError(msg)
+        if self._frozen:
+            msg = "this Cleaner only cleans (made by for_cleaning); learn with the original"
+            raise ConfigError(msg)
         for n, doc in enumerate(docs):
             text, site = self._read(doc, n)
             self._observe(text, site)
@@ -389,16 +413,67 @@ class Cleaner:
                 continue
             seen.add(key)
             pend.append(key)
+            if 0 < i < len(lines) - 1 and prose[i - 1] and prose[i + 1]:
+                pend.append(key | 1)  # the line sits in an article's body here
             old = examples.get(key)
             if old is None or line < old[1]:
                 examples[key] = (site, line)
-            if 0 < i < len(lines) - 1 and prose[i - 1] and prose[i + 1]:
-                pend.append(key | 1)  # the line sits in an article's body here
             if LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 long.append(tmpl)
         if long:  # a band key twice on one page is one (key, page) pair once merged
             pend.extend(_band_matrix(site, long).ravel().tolist())
         self._pend_p.extend([page] * (len(pend) - len(self._pend_p)))
+
+    # -- learning in parallel ---------------------------------------------------------
+
+    def export_pending(self) -> LearnState:
+        """Hand over what was learned and forget it: for learning in worker processes.
+
+        A worker fits a fresh `Cleaner` (same fields) on its share of the documents and
+        returns this; the main process gives each share to `absorb`, in any order. The
+        result is the model of fitting on all documents in one process (examples of
+        learned lines are not carried: `learned` then lists none).
+        """
+        self._merge_titles()
+        keys = np.concatenate([self._keys, np.frombuffer(self._pend_t, np.int64)])
+        pages = np.concatenate([self._pages, np.frombuffer(self._pend_p, np.int64)])
+        state = LearnState(dict(self._site_pages), keys, pages, self._titles)
+        self._reset()
+        return state
+
+    def absorb(self, state: LearnState) -> None:
+        """Add what another `Cleaner` learned (see `export_pending`)."""
+        if not state.site_pages:
+            return
+        self._counts = None
+        self._label_cache.clear()
+        self._evidence_by_site.clear()
+        self._site_pages.update(state.site_pages)
+        self._pend_t.frombytes(np.ascontiguousarray(state.keys, np.int64).tobytes())
+        self._pend_p.frombytes(np.ascontiguousarray(state.pages, np.int64).tobytes())
+        self._pend_titles.frombytes(np.ascontiguousarray(state.titles, np.int64).tobytes())
+        if len(self._pend_t) >= _BUFFER_PAIRS:
+            self._merge()
+
+    def for_cleaning(self) -> Cleaner:
+        """Return a copy that only cleans: what was learned, without the counts behind it.
+
+        Small to send to worker processes (the counts of lines on fewer than ``min_pages``
+        pages, most of what learning holds, are left out); it cannot learn more.
+        """
+        counts = self._learned_counts()
+        twin = copy.copy(self)
+        twin._keys = twin._pages = np.empty(0, np.int64)
+        twin._examples, twin._pend_examples = {}, {}
+        twin._pend_t, twin._pend_p, twin._pend_titles = array("q"), array("q"), array("q")
+        twin._counts = counts
+        twin._label_cache, twin._evidence_by_site = {}, {}
+        twin._frozen = True
+        return twin
+
+    def learned_templates(self) -> int:
+        """Return how many line templates are on ``min_pages``+ pages of their site."""
+        return sum(1 for k in self._learned_counts() if k & 3 == 0)
 
     def _is_title(self, site: str, key: str) -> bool:
         """Return whether ``key`` (a `_title_keys` key) is the title of a page of ``site``."""
@@ -762,12 +837,12 @@ CREATE TABLE examples (key INTEGER PRIMARY KEY, site TEXT NOT NULL, line TEXT NO
 
 
 def _line_key(site: str, tmpl: str) -> int:
-    """Return the key a template of a site is counted under (even: odd keys count bodies).
+    """Return the key a template of a site is counted under (its two low bits clear).
 
-    The key with its lowest bit set (``key | 1``) counts the pages where the line sits in an
-    article's body; band keys are even too.
+    ``key | 1`` counts the pages where the line sits between two prose lines; band
+    keys have the second bit set (see `_band_matrix`), so they never meet line keys.
     """
-    return _hash(f"{site}\x00{tmpl}") & ~1
+    return _hash(f"{site}\x00{tmpl}") & ~3
 
 
 #: Band keys of long lines: character 5-gram MinHash, _BANDS bands of _ROWS rows.
@@ -821,7 +896,7 @@ def _band_matrix(site: str, templates: Sequence[str]) -> np.ndarray:
     with np.errstate(over="ignore"):
         keys = (sig * _BAND_MULT).sum(axis=2, dtype=np.uint64)
         keys ^= salt[:, None] + np.arange(_BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    out: np.ndarray = keys.view(np.int64) & ~1
+    out: np.ndarray = (keys.view(np.int64) & ~3) | 2
     return out
 
 
@@ -916,14 +991,22 @@ class _SiteDetector:
         self._learn_evidence(doc, open_, config)
         content = doc.content_lines
         where = {i: k for k, i in enumerate(content)}
+        evidence = self._evidence
+        # The page's own paragraphs: prose that per-document detectors keep and that was not
+        # learned. A learned line between two of them recurs *inside* an article (a series'
+        # background paragraph, a standard subheading): content, not the site's chrome.
+        own_prose = {
+            i for i in open_ if evidence[lines[i].text] is None and _is_prose(lines[i].stripped)
+        }
         out = []
         for i in open_:
-            ev = self._evidence[lines[i].text]
+            ev = evidence[lines[i].text]
             if ev is None:
                 continue
-            kind, n = ev
-            if kind != "exact" and self._in_body(doc, content, where[i]):
-                continue  # weaker evidence than a line's place between two paragraphs
+            _, n = ev
+            k = where[i]
+            if 0 < k < len(content) - 1 and {content[k - 1], content[k + 1]} <= own_prose:
+                continue
             text = lines[i].text
             if text not in self._verdicts:
                 self._verdicts[text] = self._verdict(lines[i].stripped, n)
@@ -947,14 +1030,6 @@ class _SiteDetector:
         if m is None or m.label in KEPT_LABELS:
             return content[0]
         return next((i for i in content if (t := marks.get(i)) and t.label == "title"), None)
-
-    @staticmethod
-    def _in_body(doc: Document, content: Sequence[int], k: int) -> bool:
-        """Return whether the k-th non-blank line sits between two prose lines."""
-        if k + 1 >= len(content) or k == 0:
-            return False
-        before, after = doc.lines[content[k - 1]], doc.lines[content[k + 1]]
-        return _is_prose(after.stripped) and _is_prose(before.stripped)
 
     def _is_title(self, line: str, config: CleanConfig) -> bool:
         """Return whether a line of headline length is the title of a page of the site."""

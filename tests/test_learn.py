@@ -914,9 +914,12 @@ def test_background_paragraph_repeated_verbatim_is_not_chrome() -> None:
         docs.append({"site": "floods.example", "text": "\n".join(lines)})
     cleaner = Cleaner().fit(docs)
     examples = {x.example for x in cleaner.learned("floods.example")}
-    assert examples == {"Herald footer: all rights reserved by the publishers"}
+    assert "Herald footer: all rights reserved by the publishers" in examples
     for d in docs:
-        assert BACKGROUND.format(word="monsoon") in cleaner.clean(d)
+        # It recurs, but between two of the page's own paragraphs: inside the article.
+        out = cleaner.clean(d)
+        assert BACKGROUND.format(word="monsoon") in out
+        assert "Herald footer" not in out
 
 
 def test_background_paragraph_of_a_running_story_is_not_chrome() -> None:
