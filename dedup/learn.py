@@ -95,8 +95,8 @@ _DATE_LINE_CHARS = 80
 _LABEL_CACHE = 1 << 16
 
 #: Evidence remembered per site for this many sites, up to this many lines each.
-_EVIDENCE_SITES = 64
-_EVIDENCE_LINES = 1 << 14
+_EVIDENCE_SITES = 16
+_EVIDENCE_LINES = 1 << 12
 
 #: A line with at least this many words that ends like a sentence is prose.
 _PROSE_WORDS = 12
@@ -150,7 +150,38 @@ def _date_words_pattern() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
 
 
-def _chrome_pages(counts: Mapping[int, int], key: int, threshold: int) -> int | None:
+class _Counts:
+    """Page counts of keys, looked up one at a time or many at once (12 bytes a key).
+
+    Sorted int64 keys and their int32 counts: a Python dict of millions of keys would take
+    ten times the memory in every worker process it is sent to.
+    """
+
+    __slots__ = ("keys", "values")
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        self.keys = np.ascontiguousarray(keys[order], np.int64)
+        self.values = np.ascontiguousarray(values[order], np.int32)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def get(self, key: int, default: int = 0) -> int:
+        """Return the count of one key (``default`` when absent)."""
+        keys = self.keys
+        i = int(np.searchsorted(keys, key))
+        return int(self.values[i]) if i < len(keys) and int(keys[i]) == key else default
+
+    def many(self, keys: np.ndarray) -> np.ndarray:
+        """Return the counts of many keys at once (0 when absent)."""
+        if not len(self.keys):
+            return np.zeros(len(keys), np.int32)
+        idx = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where(self.keys[idx] == keys, self.values[idx], 0)
+
+
+def _chrome_pages(counts: _Counts, key: int, threshold: int) -> int | None:
     """Return on how many pages a learned template is (0: it is content; None: too few).
 
     A line between two prose lines on at least half of its pages is content that recurs (a
@@ -336,11 +367,12 @@ class Cleaner:
         self._pages = np.empty(0, np.int64)
         self._examples: dict[int, tuple[str, str]] = {}  # key -> (site, smallest line seen)
         self._pend_examples: dict[int, tuple[str, str]] = {}
-        self._counts: dict[int, int] | None = None
+        self._counts: _Counts | None = None
         self.pruned = 0  # templates forgotten to stay within max_pairs (see _merge)
         self._frozen = False
         self._label_cache: dict[tuple[str, str], str] = {}
         self._evidence_by_site: dict[str, dict[str, tuple[str, int] | None]] = {}
+        self._verdicts_by_site: dict[str, dict[str, tuple[str, str, str, float | None]]] = {}
 
     def fit(self, docs: Iterable[object]) -> Cleaner:
         """Forget what was learned, then learn from ``docs``; return the cleaner."""
@@ -399,6 +431,7 @@ class Cleaner:
         self._counts = None
         self._label_cache.clear()
         self._evidence_by_site.clear()
+        self._verdicts_by_site.clear()
         self._site_pages[site] += 1
         prose = [_is_prose(s) for s in lines]
         page = _page_key(lines, prose)
@@ -448,6 +481,7 @@ class Cleaner:
         self._counts = None
         self._label_cache.clear()
         self._evidence_by_site.clear()
+        self._verdicts_by_site.clear()
         self._site_pages.update(state.site_pages)
         self._pend_t.frombytes(np.ascontiguousarray(state.keys, np.int64).tobytes())
         self._pend_p.frombytes(np.ascontiguousarray(state.pages, np.int64).tobytes())
@@ -467,13 +501,13 @@ class Cleaner:
         twin._examples, twin._pend_examples = {}, {}
         twin._pend_t, twin._pend_p, twin._pend_titles = array("q"), array("q"), array("q")
         twin._counts = counts
-        twin._label_cache, twin._evidence_by_site = {}, {}
+        twin._label_cache, twin._evidence_by_site, twin._verdicts_by_site = {}, {}, {}
         twin._frozen = True
         return twin
 
     def learned_templates(self) -> int:
         """Return how many line templates are on ``min_pages``+ pages of their site."""
-        return sum(1 for k in self._learned_counts() if k & 3 == 0)
+        return int(((self._learned_counts().keys & 3) == 0).sum())
 
     def _is_title(self, site: str, key: str) -> bool:
         """Return whether ``key`` (a `_title_keys` key) is the title of a page of ``site``."""
@@ -523,7 +557,7 @@ class Cleaner:
         self._pend_t = array("q")
         self._pend_p = array("q")
 
-    def _learned_counts(self) -> dict[int, int]:
+    def _learned_counts(self) -> _Counts:
         """Return the page count of every key seen on ``min_pages``+ pages (computed once)."""
         if self._counts is None:
             self._merge()
@@ -531,16 +565,18 @@ class Cleaner:
             if len(keys):
                 starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
                 sizes = np.diff(np.r_[starts, len(keys)])
-                big = sizes >= self.min_pages
-                self._counts = dict(
-                    zip(keys[starts[big]].tolist(), sizes[big].tolist(), strict=True)
+                heads = keys[starts]
+                big = (sizes >= self.min_pages) & ((heads & 3) != 1)  # body keys: below
+                bkeys, bcounts = self._body_counts()
+                self._counts = _Counts(
+                    np.concatenate([heads[big], bkeys]),
+                    np.concatenate([sizes[big], bcounts]),
                 )
-                self._counts.update(self._body_counts())
             else:
-                self._counts = {}
+                self._counts = _Counts(np.empty(0, np.int64), np.empty(0, np.int32))
         return self._counts
 
-    def _body_counts(self) -> dict[int, int]:
+    def _body_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """Return, per body key, on how many of its template's counted pages it is in a body.
 
         Both page sets are bottom-k sets of the same page keys, so the pages counted for a
@@ -554,11 +590,8 @@ class Cleaner:
             pairs = keys[~body] * mult + pages[~body]
             body_as_plain = (keys[body] & ~1) * mult + pages[body]
         inside = np.isin(body_as_plain, pairs)  # a body pair whose page is counted for its line
-        bkeys = keys[body][inside]
-        if not len(bkeys):
-            return {}
-        uniq, n = np.unique(bkeys, return_counts=True)
-        return dict(zip(uniq.tolist(), n.tolist(), strict=True))
+        uniq, n = np.unique(keys[body][inside], return_counts=True)
+        return uniq, n
 
     # -- cleaning ---------------------------------------------------------------------
 
@@ -599,6 +632,15 @@ class Cleaner:
         text, known = self._read(doc, 0, site)
         text = check_text(text)
         return _run(text, self.config, self._detector(text, known))[3].text
+
+    def _verdict_cache(self, site: str) -> dict[str, tuple[str, str, str, float | None]]:
+        """Return the verdicts given so far on learned lines of ``site`` (line -> verdict)."""
+        got = self._verdicts_by_site.get(site)
+        if got is None or len(got) > _EVIDENCE_LINES:
+            got = self._verdicts_by_site[site] = {}
+            while len(self._verdicts_by_site) > _EVIDENCE_SITES:
+                del self._verdicts_by_site[next(iter(self._verdicts_by_site))]
+        return got
 
     def _evidence_cache(self, site: str) -> dict[str, tuple[str, int] | None]:
         """Return the evidence found so far for lines of ``site`` (line text -> evidence).
@@ -934,9 +976,7 @@ class _SiteDetector:
     cleaned text exactly as cleaning it again would.
     """
 
-    def __init__(
-        self, cleaner: Cleaner, site: str, threshold: int, counts: Mapping[int, int]
-    ) -> None:
+    def __init__(self, cleaner: Cleaner, site: str, threshold: int, counts: _Counts) -> None:
         self.cleaner = cleaner
         self.site = site
         self.threshold = threshold
@@ -944,40 +984,47 @@ class _SiteDetector:
         self.pages = cleaner._site_pages[site]
         # line text -> (how it is known, pages): "exact", "near" or "headline"; None: unknown
         self._evidence = cleaner._evidence_cache(site)
-        self._verdicts: dict[str, _Verdict | None] = {}
-        self._own: frozenset[str] = frozenset()
-
-    def _exact(self, tmpl: str) -> int | None:
-        """Return the pages of a learned template, 0 if it is content, None if unknown."""
-        return _chrome_pages(self.counts, _line_key(self.site, tmpl), self.threshold)
+        self._verdicts = cleaner._verdict_cache(site)
 
     def _learn_evidence(self, doc: Document, todo: list[int], config: CleanConfig) -> None:
-        """Find the evidence for the lines ``todo`` whose text was not looked at yet."""
+        """Find the evidence for the lines ``todo`` whose text was not looked at yet.
+
+        The page's lines are looked up together: one sorted-array search for all of them.
+        """
         evidence = self._evidence
-        near: list[tuple[str, str]] = []
+        new: dict[str, int] = {}
         for i in todo:
             text = doc.lines[i].text
-            if text in evidence:
-                continue
-            tmpl = template(text)
-            n = self._exact(tmpl)
-            if n:
-                evidence[text] = ("exact", n)
-            elif n is None and LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
+            if text not in evidence and text not in new:
+                new[text] = i
+        if not new:
+            return
+        tmpls = [template(text) for text in new]
+        keys = np.fromiter((_line_key(self.site, t) for t in tmpls), np.int64, len(tmpls))
+        pages = self.counts.many(keys)
+        body = self.counts.many(keys | 1)
+        near: list[tuple[str, str]] = []
+        threshold = self.threshold
+        for (text, i), tmpl, n, b in zip(
+            new.items(), tmpls, pages.tolist(), body.tolist(), strict=True
+        ):
+            if n >= threshold:
+                # Between two prose lines on half its pages: content that recurs.
+                evidence[text] = ("exact", n) if 2 * b < n else None
+            elif LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 evidence[text] = None
                 near.append((text, tmpl))
-            elif n is None and self._is_title(doc.lines[i].stripped, config):
+            elif self._is_title(doc.lines[i].stripped, config):
                 evidence[text] = ("headline", 1)
             else:
                 evidence[text] = None
         if near:
             # Near-identical: several bands of its character shingles are on enough pages.
             bands = _band_matrix(self.site, [t for _, t in near])
-            get = self.counts.get
-            for (text, _), row in zip(near, bands.tolist(), strict=True):
-                hits = sorted((get(b, 0) for b in row), reverse=True)[_MIN_BANDS - 1]
-                if hits >= self.threshold:
-                    evidence[text] = ("near", hits)
+            hits = -np.sort(-self.counts.many(bands.ravel()).reshape(bands.shape), axis=1)
+            for (text, _), h in zip(near, hits[:, _MIN_BANDS - 1].tolist(), strict=True):
+                if h >= threshold:
+                    evidence[text] = ("near", h)
 
     def __call__(self, doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
         lines = doc.lines
@@ -986,8 +1033,6 @@ class _SiteDetector:
         ]
         first = self._first(doc, marks)
         own = frozenset(_title_keys(lines[first].stripped)) if first is not None else frozenset()
-        if own != self._own:
-            self._own, self._verdicts = own, {}
         self._learn_evidence(doc, open_, config)
         content = doc.content_lines
         where = {i: k for k, i in enumerate(content)}
@@ -1007,12 +1052,14 @@ class _SiteDetector:
             k = where[i]
             if 0 < k < len(content) - 1 and {content[k - 1], content[k + 1]} <= own_prose:
                 continue
-            text = lines[i].text
-            if text not in self._verdicts:
-                self._verdicts[text] = self._verdict(lines[i].stripped, n)
-            got = self._verdicts[text]
-            if got is not None:
-                out.append(Mark(i, *got))
+            stripped = lines[i].stripped
+            if own and any(key in own for key in _title_keys(stripped)):
+                continue  # the page's own headline, however often it is a teaser elsewhere
+            verdicts = self._verdicts
+            got = verdicts.get(stripped)
+            if got is None:
+                got = verdicts[stripped] = self._verdict(stripped, n)
+            out.append(Mark(i, *got))
         return out
 
     @staticmethod
@@ -1038,12 +1085,9 @@ class _SiteDetector:
             return False
         return any(self.cleaner._is_title(self.site, k) for k in _title_keys(line))
 
-    def _verdict(self, line: str, n: int) -> _Verdict | None:
-        """Return the label, reason, detector and score of a learned line (None: keep it)."""
-        keys = _title_keys(line)
-        if any(k in self._own for k in keys):
-            return None  # the page's own headline, however often it is a teaser elsewhere
-        label = self.cleaner._label(self.site, line, keys)
+    def _verdict(self, line: str, n: int) -> _Verdict:
+        """Return the label, reason, detector and score of a learned line."""
+        label = self.cleaner._label(self.site, line, _title_keys(line))
         if n < self.threshold:  # seen as a title only: not on enough pages to be counted
             return label, f"the headline of another page of {self.site}", "site", None
         shown = f"{n}+" if n >= MAX_COUNT else str(n)
