@@ -89,6 +89,18 @@ PACKAGES = ("dedup", "numpy", "rapidfuzz", "datasketch", "justext", "lxml", "lxm
 # -- data and environment -------------------------------------------------------------------------
 
 
+def environment() -> dict[str, object]:
+    """Return where the figures were measured: CPU, cores used, platform, versions, commit."""
+    return {
+        "cpu": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "cores_used": 1,
+        "platform": platform.platform(),
+        "versions": versions(PACKAGES),
+        "commit": git_state(),
+    }
+
+
 def default_data() -> Path:
     for path in DATA_CANDIDATES:
         if path.exists():
@@ -355,14 +367,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "data": str(path),
         "pages": len(texts),
         "mb": n_bytes / 1e6,
-        "environment": {
-            "cpu": cpu_model(),
-            "cpu_count": os.cpu_count(),
-            "cores_used": 1,
-            "platform": platform.platform(),
-            "versions": versions(PACKAGES),
-            "commit": git_state(),
-        },
+        "environment": environment(),
         "bar_mb_per_s": BAR_MBPS,
     }
     clean = throughput(dedup.clean, texts, args.repeats, n_bytes, cold=True)
@@ -609,14 +614,7 @@ def measure_corpus(
         "dump": str(path),
         "dump_generated_seconds": gen_seconds,
         "cleaner_options": options,
-        "environment": {
-            "cpu": cpu_model(),
-            "cpu_count": os.cpu_count(),
-            "cores_used": 1,
-            "platform": platform.platform(),
-            "versions": versions(PACKAGES),
-            "commit": git_state(),
-        },
+        "environment": environment(),
     }
     results.update(corpus_throughput(list(dump_records(path)), repeats, options))
     if memory:
