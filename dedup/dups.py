@@ -29,6 +29,7 @@ import dataclasses
 import functools
 import hashlib
 import itertools
+import multiprocessing
 import os
 import pickle
 import tempfile
@@ -410,11 +411,16 @@ def _map_ordered(
         for batch in batches:
             yield fn(batch)
         return
-    pool = (
-        ProcessPoolExecutor(max_workers=jobs)
-        if init is None
-        else ProcessPoolExecutor(max_workers=jobs, initializer=init[0], initargs=(init[1],))
-    )
+    if init is None:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+    else:
+        # Workers that get a large object once are started clean (not forked from this
+        # process, whose heap they would otherwise carry) and receive only that object.
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=init[0], initargs=(init[1],)
+        )
     pending: deque[Future[Any]] = deque()
     try:
         for batch in batches:
