@@ -717,18 +717,13 @@ def main(argv: list[str] | None = None) -> int:
         "--no-memory", action="store_true", help="corpus mode: skip the fit memory at N and 2N"
     )
     args = parser.parse_args(argv)
-    if args.corpus_dump:
-        corpus = run_corpus(args)
-        if args.json:
-            print(json.dumps(corpus, indent=2))
-        else:
-            print_corpus_report(corpus)
-        return 1 if args.check and not corpus["meets_bar"] else 0
-    results = run(args)
+    results, report = (
+        (run_corpus(args), print_corpus_report) if args.corpus_dump else (run(args), print_report)
+    )
     if args.json:
         print(json.dumps(results, indent=2))
     else:
-        print_report(results)
+        report(results)
     return 1 if args.check and not results["meets_bar"] else 0
 
 

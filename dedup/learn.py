@@ -435,7 +435,7 @@ class Cleaner:
         self._site_pages[site] += 1
         prose = [_is_prose(s) for s in lines]
         page = _page_key(lines, prose)
-        self._pend_titles.extend(_hash(f"{site}\x01{key}") for key in _title_keys(lines[0]))
+        self._pend_titles.extend(_title_hash(site, key) for key in _title_keys(lines[0]))
         seen: set[int] = set()
         pend, examples = self._pend_t, self._pend_examples
         long: list[str] = []
@@ -513,7 +513,7 @@ class Cleaner:
         """Return whether ``key`` (a `_title_keys` key) is the title of a page of ``site``."""
         self._merge_titles()
         titles = self._titles
-        h = _hash(f"{site}\x01{key}")
+        h = _title_hash(site, key)
         i = int(np.searchsorted(titles, h))
         return i < len(titles) and int(titles[i]) == h
 
@@ -876,6 +876,11 @@ CREATE TABLE titles (key INTEGER PRIMARY KEY);
 CREATE TABLE counts (key INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (key, page));
 CREATE TABLE examples (key INTEGER PRIMARY KEY, site TEXT NOT NULL, line TEXT NOT NULL);
 """
+
+
+def _title_hash(site: str, key: str) -> int:
+    """Return the hash a page title of a site is remembered by (see `_title_keys`)."""
+    return _hash(f"{site}\x01{key}")
 
 
 def _line_key(site: str, tmpl: str) -> int:
