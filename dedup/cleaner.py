@@ -143,7 +143,7 @@ def _run(
 
     The verdicts map original line indices to marks; the view is the document of the kept
     lines, whose text is the cleaned text. ``corpus`` is a detector of what was learned
-    across documents (`dedup.Cleaner`), run after the per-document ones on every pass.
+    across documents (`dedup.Cleaner`), run before the content detector on every pass.
     """
     text = check_text(text)
     if config is not None and not isinstance(config, CleanConfig):
