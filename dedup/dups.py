@@ -899,58 +899,38 @@ def prepare_stream(
         return
     site_list = sites
     with tempfile.TemporaryFile(dir=finder.workdir) as spool:
-        counts: list[int] = []
+        batches_spooled = 0
 
         def spooled() -> Iterator[list[tuple[str, str | None]]]:
+            nonlocal batches_spooled
             done = 0
             for texts in stream:
-                pickle.dump(texts, spool, protocol=pickle.HIGHEST_PROTOCOL)
-                counts.append(len(texts))
-                yield list(zip(texts, site_list[done : done + len(texts)], strict=True))
+                docs = list(zip(texts, site_list[done : done + len(texts)], strict=True))
+                pickle.dump(docs, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                batches_spooled += 1
                 done += len(texts)
+                yield docs
 
-        learn = functools.partial(_learn_job, fields=_fields(learner))
-        for state, spent in _map_ordered(learn, spooled(), jobs):
+        for state, spent in _map_ordered(_learn_job, spooled(), jobs):
             learner.absorb(state)
             finder.stats.seconds["learn"] = finder.stats.seconds.get("learn", 0.0) + spent
         cleaner = learner.for_cleaning()
         finder.stats.chrome_lines = learner.learned_templates()
         spool.seek(0)
-
-        def unspooled() -> Iterator[list[tuple[str, str | None]]]:
-            done = 0
-            for n in counts:
-                texts = pickle.load(spool)  # our own temporary file
-                yield list(zip(texts, site_list[done : done + n], strict=True))
-                done += n
-
+        unspooled = (pickle.load(spool) for _ in range(batches_spooled))  # our own file
         job = functools.partial(_learned_prepare_job, scheme=finder.scheme)
         added = 0
-        for batch in _map_ordered(job, unspooled(), jobs, init=(_set_worker_cleaner, cleaner)):
+        for batch in _map_ordered(job, unspooled, jobs, init=(_set_worker_cleaner, cleaner)):
             n = len(batch.keys)
             finder.add_prepared(ids[added : added + n], batch, routes.popleft())
             added += n
     _set_worker_cleaner(None)
 
 
-def _fields(cleaner: Cleaner) -> dict[str, str]:
-    return {
-        "text_field": cleaner.text_field,
-        "site_field": cleaner.site_field,
-        "url_field": cleaner.url_field,
-    }
-
-
-def _learn_job(
-    docs: list[tuple[str, str | None]], fields: dict[str, str]
-) -> tuple[LearnState, float]:
-    """Learn from a share of the documents in a worker; return what was learned."""
+def _learn_job(docs: list[tuple[str, str | None]]) -> tuple[LearnState, float]:
+    """Learn from a share of the (text, site) documents in a worker; return what was learned."""
     t0 = time.process_time()
-    worker = Cleaner(
-        text_field=fields["text_field"],
-        site_field=fields["site_field"],
-        url_field=fields["url_field"],
-    )
+    worker = Cleaner()
     for text, site in docs:
         worker._observe(text, site)
     return worker.export_pending(), time.process_time() - t0

@@ -1033,9 +1033,7 @@ class _SiteDetector:
 
     def __call__(self, doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
         lines = doc.lines
-        open_ = [
-            i for i in doc.content_lines if (m := marks.get(i)) is None or m.detector == "content"
-        ]
+        open_ = [i for i in doc.content_lines if i not in marks]  # content runs after us
         first = self._first(doc, marks)
         own = frozenset(_title_keys(lines[first].stripped)) if first is not None else frozenset()
         self._learn_evidence(doc, open_, config)
