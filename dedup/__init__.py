@@ -18,6 +18,7 @@ from dedup.errors import (
     MissingExtraError,
     ModelError,
     RecordError,
+    StoreError,
 )
 from dedup.types import Article, CleanResult, LineLabel, Removal, Span
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         find_duplicates,
     )
     from dedup.learn import Cleaner, LearnedLine
+    from dedup.store import Store, StoreResult
 
 __version__ = "0.1.0"
 
@@ -45,6 +47,7 @@ _LAZY = {
     "find_duplicates",
 }
 _LAZY_LEARN = {"Cleaner", "LearnedLine"}
+_LAZY_STORE = {"Store", "StoreResult"}
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the named attribute is
@@ -56,6 +59,10 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the named attribut
         from dedup import learn
 
         return getattr(learn, name)
+    if name in _LAZY_STORE:
+        from dedup import store
+
+        return getattr(store, name)
     msg = f"module 'dedup' has no attribute {name!r}"
     raise AttributeError(msg)
 
@@ -79,6 +86,9 @@ __all__ = [
     "RecordError",
     "Removal",
     "Span",
+    "Store",
+    "StoreError",
+    "StoreResult",
     "__version__",
     "apply_removals",
     "clean",

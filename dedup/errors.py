@@ -29,3 +29,10 @@ class MissingExtraError(DedupError, ImportError):
 
 class ModelError(DedupError, ValueError):
     """A saved model cannot be used: not a model file, damaged, or of another version."""
+
+
+class StoreError(DedupError, OSError):
+    """A `dedup.Store` cannot be used: damaged, not a store, or its server is unreachable.
+
+    The message names the location and what to do.
+    """

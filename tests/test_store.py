@@ -1,0 +1,412 @@
+"""dedup.Store: the same answers in memory, in SQLite and in Redis; faults and concurrency.
+
+The backend-parametrised tests run against a real ``redis-server`` (the ``redis_url``
+fixture of conftest.py starts one on 127.0.0.1) as well as SQLite files and memory.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import dedup
+from dedup import ConfigError, InputError, Store, StoreError
+from dedup.signatures import SignatureScheme
+
+DATA = Path(__file__).parent / "data"
+
+
+def _pages() -> list[dict[str, str]]:
+    with (DATA / "dev_subset.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def _edit(text: str, every: int = 25) -> str:
+    """Change every ``every``-th word: a light edit (4% of words) of the page."""
+    words = text.split(" ")
+    return " ".join("edited" if i % every == 7 else w for i, w in enumerate(words))
+
+
+def _stream() -> list[dict[str, str]]:
+    """Pages, then exact copies (re-cased), near copies (edited) and a re-added id."""
+    pages = [p for p in _pages() if len(p["text"]) > 1500][:30]
+    docs = [{"id": p["id"], "text": p["text"], "site": p["site"]} for p in pages]
+    docs += [{"id": f"{p['id']}#copy", "text": p["text"] + "\n\n"} for p in pages[:3]]
+    docs += [{"id": f"{p['id']}#upper", "text": p["text"].upper()} for p in pages[3:5]]
+    docs += [{"id": f"{p['id']}#edit", "text": _edit(p["text"])} for p in pages[5:12]]
+    docs += [{"id": "short-1", "text": "Breaking news"}, {"id": "short-2", "text": "breaking NEWS"}]
+    docs += [{"id": "blank", "text": "  \n "}, {"id": "blank-2", "text": ""}]
+    docs.append({"id": pages[0]["id"], "text": "the same id again"})
+    return docs
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "memory":
+        return ":memory:"
+    if request.param == "sqlite":
+        return str(tmp_path / "seen.db")
+    return str(request.getfixturevalue("redis_url"))
+
+
+def _answers(store: Store, docs: list[dict[str, str]]) -> list[tuple[object, ...]]:
+    out = []
+    for d in docs:
+        r = store.add(d["id"], d["text"], site=d.get("site"))
+        sim = None if r.similarity is None else round(r.similarity, 5)
+        out.append((r.id, r.duplicate_of, sim, r.match, r.stored, r.known, r.too_short, r.text))
+    return out
+
+
+def test_every_backend_gives_the_in_memory_answers(location: str) -> None:
+    docs = _stream()
+    with Store(":memory:", learn=False) as ref:
+        expected = _answers(ref, docs)
+    with Store(location, learn=False) as store:
+        assert _answers(store, docs) == expected
+        assert store.stats()["documents"] == len(docs) - 1  # the re-added id is not counted twice
+
+
+def test_answers_say_what_is_a_copy_of_what() -> None:
+    docs = _stream()
+    with Store(learn=False) as store:
+        got = {d["id"]: store.add(d["id"], d["text"]) for d in docs}
+    pages = docs[:30]
+    assert all(got[p["id"]].stored for p in pages[1:])
+    for p in pages[:3]:
+        r = got[f"{p['id']}#copy"]
+        assert (r.duplicate_of, r.match, r.similarity) == (p["id"], "exact", 1.0)
+    for p in pages[3:5]:
+        r = got[f"{p['id']}#upper"]  # re-cased: cleaned alike up to a line or two
+        assert r.duplicate_of == p["id"]
+        assert r.similarity >= 0.9
+    for p in pages[5:12]:
+        r = got[f"{p['id']}#edit"]
+        assert (r.duplicate_of, r.match) == (p["id"], "near")
+        assert 0.8 <= r.similarity < 1.0
+    assert got["short-1"].too_short
+    assert got["short-1"].stored
+    assert got["short-2"].duplicate_of == "short-1"  # too short: compared exactly (normalised)
+    assert got["blank"].stored  # blank pages match nothing
+    assert got["blank-2"].stored
+    assert got[pages[0]["id"]].known
+    assert got[pages[0]["id"]].stored is False
+
+
+def test_the_store_agrees_with_find_duplicates_on_clear_cut_copies() -> None:
+    docs = [d for d in _stream() if len(d["text"]) > 100 and "again" not in d["text"]]
+    with Store(learn=False) as store:
+        online = {d["id"]: store.add(d["id"], d["text"]).duplicate_of for d in docs}
+    batch = dedup.find_duplicates(docs, keep="first")
+    for a in batch.assignments():
+        assert online[a.id] == a.duplicate_of, a
+
+
+def test_query_answers_without_adding_or_learning(location: str) -> None:
+    page = _pages()[0]
+    with Store(location, learn=False) as store:
+        assert store.query(page["text"]).duplicate_of is None
+        store.add("p", page["text"])
+        q = store.query(_edit(page["text"]))
+        assert (q.id, q.duplicate_of, q.match, q.stored) == (None, "p", "near", False)
+        assert len(store) == 1
+        assert "p" in store
+        assert "q" not in store
+
+
+def test_remove_forgets_a_page_and_the_copies_recorded_of_it(location: str) -> None:
+    a, b = _pages()[:2]
+    with Store(location, learn=False) as store:
+        store.add("a", a["text"])
+        store.add("a2", a["text"].upper())
+        store.add("b", b["text"])
+        assert sorted(store.remove("a")) == ["a", "a2"]
+        assert "a" not in store
+        assert "a2" not in store
+        assert len(store) == 1
+        assert store.add("a3", a["text"]).stored  # no longer seen: stored anew
+        with pytest.raises(KeyError):
+            store.remove("nope")
+
+
+def test_a_store_keeps_its_parameters_and_refuses_others(tmp_path: Path) -> None:
+    path = tmp_path / "seen.db"
+    with Store(path, threshold=0.9, learn=False) as store:
+        store.add("a", _pages()[0]["text"])
+    with Store(path) as store:  # its own parameters
+        assert (store.threshold, store.learn) == (0.9, False)
+        assert store.stats()["stored"] == 1
+    with pytest.raises(ConfigError, match=r"seen\.db.*threshold 0\.9 \(asked 0\.8\)"):
+        Store(path, threshold=0.8)
+    with pytest.raises(ConfigError, match="num_perm"):
+        Store(path, scheme=SignatureScheme(num_perm=64))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"id,text\n1,hello\n", "not an SQLite file"),
+        (b"SQLite format 3\x00" + b"\x00" * 84, "damaged|cannot open"),
+    ],
+)
+def test_a_file_that_is_not_a_store_is_refused_untouched(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "seen.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match=message) as err:
+        Store(path)
+    assert str(path) in str(err.value)
+    assert path.read_bytes() == content
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "app.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE users (name TEXT)")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a dedup store"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_truncated_store_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "seen.db"
+    with Store(path, learn=False) as store:
+        store.add_many({"id": p["id"], "text": p["text"]} for p in _pages())
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(StoreError, match=r"seen\.db.*(damaged|malformed)"):
+        _read_everything(path)
+
+
+def _read_everything(path: Path) -> None:
+    with Store(path) as store:
+        for p in _pages():
+            store.query(p["text"])
+        store.stats()
+
+
+def test_a_store_of_another_format_or_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "seen.db"
+    Store(path, learn=False).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'version'")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="version 99"):
+        Store(path)
+
+
+def test_band_lookups_use_the_primary_key(tmp_path: Path) -> None:
+    path = tmp_path / "seen.db"
+    with Store(path, learn=False) as store:
+        store.add("a", _pages()[0]["text"])
+    con = sqlite3.connect(path)
+    plans = [
+        con.execute(f"EXPLAIN QUERY PLAN {sql}", args).fetchall()
+        for sql, args in [
+            (
+                "SELECT seq, id, size, sig FROM docs WHERE seq IN "
+                "(SELECT seq FROM bands WHERE key IN (?, ?)) ORDER BY seq",
+                (1, 2),
+            ),
+            ("SELECT d.id, d.site FROM exact x JOIN docs d ON d.seq = x.seq WHERE x.key = ?", (1,)),
+            ("SELECT id, duplicate_of, similarity, match, site FROM docs WHERE id = ?", ("a",)),
+        ]
+    ]
+    con.close()
+    for plan in plans:
+        text = " ".join(str(row[-1]) for row in plan)
+        assert "SCAN" not in text.replace("SCAN CONSTANT", ""), text
+
+
+def test_bad_input_is_refused_with_what_to_do() -> None:
+    with Store(learn=False) as store:
+        with pytest.raises(InputError, match="'text' must be a str"):
+            store.add("a", b"bytes")  # type: ignore[arg-type]
+        with pytest.raises(InputError, match="'id' must be a non-empty str"):
+            store.add("", "text")
+        with pytest.raises(InputError, match="mapping"):
+            store.add_many(["just text"])  # type: ignore[list-item]
+        assert len(store) == 0
+    with pytest.raises(ConfigError, match="threshold"):
+        Store(threshold=1.5)
+    with pytest.raises(ConfigError, match="learn=True needs clean=True"):
+        Store(clean=False, learn=True)
+    with pytest.raises(StoreError, match="does not exist"):
+        Store("/no/such/folder/seen.db")
+
+
+# -- learning -----------------------------------------------------------------------------
+
+
+def _site_pages() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted((DATA / "learn").glob("*.txt"))]
+
+
+def test_later_pages_are_cleaned_with_what_earlier_pages_taught(location: str) -> None:
+    pages = _site_pages()
+    with Store(location, min_pages=3) as store:
+        results = [store.add(f"p{i}", t, site="dawn.com") for i, t in enumerate(pages)]
+    learned = [sum(r.label == "site_boilerplate" for r in res.removals) for res in results]
+    assert learned[:2] == [0, 0]  # fewer than min_pages pages: nothing learned
+    assert learned[-1] > 0
+
+
+def test_what_was_learned_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "seen.db"
+    pages = _site_pages()
+    with Store(path, min_pages=3) as store:
+        for i, t in enumerate(pages[:-1]):
+            store.add(f"p{i}", t, site="dawn.com")
+        before = store.query(pages[-1], site="dawn.com")
+    with Store(path) as store:
+        after = store.query(pages[-1], site="dawn.com")
+    assert after.removals == before.removals
+    assert any(r.label == "site_boilerplate" for r in after.removals)
+
+
+def test_processes_sharing_a_store_learn_from_each_other(tmp_path: Path) -> None:
+    path = tmp_path / "seen.db"
+    pages = _site_pages()
+    reader = Store(path, min_pages=3)  # open before the others write
+    with Store(path) as writer:
+        for i, t in enumerate(pages[:-1]):
+            writer.add(f"p{i}", t, site="dawn.com")
+    with Store(":memory:", min_pages=3) as ref:
+        for i, t in enumerate(pages[:-1]):
+            ref.add(f"p{i}", t, site="dawn.com")
+        expected = ref.query(pages[-1], site="dawn.com")
+    got = reader.query(pages[-1], site="dawn.com")
+    reader.close()
+    assert got.removals == expected.removals
+
+
+# -- concurrency and crashes ---------------------------------------------------------------
+
+
+def _group_docs(n_groups: int = 500, copies: int = 4) -> list[tuple[str, str, int]]:
+    """(id, text, group): ``copies`` exact or near copies of ``n_groups`` distinct articles."""
+    import random
+
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(5000)]
+    docs = []
+    for g in range(n_groups):
+        words = rng.choices(vocab, k=120)
+        for c in range(copies):
+            w = list(words)
+            if c % 2:
+                w[rng.randrange(len(w))] = "changed"
+            docs.append((f"g{g}-c{c}", " ".join(w) + ".", g))
+    return docs
+
+
+def _add_worker(location: str, docs: list[tuple[str, str, int]], seed: int) -> None:
+    import random
+
+    random.Random(seed).shuffle(docs)
+    with Store(location, learn=False, clean=False) as store:
+        for start in range(0, len(docs), 50):
+            store.add_many({"id": i, "text": t} for i, t, _ in docs[start : start + 50])
+
+
+def _check_groups(store: Store, docs: list[tuple[str, str, int]]) -> None:
+    stored_of_group: dict[int, list[str]] = {}
+    for doc_id, _, group in docs:
+        rec = store.get(doc_id)
+        assert rec is not None, f"{doc_id} was lost"
+        if rec.duplicate_of is None:
+            stored_of_group.setdefault(group, []).append(doc_id)
+        else:
+            dup = store.get(rec.duplicate_of)
+            assert dup is not None, (doc_id, rec)
+            assert dup.duplicate_of is None, (doc_id, rec)
+            assert rec.duplicate_of.split("-")[0] == doc_id.split("-")[0]
+    assert all(len(v) == 1 for v in stored_of_group.values()), stored_of_group
+    assert len(stored_of_group) == len({g for _, _, g in docs})
+
+
+def _concurrent(location: str) -> None:
+    docs = _group_docs()  # 2,000 documents
+    ctx = multiprocessing.get_context("spawn")
+    # Four overlapping shares: every document is added by two of the processes.
+    shares = [[d for k, d in enumerate(docs) if k % 4 in (w, (w + 1) % 4)] for w in range(4)]
+    procs = [ctx.Process(target=_add_worker, args=(location, s, w)) for w, s in enumerate(shares)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(300)
+        assert p.exitcode == 0
+    with Store(location) as store:
+        assert len(store) == len(docs)
+        _check_groups(store, docs)
+
+
+def test_four_processes_adding_to_one_sqlite_file(tmp_path: Path) -> None:
+    _concurrent(str(tmp_path / "seen.db"))
+
+
+_KILLED_WRITER = textwrap.dedent(
+    """
+    import sys
+    from dedup import Store
+    store = Store(sys.argv[1], learn=False, clean=False)
+    batch = 0
+    while True:
+        ids = [f"b{batch}-{i}" for i in range(100)]
+        store.add_many(
+            {"id": i, "text": f"document {i} " + " ".join(f"w{batch}x{k}" for k in range(60))}
+            for i in ids
+        )
+        print(batch, flush=True)
+        batch += 1
+    """
+)
+
+
+def test_a_writer_killed_mid_batch_leaves_exactly_the_committed_batches(tmp_path: Path) -> None:
+    path = tmp_path / "seen.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WRITER, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stdout is not None
+    done = [int(proc.stdout.readline()) for _ in range(5)]
+    time.sleep(0.05)  # let it get into the middle of another batch
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done += [int(x) for x in proc.stdout.read().split()]
+    with Store(path) as store:
+        counts = store.stats()
+        batches = {doc_id.split("-")[0] for doc_id in _ids(path)}
+    # Every reported batch is there, whole; at most the one being written when killed is
+    # there too (committed before it could be reported), and never a part of a batch.
+    assert {f"b{b}" for b in done} <= batches <= {f"b{b}" for b in range(max(done) + 2)}
+    assert counts["documents"] == 100 * len(batches)
+
+
+def _ids(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        return [i for (i,) in con.execute("SELECT id FROM docs")]
+    finally:
+        con.close()
