@@ -43,6 +43,12 @@ different sites seldom do. An inferred site is a group key (``"~5f3a..."``), not
 Saved models are SQLite files (`Cleaner.save`, `Cleaner.load`): a ``meta`` table with the
 format, version and parameters, a ``sites`` table, a ``learned`` table that a person can read
 (site, template, pages, an example line) and the counts needed to go on learning.
+
+Learning and cleaning may alternate a page at a time (a crawler's `dedup.Store`): a clean
+folds the pages learned since the last one into the counts at their own cost, and merges
+(O(model)) only once the pending pairs are a share of the model. `Cleaner.page_state` gives
+what one page teaches, as a small `LearnState` that `LearnState.to_bytes` hands to the other
+processes sharing the model, which `Cleaner.absorb` it.
 """
 
 from __future__ import annotations
@@ -53,10 +59,13 @@ import json
 import math
 import re
 import sqlite3
+import struct
+import zlib
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -78,8 +87,20 @@ VERSION = 1
 #: Distinct pages counted per template; beyond it a count reads "64+".
 MAX_COUNT = 64
 
-#: Pending (template, page) pairs held before they are merged into the counts.
+#: Pending (template, page) pairs held, at least, before they are merged into the counts...
 _BUFFER_PAIRS = 1 << 18
+
+#: ... and at least this share of the merged pairs (1 / _MERGE_SHARE): a merge costs
+#: O(model), so merging only once the pending pairs are a share of it keeps learning one page
+#: at a time O(1) a pair, amortised (see `Cleaner._live_counts`).
+_MERGE_SHARE = 4
+
+#: When cleaning, pending pairs beyond this many (and the share above) are merged rather than
+#: folded one by one into the live counts: a merge is vectorised, a fold is not.
+_FOLD_PAIRS = 1 << 14
+
+#: Pending title keys held before they join the sorted array (and that share of it).
+_BUFFER_TITLES = 1 << 14
 
 #: Lines of at least this many characters are also counted by band keys (near-identical).
 LONG_CHARS = 60
@@ -181,6 +202,57 @@ class _Counts:
         return np.where(self.keys[idx] == keys, self.values[idx], 0)
 
 
+class _LiveCounts:
+    """The counts of the merged model with the keys changed since then overridden.
+
+    What `Cleaner._fold` computed for the keys of the pages learned since the last merge:
+    their counts as a merge would give them, without the O(model) merge.
+    """
+
+    __slots__ = ("base", "over")
+
+    def __init__(self, base: _Counts, over: Mapping[int, int]) -> None:
+        self.base = base
+        self.over = over
+
+    def get(self, key: int, default: int = 0) -> int:
+        """Return the count of one key (``default`` when absent)."""
+        got = self.over.get(key)
+        return self.base.get(key, default) if got is None else got
+
+    def many(self, keys: np.ndarray) -> np.ndarray:
+        """Return the counts of many keys at once (0 when absent)."""
+        out = np.array(self.base.many(keys), np.int32)
+        over = self.over
+        for i, key in enumerate(keys.tolist()):
+            got = over.get(key)
+            if got is not None:
+                out[i] = got
+        return out
+
+
+def _find_pairs(
+    keys: np.ndarray, pages: np.ndarray, qkeys: np.ndarray, qpages: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return which pairs (qkeys, qpages) the sorted pairs (keys, pages) hold, and where.
+
+    Returns ``(found, lo, hi)``: ``keys[lo:hi]`` is each queried key's run, whose pages are
+    sorted; a binary search per run, all runs at once (a run holds at most `MAX_COUNT`).
+    """
+    lo = np.searchsorted(keys, qkeys, "left")
+    hi = np.searchsorted(keys, qkeys, "right")
+    if not len(pages):
+        return np.zeros(len(qkeys), bool), lo, hi
+    last = len(pages) - 1
+    a, b = lo.copy(), hi.copy()
+    while (active := a < b).any():
+        mid = (a + b) >> 1
+        right = active & (pages[np.minimum(mid, last)] < qpages)
+        a = np.where(right, mid + 1, a)
+        b = np.where(active & ~right, mid, b)
+    return (a < hi) & (pages[np.minimum(a, last)] == qpages), lo, hi
+
+
 def _chrome_pages(counts: _Counts, key: int, threshold: int) -> int | None:
     """Return on how many pages a learned template is (0: it is content; None: too few).
 
@@ -216,21 +288,178 @@ def _is_prose(text: str) -> bool:
     return len(text.split()) >= _PROSE_WORDS and bool(_SENTENCE_END.search(text))
 
 
+#: Bytes a serialised `LearnState` starts with, and the version of its layout.
+_STATE_MAGIC = b"dedupLS\x00"
+STATE_VERSION = 1
+#: magic, version, then how many (key, page) pairs, title keys and JSON bytes follow.
+_STATE_HEADER = struct.Struct("<8sHQQQ")
+#: zlib expands data at most ~1032 times: a header promising more is damaged.
+_ZLIB_MAX_RATIO = 1100
+
+
+def _state_error(what: str) -> ModelError:
+    return ModelError(f"{what}; pass `LearnState.from_bytes` the bytes `to_bytes` returned, whole")
+
+
 @dataclass(frozen=True, slots=True)
 class LearnState:
-    """What a `Cleaner` learned from a share of the documents (see `Cleaner.export_pending`).
+    """What learning some documents adds to a `Cleaner`: `absorb` adds it to another one.
+
+    Made by `Cleaner.page_state` (one page) or `Cleaner.export_pending` (all a worker
+    learned); processes sharing one model hand states to each other as `to_bytes`.
 
     Attributes:
         site_pages: pages seen per site.
         keys: int64 template, body and band keys, one per (key, page) pair.
         pages: int64 page keys of those pairs.
         titles: int64 keys of the pages' titles.
+        examples: per template key, (site, line): a line of it as it appeared, which
+            `Cleaner.learned` shows once the template is learned.
+
+    Raises:
+        InputError: ``keys`` and ``pages`` are not two 1-D arrays of one length.
     """
 
     site_pages: dict[str, int]
     keys: np.ndarray
     pages: np.ndarray
     titles: np.ndarray
+    examples: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if np.ndim(self.keys) != 1 or np.shape(self.keys) != np.shape(self.pages):
+            msg = (
+                f"LearnState keys and pages must be 1-D arrays of one length (one page per key),"
+                f" got shapes {np.shape(self.keys)} and {np.shape(self.pages)}"
+            )
+            raise InputError(msg)
+
+    def to_bytes(self) -> bytes:
+        """Return the state as bytes for `from_bytes` (in this process or another).
+
+        A fixed header (magic, `STATE_VERSION`, sizes), then one zlib stream of the int64
+        keys, pages and titles (little-endian) and a JSON of the sites, the examples and the
+        counting parameters, which `from_bytes` checks. A page's state repeats one page key,
+        which zlib folds to a few bytes: about 8 bytes a key remain.
+        """
+        arrays = [np.ascontiguousarray(a, "<i8") for a in (self.keys, self.pages, self.titles)]
+        meta = {
+            "params": _counting_params(),
+            "site_pages": self.site_pages,
+            "examples": [[k, s, line] for k, (s, line) in sorted(self.examples.items())],
+        }
+        text = json.dumps(meta, sort_keys=True, separators=(",", ":")).encode("ascii")
+        head = _STATE_HEADER.pack(
+            _STATE_MAGIC, STATE_VERSION, len(arrays[0]), len(arrays[2]), len(text)
+        )
+        return head + zlib.compress(b"".join(a.tobytes() for a in arrays) + text)
+
+    @classmethod
+    def from_bytes(cls, data: bytes | bytearray | memoryview) -> LearnState:
+        """Read a state written by `to_bytes`.
+
+        Raises:
+            InputError: ``data`` is not bytes.
+            ModelError: ``data`` is not a learning state, is truncated or damaged, or was
+                written by another format version or with other counting parameters.
+        """
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            msg = f"LearnState.from_bytes takes bytes, got {type(data).__name__}"
+            raise InputError(msg)
+        data = bytes(data)
+        magic = _STATE_MAGIC
+        if not data.startswith(magic) and not (len(data) < len(magic) and magic.startswith(data)):
+            msg = "not a dedup learning state (it lacks the header to_bytes writes)"
+            raise _state_error(msg)
+        if len(data) < _STATE_HEADER.size:
+            msg = f"truncated learning state ({len(data)} bytes, not even a header)"
+            raise _state_error(msg)
+        _, version, n_pairs, n_titles, n_json = _STATE_HEADER.unpack_from(data)
+        if version != STATE_VERSION:
+            msg = (
+                f"learning state format version {version}, this dedup reads version "
+                f"{STATE_VERSION}; learn those pages again with this version of dedup"
+            )
+            raise ModelError(msg)
+        size = 8 * (2 * n_pairs + n_titles) + n_json
+        body = data[_STATE_HEADER.size :]
+        if size > _ZLIB_MAX_RATIO * (len(body) + 64):
+            msg = f"damaged learning state (its header promises {size} bytes)"
+            raise _state_error(msg)
+        stream = zlib.decompressobj()
+        try:
+            raw = stream.decompress(body, size + 1)
+        except zlib.error as exc:
+            msg = f"damaged learning state (zlib: {exc})"
+            raise _state_error(msg) from exc
+        if not stream.eof and len(raw) <= size:
+            msg = f"truncated learning state ({len(data)} bytes: the data ends early)"
+            raise _state_error(msg)
+        if len(raw) != size or stream.unused_data:
+            msg = f"damaged learning state ({len(raw)} bytes of data, not {size})"
+            raise _state_error(msg)
+        ints = np.frombuffer(raw, "<i8", count=2 * n_pairs + n_titles).astype(np.int64)
+        try:
+            meta = json.loads(raw[8 * (2 * n_pairs + n_titles) :].decode("ascii"))
+            site_pages, examples = _state_meta(meta)
+        except ModelError:
+            raise
+        except (ValueError, TypeError, KeyError) as exc:
+            msg = f"damaged learning state (its JSON part: {exc})"
+            raise _state_error(msg) from exc
+        return cls(
+            site_pages,
+            ints[:n_pairs],
+            ints[n_pairs : 2 * n_pairs],
+            ints[2 * n_pairs :],
+            examples,
+        )
+
+
+def _state_meta(meta: object) -> tuple[dict[str, int], dict[int, tuple[str, str]]]:
+    """Return the sites and examples of a state's JSON part, checked (see `LearnState`).
+
+    Raises:
+        ModelError: the state was counted with other parameters than this dedup's.
+        ValueError, TypeError, KeyError: the JSON part is damaged.
+    """
+    if not isinstance(meta, dict):
+        msg = "not a JSON object"
+        raise TypeError(msg)
+    params, mine = meta["params"], _counting_params()
+    if params != mine:
+        theirs = params if isinstance(params, dict) else {}
+        diff = ", ".join(
+            f"{k}={theirs.get(k)} (this dedup: {v})" for k, v in mine.items() if theirs.get(k) != v
+        )
+        msg = f"learning state counted with other parameters: {diff}; learn the pages again"
+        raise ModelError(msg)
+    sites = meta["site_pages"]
+    if not isinstance(sites, dict) or not all(type(n) is int and n > 0 for n in sites.values()):
+        msg = "site_pages must map sites to positive page counts"
+        raise ValueError(msg)
+    examples: dict[int, tuple[str, str]] = {}
+    for row in meta["examples"]:
+        key, site, line = row
+        if type(key) is not int or not -(1 << 63) <= key < 1 << 63:
+            msg = f"example key {key!r} is not a 64-bit integer"
+            raise ValueError(msg)
+        if not isinstance(site, str) or not isinstance(line, str):
+            msg = "an example's site and line must be strings"
+            raise TypeError(msg)
+        examples[key] = (site, line)
+    return dict(sites), examples
+
+
+def _counting_params() -> dict[str, int]:
+    """Return the constants what is counted depends on: models and states must agree on them."""
+    return {
+        "max_count": MAX_COUNT,
+        "long_chars": LONG_CHARS,
+        "max_near_chars": MAX_NEAR_CHARS,
+        "bands": _BANDS,
+        "rows": _ROWS,
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +479,14 @@ class LearnedLine:
     pages: int
     site_pages: int
     label: str
+
+
+def _add_examples(into: dict[int, tuple[str, str]], more: Mapping[int, tuple[str, str]]) -> None:
+    """Add example lines to ``into``, keeping the smallest per key: the same in any order."""
+    for key, example in more.items():
+        old = into.get(key)
+        if old is None or example < old:
+            into[key] = example
 
 
 def _site_of(doc: Mapping[str, object], site_field: str, url_field: str) -> str | None:
@@ -358,16 +595,23 @@ class Cleaner:
 
     def _reset(self) -> None:
         self._site_pages: Counter[str] = Counter()
-        # hash(site, title key) of every page's title: sorted, unique (8 bytes a page)
+        # hash(site, title key) of every page's title: sorted, unique (8 bytes a page), and
+        # those of the pages learned since they were last folded into it (see _add)
         self._titles = np.empty(0, np.int64)
-        self._pend_titles = array("q")
+        self._pend_titles: set[int] = set()
         self._pend_t = array("q")
         self._pend_p = array("q")
         self._keys = np.empty(0, np.int64)  # (template key, page key), sorted, <= MAX per key
         self._pages = np.empty(0, np.int64)
         self._examples: dict[int, tuple[str, str]] = {}  # key -> (site, smallest line seen)
         self._pend_examples: dict[int, tuple[str, str]] = {}
-        self._counts: _Counts | None = None
+        self._counts: _Counts | None = None  # of the merged pairs (see _merged_counts)
+        # The first _folded pending pairs are folded into the live counts (see _fold):
+        # key -> its smallest pending pages that the merged pairs lack (an int: one page);
+        # key -> its count.
+        self._folded = 0
+        self._delta: dict[int, int | list[int]] = {}
+        self._live: dict[int, int] = {}
         self.pruned = 0  # templates forgotten to stay within max_pairs (see _merge)
         self._frozen = False
         self._label_cache: dict[tuple[str, str], str] = {}
@@ -383,23 +627,25 @@ class Cleaner:
         """Learn from more documents (``str`` or mappings); return the cleaner.
 
         Learning in chunks gives the same model as learning from all documents at once, in
-        any order.
+        any order. Cleaning between two calls uses all that was learned so far, at a cost
+        that grows with the documents learned since the last clean, not with the model.
 
         Raises:
             InputError: a document is neither a ``str`` nor a mapping with a ``str`` text.
+            ConfigError: this Cleaner only cleans (made by `for_cleaning`).
         """
         if isinstance(docs, (str, Mapping)):
             msg = "partial_fit takes an iterable of documents; wrap a single one in a list"
             raise InputError(msg)
+        self._refuse_if_frozen()
+        for n, doc in enumerate(docs):
+            self._observe(*self._read(doc, n))
+        return self  # the rest is merged when first needed: many small calls stay cheap
+
+    def _refuse_if_frozen(self) -> None:
         if self._frozen:
             msg = "this Cleaner only cleans (made by for_cleaning); learn with the original"
             raise ConfigError(msg)
-        for n, doc in enumerate(docs):
-            text, site = self._read(doc, n)
-            self._observe(text, site)
-            if len(self._pend_t) >= _BUFFER_PAIRS:
-                self._merge()
-        return self  # the rest is merged when first needed: many small calls stay cheap
 
     def _read(self, doc: object, position: int, site: str | None = None) -> tuple[str, str | None]:
         """Return the text of a document and its site (None: unknown, no text to infer it)."""
@@ -421,41 +667,86 @@ class Cleaner:
         raise InputError(msg)
 
     def _observe(self, text: str, site: str | None) -> None:
+        """Learn from one document's text (``site``: its site; None: inferred from the text)."""
+        state = self._page_state(text, site)
+        if state is not None:
+            self._add(state)
+
+    def page_state(self, doc: object, *, site: str | None = None) -> LearnState | None:
+        """Return what learning one document would add to the model, without adding it.
+
+        For processes that share one model: each computes the state of the pages it gets,
+        adds it (`absorb`) and hands it to the others (`LearnState.to_bytes`), which absorb
+        it too. ``absorb(page_state(doc))`` learns what ``partial_fit([doc])`` does.
+
+        Args:
+            doc: a ``str``, or a mapping with a text (and a site or URL) field.
+            site: the site of the document, overriding its fields.
+
+        Returns:
+            The state, or None when the document teaches nothing: it has no non-blank line,
+            or no site to count it under.
+
+        Raises:
+            InputError: ``doc`` is not a ``str`` or a mapping with a ``str`` text.
+        """
+        return self._page_state(*self._read(doc, 0, site))
+
+    def _page_state(self, text: str, site: str | None) -> LearnState | None:
+        """Return the (key, page) pairs, title keys and example lines of one document."""
         lines = _nonblank(text)
         if not lines:
-            return
+            return None
         if site is None:
             site = infer_site(lines)
             if site is None:
-                return
-        self._counts = None
-        self._label_cache.clear()
-        self._evidence_by_site.clear()
-        self._verdicts_by_site.clear()
-        self._site_pages[site] += 1
+                return None
         prose = [_is_prose(s) for s in lines]
-        page = _page_key(lines, prose)
-        self._pend_titles.extend(_title_hash(site, key) for key in _title_keys(lines[0]))
-        seen: set[int] = set()
-        pend, examples = self._pend_t, self._pend_examples
+        keys = array("q")
+        examples: dict[int, tuple[str, str]] = {}  # its keys: the templates seen on the page
         long: list[str] = []
         for i, line in enumerate(lines):
             tmpl = template(line)
             key = _line_key(site, tmpl)
-            if key in seen:
+            if key in examples:
                 continue
-            seen.add(key)
-            pend.append(key)
+            examples[key] = (site, line)
+            keys.append(key)
             if 0 < i < len(lines) - 1 and prose[i - 1] and prose[i + 1]:
-                pend.append(key | 1)  # the line sits in an article's body here
-            old = examples.get(key)
-            if old is None or line < old[1]:
-                examples[key] = (site, line)
+                keys.append(key | 1)  # the line sits in an article's body here
             if LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 long.append(tmpl)
+        all_keys = np.frombuffer(keys, np.int64)
         if long:  # a band key twice on one page is one (key, page) pair once merged
-            pend.extend(_band_matrix(site, long).ravel().tolist())
-        self._pend_p.extend([page] * (len(pend) - len(self._pend_p)))
+            all_keys = np.concatenate([all_keys, _band_matrix(site, long).ravel()])
+        return LearnState(
+            {site: 1},
+            all_keys,
+            np.full(len(all_keys), _page_key(lines, prose), np.int64),
+            np.array([_title_hash(site, key) for key in _title_keys(lines[0])], np.int64),
+            examples,
+        )
+
+    def _add(self, state: LearnState) -> None:
+        """Add a state to the pending pairs: the one path of `partial_fit` and `absorb`.
+
+        The counts are left alone (cleaning folds the new pairs in: see `_live_counts`), and
+        only the caches of the state's sites are emptied: the keys, titles and thresholds of
+        the other sites did not change. Titles and pairs are merged once they are many.
+        """
+        self._site_pages.update(state.site_pages)
+        self._pend_t.frombytes(np.ascontiguousarray(state.keys, np.int64).tobytes())
+        self._pend_p.frombytes(np.ascontiguousarray(state.pages, np.int64).tobytes())
+        self._pend_titles.update(np.asarray(state.titles, np.int64).tolist())
+        _add_examples(self._pend_examples, state.examples)
+        self._label_cache.clear()
+        for site in state.site_pages:
+            self._evidence_by_site.pop(site, None)
+            self._verdicts_by_site.pop(site, None)
+        if len(self._pend_titles) >= max(_BUFFER_TITLES, len(self._titles) // _MERGE_SHARE):
+            self._merge_titles()
+        if len(self._pend_t) >= max(_BUFFER_PAIRS, len(self._keys) // _MERGE_SHARE):
+            self._merge()
 
     # -- learning in parallel ---------------------------------------------------------
 
@@ -464,30 +755,30 @@ class Cleaner:
 
         A worker fits a fresh `Cleaner` (same fields) on its share of the documents and
         returns this; the main process gives each share to `absorb`, in any order. The
-        result is the model of fitting on all documents in one process (examples of
-        learned lines are not carried: `learned` then lists none).
+        result is the model of fitting on all documents in one process; the example lines
+        come along, so `learned` lists the lines learned from absorbed states too.
         """
         self._merge_titles()
         keys = np.concatenate([self._keys, np.frombuffer(self._pend_t, np.int64)])
         pages = np.concatenate([self._pages, np.frombuffer(self._pend_p, np.int64)])
-        state = LearnState(dict(self._site_pages), keys, pages, self._titles)
+        examples = dict(self._examples)
+        _add_examples(examples, self._pend_examples)
+        state = LearnState(dict(self._site_pages), keys, pages, self._titles, examples)
         self._reset()
         return state
 
     def absorb(self, state: LearnState) -> None:
-        """Add what another `Cleaner` learned (see `export_pending`)."""
-        if not state.site_pages:
-            return
-        self._counts = None
-        self._label_cache.clear()
-        self._evidence_by_site.clear()
-        self._verdicts_by_site.clear()
-        self._site_pages.update(state.site_pages)
-        self._pend_t.frombytes(np.ascontiguousarray(state.keys, np.int64).tobytes())
-        self._pend_p.frombytes(np.ascontiguousarray(state.pages, np.int64).tobytes())
-        self._pend_titles.frombytes(np.ascontiguousarray(state.titles, np.int64).tobytes())
-        if len(self._pend_t) >= _BUFFER_PAIRS:
-            self._merge()
+        """Add what another `Cleaner` learned (see `export_pending` and `page_state`).
+
+        Cleaning right after costs what the state adds, not the whole model (see
+        `partial_fit`).
+
+        Raises:
+            ConfigError: this Cleaner only cleans (made by `for_cleaning`).
+        """
+        self._refuse_if_frozen()
+        if state.site_pages:
+            self._add(state)
 
     def for_cleaning(self) -> Cleaner:
         """Return a copy that only cleans: what was learned, without the counts behind it.
@@ -499,8 +790,9 @@ class Cleaner:
         twin = copy.copy(self)
         twin._keys = twin._pages = np.empty(0, np.int64)
         twin._examples, twin._pend_examples = {}, {}
-        twin._pend_t, twin._pend_p, twin._pend_titles = array("q"), array("q"), array("q")
+        twin._pend_t, twin._pend_p, twin._pend_titles = array("q"), array("q"), set()
         twin._counts = counts
+        twin._delta, twin._live = {}, {}
         twin._label_cache, twin._evidence_by_site, twin._verdicts_by_site = {}, {}, {}
         twin._frozen = True
         return twin
@@ -511,17 +803,19 @@ class Cleaner:
 
     def _is_title(self, site: str, key: str) -> bool:
         """Return whether ``key`` (a `_title_keys` key) is the title of a page of ``site``."""
-        self._merge_titles()
-        titles = self._titles
         h = _title_hash(site, key)
+        if h in self._pend_titles:
+            return True
+        titles = self._titles
         i = int(np.searchsorted(titles, h))
         return i < len(titles) and int(titles[i]) == h
 
     def _merge_titles(self) -> None:
+        """Fold the pending title keys into the sorted array (when many: see `_add`)."""
         if self._pend_titles:
-            pend = np.frombuffer(self._pend_titles, np.int64)
+            pend = np.fromiter(self._pend_titles, np.int64, len(self._pend_titles))
             self._titles = np.union1d(self._titles, pend)
-            self._pend_titles = array("q")
+            self._pend_titles = set()
 
     def _merge(self) -> None:
         """Fold the pending pairs into the counts: unique pairs, at most MAX_COUNT per key."""
@@ -539,28 +833,34 @@ class Cleaner:
         rank = np.arange(len(keys)) - np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
         sizes = np.diff(np.r_[starts, len(keys)])
         keep = rank < MAX_COUNT
+        pruned = 0
         if int(np.minimum(sizes, MAX_COUNT).sum()) > self.max_pairs:
             # Over the memory budget: forget the templates seen on one page so far (lossy
             # counting). Chrome recurs on many pages and is seen again long before the next
             # merge; what is lost is exactness (and order independence) for rare lines.
             keep &= np.repeat(sizes > 1, sizes)
-            self.pruned += int((sizes == 1).sum())
+            pruned = int((sizes == 1).sum())
         self._keys, self._pages = keys[keep], pages[keep]
         # Examples: one line per template that may be learned (on min_pages+ pages).
         common = set(keys[starts[sizes >= self.min_pages]].tolist())
-        for key, example in self._pend_examples.items():
-            if key in common:
-                old = self._examples.get(key)
-                if old is None or example < old:
-                    self._examples[key] = example
+        _add_examples(self._examples, {k: v for k, v in self._pend_examples.items() if k in common})
         self._pend_examples = {}
         self._pend_t = array("q")
         self._pend_p = array("q")
+        self._counts = None
+        self._folded, self._delta, self._live = 0, {}, {}
+        if pruned:  # a forgotten body key may change what was found for a line of any site
+            self.pruned += pruned
+            self._label_cache.clear()
+            self._evidence_by_site.clear()
+            self._verdicts_by_site.clear()
 
-    def _learned_counts(self) -> _Counts:
-        """Return the page count of every key seen on ``min_pages``+ pages (computed once)."""
+    def _merged_counts(self) -> _Counts:
+        """Return the page count of every merged key on ``min_pages``+ pages (computed once).
+
+        Body keys are all there, with their counts from `_body_counts`.
+        """
         if self._counts is None:
-            self._merge()
             keys = self._keys
             if len(keys):
                 starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
@@ -575,6 +875,107 @@ class Cleaner:
             else:
                 self._counts = _Counts(np.empty(0, np.int64), np.empty(0, np.int32))
         return self._counts
+
+    def _learned_counts(self) -> _Counts:
+        """Return the counts of the whole model, merged (for `learned` and `for_cleaning`)."""
+        self._merge()
+        return self._merged_counts()
+
+    def _live_counts(self) -> _Counts | _LiveCounts:
+        """Return the counts to clean with: those a merge would give, at the cost of new pairs.
+
+        A crawler cleans each page right after learning it: a merge per page would cost
+        O(model) a page. The pending pairs are merged only once they are many (`_FOLD_PAIRS`,
+        and a 1/`_MERGE_SHARE` share of the merged ones: merges cost O(1) a pair, amortised);
+        until then the pairs added since the last clean are folded into the live counts.
+        """
+        if len(self._pend_t) >= max(_FOLD_PAIRS, len(self._keys) // _MERGE_SHARE):
+            self._merge()
+        elif self._folded < len(self._pend_t):
+            self._fold()
+        base = self._merged_counts()
+        return _LiveCounts(base, self._live) if self._live else base
+
+    def _fold(self) -> None:
+        """Fold the pending pairs added since the last fold into the live counts.
+
+        The live counts are those a merge would give: a key's count is the size of the
+        union of its merged and pending page sets, capped at `MAX_COUNT` (bottom-k sets: only
+        the smallest pages count), a body key's how many of its pages are among its line's
+        counted pages. They are exact, except that a merge over the ``max_pairs`` budget
+        would forget templates seen on one page, which are counted until then (a count of 1
+        is below any threshold). Per key, the smallest `MAX_COUNT` pending pages that the
+        merged pairs lack are kept (``_delta``): a larger one could not be counted.
+
+        Cost: O(new pairs) and O(`MAX_COUNT`) per body key whose line changed, whatever the
+        size of the model (searches in the merged pairs are O(log) each, all at once).
+        """
+        start = self._folded
+        new_k = np.frombuffer(self._pend_t[start:], np.int64)
+        new_p = np.frombuffer(self._pend_p[start:], np.int64)
+        self._folded = len(self._pend_t)
+        found, lo, hi = _find_pairs(self._keys, self._pages, new_k, new_p)
+        top = self._pages[np.maximum(hi - 1, 0)] if len(self._pages) else new_p
+        # Counted already; or beyond the MAX_COUNT smallest pages of a key that holds as many.
+        fresh = ~found & ((hi - lo < MAX_COUNT) | (new_p < top))
+        delta, changed = self._delta, set()
+        same: dict[int, int] = {}  # one int object per page: a page brings many keys
+        for key, page in zip(new_k[fresh].tolist(), new_p[fresh].tolist(), strict=True):
+            page = same.setdefault(page, page)  # the same value
+            got = delta.get(key)
+            if got is None:  # most keys are on one page: an int, not a list, holds it
+                delta[key] = page
+                changed.add(key)
+                continue
+            if isinstance(got, int):
+                if got == page:
+                    continue
+                got = delta[key] = [got]
+            i = bisect_left(got, page)
+            if i < MAX_COUNT and (i == len(got) or got[i] != page):
+                got.insert(i, page)
+                del got[MAX_COUNT:]
+                changed.add(key)
+        if changed:
+            self._recount(changed)
+
+    def _recount(self, changed: set[int]) -> None:
+        """Set the live counts of keys whose pending pages changed, and of their body keys.
+
+        A body key is counted again when its line's pages changed too: a smaller new page
+        can push one of the line's body pages out of its `MAX_COUNT` counted pages.
+        """
+        body = {k for k in changed if k & 1} | {k | 1 for k in changed if not k & 3}
+        keys = np.fromiter(changed | body | {k & ~1 for k in body}, np.int64)
+        lo = np.searchsorted(self._keys, keys, "left").tolist()
+        hi = np.searchsorted(self._keys, keys, "right").tolist()
+        span = dict(zip(keys.tolist(), zip(lo, hi, strict=True), strict=True))
+        live, merged, pending = self._live, self._pages, self._pending_pages
+        for key in changed:
+            if not key & 1:
+                a, b = span[key]
+                n = min(MAX_COUNT, b - a + len(pending(key)))
+                if n >= self.min_pages:  # fewer: absent, as from _merged_counts
+                    live[key] = n
+        for key in body:
+            a, b = span[key]
+            pages = merged[a:b].tolist() + pending(key)
+            if not pages:
+                continue
+            a, b = span[key & ~1]
+            counted = sorted(merged[a:b].tolist() + pending(key & ~1))
+            if len(counted) < MAX_COUNT:
+                live[key] = len(pages)  # a body page is a page of its line: all counted
+            else:
+                cut = counted[MAX_COUNT - 1]
+                live[key] = sum(p <= cut for p in pages)
+
+    def _pending_pages(self, key: int) -> list[int]:
+        """Return the pending pages of a key folded so far (see `_fold`), smallest first."""
+        got = self._delta.get(key)
+        if got is None:
+            return []
+        return [got] if isinstance(got, int) else got
 
     def _body_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """Return, per body key, on how many of its template's counted pages it is in a body.
@@ -665,7 +1066,7 @@ class Cleaner:
         threshold = self.threshold(site)
         if threshold is None:
             return None
-        return _SiteDetector(self, site, threshold, self._learned_counts())
+        return _SiteDetector(self, site, threshold, self._live_counts())
 
     # -- inspection -------------------------------------------------------------------
 
@@ -725,11 +1126,7 @@ class Cleaner:
             "min_pages": self.min_pages,
             "min_share": self.min_share,
             "max_pairs": self.max_pairs,
-            "max_near_chars": MAX_NEAR_CHARS,
-            "max_count": MAX_COUNT,
-            "long_chars": LONG_CHARS,
-            "bands": _BANDS,
-            "rows": _ROWS,
+            **_counting_params(),
             "text_field": self.text_field,
             "site_field": self.site_field,
             "url_field": self.url_field,
@@ -818,14 +1215,7 @@ class Cleaner:
             if not isinstance(params, dict):
                 msg = f"{path}: damaged model file (parameters are not a JSON object)"
                 raise ModelError(msg)
-            mine = {
-                "max_count": MAX_COUNT,
-                "long_chars": LONG_CHARS,
-                "max_near_chars": MAX_NEAR_CHARS,
-                "bands": _BANDS,
-                "rows": _ROWS,
-            }
-            for name, value in mine.items():
+            for name, value in _counting_params().items():
                 if params.get(name) != value:
                     msg = f"{path}: learned with {name}={params.get(name)}, this dedup uses {value}"
                     raise ModelError(msg)
@@ -981,7 +1371,9 @@ class _SiteDetector:
     cleaned text exactly as cleaning it again would.
     """
 
-    def __init__(self, cleaner: Cleaner, site: str, threshold: int, counts: _Counts) -> None:
+    def __init__(
+        self, cleaner: Cleaner, site: str, threshold: int, counts: _Counts | _LiveCounts
+    ) -> None:
         self.cleaner = cleaner
         self.site = site
         self.threshold = threshold

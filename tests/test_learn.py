@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -27,7 +28,7 @@ from test_properties import line as any_line
 
 import dedup
 from dedup.config import DETECTOR_NAMES
-from dedup.learn import Cleaner, LearnedLine, infer_site, template
+from dedup.learn import Cleaner, LearnedLine, LearnState, infer_site, template
 
 Check = Callable[[str, dedup.CleanResult], None]
 
@@ -1194,3 +1195,297 @@ def test_reasons_cite_pages_and_site(corpus: list[object], fitted: Cleaner) -> N
             assert r.score is not None
             assert 0 < r.score <= 1
     assert seen >= 30
+
+
+# -- 13. learning one page at a time (a crawler's store) -----------------------------------------
+
+CRAWL_SITES = {
+    "north.example": "North Gazette",
+    "south.example": "South Courier",
+    "east.example": "East Post",
+}
+
+
+def crawl_pages(seed: int = 31, n: int = 27) -> list[object]:
+    """Pages of four sites in the order a crawler meets them, sites interleaved.
+
+    Each page of a named site has the site's menu and footer, a dated print-edition line, a
+    newsletter box, and teasers that are the titles of earlier pages of the site; one site
+    gives neither site nor URL (its key is inferred). Every article is different, except two
+    re-scrapes of one (same paragraphs, other chrome).
+    """
+    rng = random.Random(seed)
+    titles: dict[str, list[str]] = {s: [] for s in CRAWL_SITES}
+    seen: set[str] = set()
+    docs: list[object] = []
+    for k in range(n):
+        if k % 4 == 3:
+            docs.append(siteless_page(rng))
+            continue
+        site = list(CRAWL_SITES)[k % 4]
+        name = CRAWL_SITES[site]
+        title = headline(rng)
+        while title in seen:
+            title = headline(rng)
+        seen.add(title)
+        teasers = rng.sample(titles[site], min(2, len(titles[site])))
+        lines = [
+            title,
+            f"{name} | Home | Local | Sport",
+            f"Print edition of {rng.choice(DATES)}",
+            *(paragraph(rng) for _ in range(3)),
+            f"Get the {name} in your inbox every morning, with the stories of the day",
+            *teasers,
+            f"All rights reserved by the {name}",
+        ]
+        titles[site].append(title)
+        docs.append({"site": site, "text": "\n".join(lines)})
+    article = nonblank(docs[4]["text"])  # type: ignore[index]
+    for at in (13, 22):  # the same article again, with today's chrome
+        lines = [*article[:2], f"Print edition of {DATES[at % 5]}", *article[3:6], article[-1]]
+        docs.insert(at, {"site": "north.example", "text": "\n".join(lines)})
+    return docs
+
+
+def test_crawl_pages_are_what_the_tests_assume() -> None:
+    docs = crawl_pages()
+    pages = [Cleaner().page_state(d) for d in docs]
+    assert all(p is not None for p in pages)
+    keys = [int(p.pages[0]) for p in pages if p is not None]
+    assert len(set(keys)) == len(docs) - 2  # every article differs but the two re-scrapes
+    assert len({Cleaner().site_of(d) for d in docs}) == 4
+
+
+def test_cleaning_after_each_page_equals_fitting_on_the_pages_so_far(invariants: Check) -> None:
+    """A crawler learns a page, then cleans it with all it learned: as a batch model would."""
+    docs = crawl_pages()
+    live, shared, other = Cleaner(), Cleaner(), Cleaner()
+    labels: set[tuple[str, str]] = set()
+    for i, doc in enumerate(docs):
+        live.partial_fit([doc])
+        state = other.page_state(doc)
+        assert state is not None
+        shared.absorb(LearnState.from_bytes(state.to_bytes()))
+        if i in (6, 16):
+            live.learned()  # a merge: what comes next is folded onto merged counts
+        batch = Cleaner().fit(docs[: i + 1]).for_cleaning()  # merged, as a batch model is
+        for probe in {i, max(i - 1, 0), len(docs) - 1}:  # also pages of other sites
+            want = batch.clean_and_explain(docs[probe])
+            assert live.clean_and_explain(docs[probe]) == want, (i, probe)
+            assert shared.clean_and_explain(docs[probe]) == want, (i, probe)
+        result = live.clean_and_explain(doc)
+        invariants(nonblank_text(doc), result)
+        labels |= {(r.label, r.detector) for r in result.removals}
+    assert {("site_boilerplate", "site"), ("teaser", "site"), ("timestamp", "site")} <= labels
+    assert learned_model(live) == learned_model(Cleaner().fit(docs)) == learned_model(shared)
+
+
+def nonblank_text(doc: object) -> str:
+    """Return the text of a document (``str`` or mapping)."""
+    return doc if isinstance(doc, str) else doc["text"]  # type: ignore[index]
+
+
+def test_a_page_learned_and_cleaned_does_not_merge_a_big_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cleaning after one more page folds that page in; it does not merge (O(model))."""
+    rng = random.Random(41)
+    cleaner = Cleaner().fit(herald_page(rng, n) for n in range(400))
+    cleaner.learned()  # merged
+    merges: list[int] = []
+    merge = Cleaner._merge
+
+    def spy(self: Cleaner) -> None:
+        merges.append(len(self._pend_t))
+        merge(self)
+
+    monkeypatch.setattr(Cleaner, "_merge", spy)
+    new = [herald_page(rng, n) for n in range(400, 403)]
+    got = []
+    for doc in new:
+        cleaner.partial_fit([doc])
+        got.append(cleaner.clean_and_explain(doc))
+    assert merges == []
+    assert any(r.detector == "site" for r in got[-1].removals)
+    again = random.Random(41)  # the same 400 pages
+    batch = Cleaner().fit([*(herald_page(again, n) for n in range(400)), *new])
+    assert got[-1] == batch.for_cleaning().clean_and_explain(new[-1])
+
+
+def test_live_body_share_beyond_the_count_cap_equals_a_merge() -> None:
+    """A line on more pages than are counted: its body share is over the counted pages only.
+
+    The promo sits between two paragraphs on 2 pages in 5: it is the site's chrome (on less than
+    half of its counted pages in a body). Counting every new body page would make it content.
+    """
+    rng = random.Random(43)
+    promo = "Read the Herald on your phone with our free app for every platform"
+    docs = []
+    for n in range(160):
+        lines = [headline(rng), paragraph(rng)]
+        lines += [promo, paragraph(rng), paragraph(rng)] if n % 5 < 2 else [paragraph(rng), promo]
+        docs.append({"site": "big.example", "text": "\n".join([*lines, "Herald footer line"])})
+    live = Cleaner().fit(docs[:70])
+    live.learned()  # merged: the promo's count is capped from here on
+    for doc in docs[70:]:
+        live.partial_fit([doc])
+        live.clean(doc)
+    batch = Cleaner().fit(docs).for_cleaning()
+    assert outputs(live, docs[-20:]) == outputs(batch, docs[-20:])
+    assert promo not in batch.clean(docs[-1])
+
+
+def test_merges_are_amortised_when_learning_one_page_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pending pairs are merged once they are a share of the model: seldom, not per page."""
+    from dedup import learn
+
+    monkeypatch.setattr(learn, "_FOLD_PAIRS", 64)
+    monkeypatch.setattr(learn, "_BUFFER_PAIRS", 64)
+    rng = random.Random(42)
+    docs = [herald_page(rng, n) for n in range(300)]
+    merges = 0
+    merge = Cleaner._merge
+
+    def spy(self: Cleaner) -> None:
+        nonlocal merges
+        if self._pend_t:
+            merges += 1
+        merge(self)
+
+    monkeypatch.setattr(Cleaner, "_merge", spy)
+    cleaner = Cleaner()
+    for doc in docs:
+        cleaner.partial_fit([doc])
+        cleaner.clean(doc)
+    assert 5 <= merges <= 25  # geometric: each merge waits for a quarter of the model
+    monkeypatch.setattr(Cleaner, "_merge", merge)
+    assert outputs(cleaner, docs[-5:]) == outputs(Cleaner().fit(docs).for_cleaning(), docs[-5:])
+
+
+def test_page_state_does_not_change_the_model(corpus: list[object]) -> None:
+    cleaner = Cleaner().fit(corpus[:20])
+    before = (cleaner.sites, learned_model(cleaner), outputs(cleaner, corpus[:20]))
+    states = [cleaner.page_state(d) for d in corpus]
+    assert (cleaner.sites, learned_model(cleaner), outputs(cleaner, corpus[:20])) == before
+    assert cleaner.stats()["documents"] == 20
+    first = states[0]
+    assert first is not None
+    assert first.site_pages == {"harbourherald.example": 1}
+    assert len(set(first.pages.tolist())) == 1  # all pairs of one page
+    assert len(first.titles) >= 1
+    assert any(line == nonblank(corpus[0]["text"])[1] for _, line in first.examples.values())
+    assert cleaner.page_state("") is None
+    assert cleaner.page_state("  \n\n ") is None
+    assert cleaner.page_state("One line, no site to tell") is None
+    assert cleaner.page_state("One line", site="a.example") is not None
+    # absorbing each state learns what partial_fit does
+    for state in states[20:]:
+        assert state is not None
+        cleaner.absorb(state)
+    assert learned_model(cleaner) == learned_model(Cleaner().fit(corpus))
+    with pytest.raises(dedup.InputError):
+        cleaner.page_state(5)
+
+
+def test_a_cleaner_made_for_cleaning_refuses_to_absorb(fitted: Cleaner) -> None:
+    state = Cleaner().page_state("Some page\nwith two lines", site="a.example")
+    assert state is not None
+    with pytest.raises(dedup.ConfigError, match="only cleans"):
+        fitted.for_cleaning().absorb(state)
+
+
+def test_examples_survive_export_and_absorb(corpus: list[object], fitted: Cleaner) -> None:
+    """Shares learned in workers carry their example lines: `learned` lists them."""
+    main = Cleaner()
+    for part in chunks(corpus, 3):
+        worker = Cleaner().fit(part)
+        main.absorb(LearnState.from_bytes(worker.export_pending().to_bytes()))
+        assert worker.sites == {}  # exported: forgotten
+    assert main.learned() == fitted.learned()
+    assert len(main.learned()) >= 10
+
+
+# -- 14. learning states as bytes ----------------------------------------------------------------
+
+
+def test_learn_state_round_trip(fitted: Cleaner, corpus: list[object]) -> None:
+    state = Cleaner().fit(corpus).export_pending()
+    back = LearnState.from_bytes(state.to_bytes())
+    assert_same_state(back, state)
+    page = fitted.page_state(corpus[0])
+    assert page is not None
+    data = page.to_bytes()
+    assert len(data) < 12 * len(page.keys) + 2000  # compact: about 8 bytes a key
+    assert_same_state(LearnState.from_bytes(bytearray(data)), page)
+    assert_same_state(LearnState.from_bytes(memoryview(data)), page)
+
+
+def assert_same_state(a: LearnState, b: LearnState) -> None:
+    assert a.site_pages == b.site_pages
+    assert a.keys.dtype == a.pages.dtype == a.titles.dtype == np.int64
+    assert a.keys.tolist() == b.keys.tolist()
+    assert a.pages.tolist() == b.pages.tolist()
+    assert a.titles.tolist() == b.titles.tolist()
+    assert a.examples == b.examples
+
+
+int64s = st.lists(st.integers(-(1 << 63), (1 << 63) - 1), max_size=40)
+
+
+@settings(max_examples=60)
+@given(
+    pairs=st.lists(st.tuples(st.integers(-(1 << 63), (1 << 63) - 1), st.integers()), max_size=40),
+    titles=int64s,
+    sites=st.dictionaries(st.text(), st.integers(1, 1 << 40), max_size=4),
+    examples=st.dictionaries(
+        st.integers(-(1 << 63), (1 << 63) - 1), st.tuples(st.text(), st.text()), max_size=5
+    ),
+)
+def test_learn_state_round_trip_of_any_state(
+    pairs: list[tuple[int, int]],
+    titles: list[int],
+    sites: dict[str, int],
+    examples: dict[int, tuple[str, str]],
+) -> None:
+    keys = np.array([k for k, _ in pairs], np.int64)
+    pages = np.array([p % (1 << 63) for _, p in pairs], np.int64)
+    state = LearnState(sites, keys, pages, np.array(titles, np.int64), examples)
+    assert_same_state(LearnState.from_bytes(state.to_bytes()), state)
+
+
+def _state_error(data: bytes) -> str:
+    with pytest.raises(dedup.ModelError) as info:
+        LearnState.from_bytes(data)
+    return str(info.value)
+
+
+def test_learn_state_from_garbage_truncated_or_other_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = Cleaner().page_state(herald_page(random.Random(1), 1))
+    assert state is not None
+    data = state.to_bytes()
+    assert "not a dedup learning state" in _state_error(b"hello, this is not a state")
+    assert "not a dedup learning state" in _state_error(b"\x00" * 200)
+    assert "truncated" in _state_error(b"")
+    for cut in (3, 20, 40, len(data) // 2, len(data) - 1):
+        assert "truncated" in _state_error(data[:cut]), cut
+    assert "damaged" in _state_error(data + b"x")
+    flipped = bytearray(data)
+    flipped[60] ^= 0xFF
+    assert "damaged" in _state_error(bytes(flipped))
+    other = bytearray(data)
+    other[8:10] = (99).to_bytes(2, "little")
+    assert "version 99" in _state_error(bytes(other))
+    from dedup import learn
+
+    monkeypatch.setattr(learn, "_BANDS", 9)
+    banded = state.to_bytes()
+    monkeypatch.undo()
+    assert "bands=9" in _state_error(banded)
+    with pytest.raises(dedup.InputError):
+        LearnState.from_bytes("a string")  # type: ignore[arg-type]
+    with pytest.raises(dedup.InputError, match="one length"):
+        LearnState({}, np.zeros(2, np.int64), np.zeros(3, np.int64), np.zeros(0, np.int64))
