@@ -125,3 +125,34 @@ def check_result(text: str, result: CleanResult) -> None:
 def invariants() -> object:
     """Return `check_result` (a session fixture, so hypothesis tests may use it)."""
     return check_result
+
+
+# -- Redis (dedup.Store's Redis backend; tests/redis_server.py starts real servers) ----------
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Return a running ``redis-server`` (`redis_server.RedisServer`) shared by the session.
+
+    Skips only when ``redis-server`` is not installed or cannot start (.ci/run installs it).
+    """
+    import shutil
+
+    from redis_server import start_redis
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed: apt-get install redis-server (.ci/run does)")
+    try:
+        server = start_redis(tmp_path_factory.mktemp("redis"))
+    except (OSError, RuntimeError) as exc:
+        pytest.skip(f"redis-server cannot start: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: object) -> str:
+    """Return the session server's URL with a key prefix of this test's own."""
+    import uuid
+
+    return f"{redis_server.url}?prefix=t{uuid.uuid4().hex[:16]}"  # type: ignore[attr-defined]
