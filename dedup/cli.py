@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from dedup import __version__, dups
 from dedup.cleaner import clean_and_explain
-from dedup.errors import ConfigError, DedupError
+from dedup.errors import ConfigError, DedupError, RecordError
 from dedup.io import (
     FORMATS,
     ON_ERROR,
@@ -57,6 +57,7 @@ PROGRESS_DELAY = 0.5
 
 if TYPE_CHECKING:
     from dedup.learn import Cleaner
+    from dedup.store import Store, StoreResult
 
     _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -155,6 +156,16 @@ def _read_problems(stats: ReadStats) -> Iterator[str]:
             f"  replaced undecodable bytes with U+FFFD in {stats.replaced:,} document(s) "
             "(--errors replace)"
         )
+
+
+def _input_warnings(reader: Reader) -> Iterator[str]:
+    """Yield the summary lines about input left unread: no file matched, records skipped."""
+    if reader.kind == "tree" and not reader.files:
+        yield (
+            f"  warning: no file in {reader.path} matched --glob {reader.glob!r}; "
+            "choose the files with --glob, e.g. --glob '*.html.txt'"
+        )
+    yield from _read_problems(reader.stats)
 
 
 def _print_err(line: str) -> None:
@@ -293,23 +304,35 @@ def _write_sidecar(path: Path, record: Record, result: CleanResult) -> None:
 class _JsonlSink:
     """Records out (JSONL or Parquet): every field passed through, the text cleaned."""
 
-    def __init__(self, path: str, *, text_field: str, explain: bool) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        text_field: str,
+        explain: bool,
+        earlier: str = "an earlier --explain run",
+    ) -> None:
         self.writer = open_records_writer(path)
         self.text_field = text_field
         self.explain = explain
         self.description = "standard output" if path == "-" else path
         self.replaced_explain_fields = 0
+        self.earlier = earlier
 
     def write(self, record: Record, result: CleanResult) -> None:
+        self.put(record, result.text, explanation(result) if self.explain else None)
+
+    def put(self, record: Record, text: str, field: dict[str, Any] | None) -> None:
+        """Write ``record`` with ``text`` in its text field and ``field`` (if any) as ``dedup``."""
         if record.fields is not None:
             obj = dict(record.fields)
-            obj[self.text_field] = result.text
+            obj[self.text_field] = text
         else:  # a text file: its path is its id
-            obj = {"id": record.id, self.text_field: result.text}
-        if self.explain:
+            obj = {"id": record.id, self.text_field: text}
+        if field is not None:
             if EXPLAIN_FIELD in obj:
                 self.replaced_explain_fields += 1
-            obj[EXPLAIN_FIELD] = explanation(result)
+            obj[EXPLAIN_FIELD] = field
         self.writer.write(obj)
 
     def close(self) -> None:
@@ -317,7 +340,7 @@ class _JsonlSink:
         if self.replaced_explain_fields:
             _print_err(
                 f"dedup: note: {self.replaced_explain_fields:,} record(s) already had a "
-                f"{EXPLAIN_FIELD!r} field (an earlier --explain run?); it was replaced"
+                f"{EXPLAIN_FIELD!r} field ({self.earlier}?); it was replaced"
             )
 
     def abort(self) -> None:
@@ -427,12 +450,7 @@ class _Summary:
                     "is empty (the records are kept)"
                 )
         # Warnings are printed even with --quiet: nothing is dropped without a word.
-        if reader.kind == "tree" and not reader.files:
-            yield (
-                f"  warning: no file in {reader.path} matched --glob {reader.glob!r}; "
-                "choose the files with --glob, e.g. --glob '*.html.txt'"
-            )
-        yield from _read_problems(stats)
+        yield from _input_warnings(reader)
         if not quiet:
             yield f"  wrote {sink.description}"
             if self.documents and reader.kind != "document":
@@ -764,6 +782,10 @@ def _add_run_options(p: argparse.ArgumentParser, *, work: str) -> None:
         help=f"{work} in N processes (0: one per CPU core); the output is the same as with 1 "
         "(default: 1)",
     )
+    _add_quiet(p)
+
+
+def _add_quiet(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar and no summary (warnings stay)"
     )
@@ -1048,16 +1070,7 @@ def _cmd_dups(args: argparse.Namespace) -> int:
         )
         raise ConfigError(msg)
     reader = _reader(args)
-    out: str = args.output if args.output is not None else "-"
-    if out != "-" and not is_records_path(out):
-        msg = (
-            "the output of dedup dups is records: name it .jsonl(.gz/.zst) or .parquet, "
-            f"got {out!r}"
-        )
-        raise ConfigError(msg)
-    if out != "-" and _same_file(out, reader.path):
-        msg = f"the output {out} is the input; choose another output path"
-        raise ConfigError(msg)
+    out = _records_output(args.output, reader, "dedup dups")
     scheme = SignatureScheme(
         num_perm=args.num_perm,
         seed=args.seed,
@@ -1124,6 +1137,20 @@ def _cmd_dups(args: argparse.Namespace) -> int:
     for line in _dups_summary(result, reader, out, dropped, seconds, quiet=args.quiet):
         _print_err(line)
     return 0
+
+
+def _records_output(output: str | None, reader: Reader, command: str) -> str:
+    """Return where ``command`` writes its records (``-``: standard output); refuse the rest."""
+    out = "-" if output is None else output
+    if out != "-" and not is_records_path(out):
+        msg = (
+            f"the output of {command} is records: name it .jsonl(.gz/.zst) or .parquet, got {out!r}"
+        )
+        raise ConfigError(msg)
+    if out != "-" and reader.path != "-" and _same_file(out, reader.path):
+        msg = f"the output {out} is the input; choose another output path"
+        raise ConfigError(msg)
+    return out
 
 
 def _dups_summary(
@@ -1319,10 +1346,446 @@ def _add_dups(subparsers: _Subparsers) -> None:
     p.set_defaults(func=_cmd_dups)
 
 
+# --------------------------------------------------------------------------- store
+
+#: Documents ``dedup store add`` hands to `dedup.Store.add_many` at a time (one transaction).
+STORE_BATCH = 256
+#: Locations that are not files: `dedup.Store` opens a server or memory for them.
+_NOT_FILES = ("redis://", "rediss://", "unix://")
+
+
+def _store_file(location: str) -> Path | None:
+    """Return the file a store location names, or None for ``:memory:`` and servers."""
+    if location == ":memory:" or location.startswith(_NOT_FILES):
+        return None
+    return Path(location)
+
+
+def _open_store(args: argparse.Namespace, *, create: bool) -> Store:
+    """Open the store at ``args.location``; only ``create`` makes a new one (a file, there)."""
+    from dedup.store import Store
+
+    location: str = args.location
+    path = _store_file(location)
+    if not create and path is not None and (not path.exists() or _empty_file(path)):
+        msg = (
+            f"no store at {location}; create one with dedup store add {shlex.quote(location)} INPUT"
+        )
+        raise ConfigError(msg)
+    if not create:
+        return Store(location)  # the store's own parameters
+    no_learn = args.no_learn or args.no_clean  # learned chrome is removed by cleaning
+    return Store(
+        location,
+        threshold=args.threshold,
+        clean=False if args.no_clean else None,
+        learn=False if no_learn else None,
+    )
+
+
+def _empty_file(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size == 0
+
+
+def _check_store_paths(location: str, reader: Reader, out: str) -> None:
+    """Refuse an input or output that is the store file itself."""
+    if _store_file(location) is None:
+        return
+    if reader.path != "-" and _same_file(reader.path, location):
+        msg = f"the input {reader.path} is the store; give the documents to add or query"
+        raise ConfigError(msg)
+    if out != "-" and _same_file(out, location):
+        msg = f"the output {out} is the store; choose another output path"
+        raise ConfigError(msg)
+
+
+def store_field(result: StoreResult, *, explain: bool = False) -> dict[str, Any]:
+    """Return the ``dedup`` field ``dedup store add`` and ``query`` write into each record.
+
+    Args:
+        result: what `dedup.Store.add` or `dedup.Store.query` returned for the record.
+        explain: also give the removals (``--explain``), as `explanation` does.
+
+    Returns:
+        ``{"duplicate_of", "similarity", "match", "stored", "known", "too_short", "site"}``,
+        plus ``"removals"`` with ``explain`` (``start``/``end``: offsets into the raw text).
+
+    Example:
+        >>> import dedup
+        >>> with dedup.Store(":memory:", learn=False) as store:
+        ...     text = "A storm hit the coast on Monday, closing roads and schools in the area."
+        ...     _ = store.add("a", text)
+        ...     store_field(store.add("b", text))
+        {'duplicate_of': 'a', 'similarity': 1.0, 'match': 'exact', 'stored': False, 'known': False, 'too_short': False, 'site': None}
+    """  # noqa: E501 - a doctest's expected output is one line
+    similarity = None if result.similarity is None else round(result.similarity, 4)
+    out: dict[str, Any] = {
+        "duplicate_of": result.duplicate_of,
+        "similarity": similarity,
+        "match": result.match,
+        "stored": result.stored,
+        "known": result.known,
+        "too_short": result.too_short,
+        "site": result.site,
+    }
+    if explain:
+        out["removals"] = [r.to_dict() for r in result.removals]
+    return out
+
+
+class _StoreCounts:
+    """Totals for the summary of ``dedup store add`` and ``query``."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.known = 0
+        self.stored = 0
+        self.exact = 0
+        self.near = 0
+        self.too_short = 0
+
+    def add(self, result: StoreResult) -> None:
+        self.documents += 1
+        if result.known:  # its verdict was given when it was first added
+            self.known += 1
+            return
+        self.stored += result.stored
+        self.exact += result.match == "exact"
+        self.near += result.match == "near"
+        self.too_short += result.too_short
+
+    def duplicates(self) -> str:
+        """Return ``N duplicates (E exact, M near)``."""
+        total = _plural(self.exact + self.near, "duplicate", "duplicates")
+        return f"{total} ({self.exact:,} exact, {self.near:,} near)"
+
+
+def _store_id(record: Record, id_field: str, reader: Reader) -> str | None:
+    """Return the id a record is added under; None when it has none and is skipped."""
+    if record.fields is None:  # a text file: its path (relative, in a directory)
+        return record.id
+    value = record.fields.get(id_field)
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is None:
+        names = ", ".join(repr(k) for k in list(record.fields)[:8])
+        what = f"no field {id_field!r} (fields: {names})"
+    else:
+        what = f"its {id_field!r} is {value!r}, not a non-empty string or a whole number"
+    message = (
+        f"{record.where}: {what}; every record added to a store needs an id: name the field "
+        "that holds it with --id-field (e.g. --id-field url)"
+    )
+    if reader.on_error == "skip":
+        reader.stats.skip(f"no id ({id_field!r})", message)
+        return None
+    msg = f"{message}, or skip such records with --on-error skip"
+    raise RecordError(msg)
+
+
+def _store_batches(
+    reader: Reader, args: argparse.Namespace, progress: _Progress
+) -> Iterator[list[tuple[Record, dict[str, object]]]]:
+    """Yield the records of ``reader`` with their `dedup.Store.add_many` documents, in batches."""
+    batch: list[tuple[Record, dict[str, object]]] = []
+    for record in reader:
+        progress.update()
+        doc_id = _store_id(record, args.id_field, reader)
+        if doc_id is None:
+            continue
+        site = dups.site_of(record.fields, args.site_field, args.url_field)
+        batch.append((record, {"id": doc_id, "text": record.text, "site": site}))
+        if len(batch) >= args.batch:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _cmd_store_add(args: argparse.Namespace) -> int:
+    reader = _reader(args)
+    out = _records_output(args.output, reader, "dedup store add")
+    _check_store_paths(args.location, reader, out)
+    wall = time.perf_counter()
+    sink = _JsonlSink(
+        out, text_field=args.text_field, explain=False, earlier="an earlier dedup store run"
+    )
+    try:
+        store = _open_store(args, create=True)
+    except BaseException:
+        sink.abort()
+        raise
+    counts = _StoreCounts()
+    try:
+        progress = _Progress(reader, quiet=args.quiet, desc="dedup store add")
+        try:
+            for batch in _store_batches(reader, args, progress):
+                results = store.add_many([doc for _, doc in batch])
+                for (record, _), result in zip(batch, results, strict=True):
+                    sink.put(record, result.text, store_field(result, explain=args.explain))
+                    counts.add(result)
+        except BaseException:
+            progress.close()
+            sink.abort()
+            raise
+        progress.close()
+        sink.close()
+        totals = store.stats() if not args.quiet else {}
+    finally:
+        store.close()
+    seconds = time.perf_counter() - wall
+    for line in _store_add_summary(counts, totals, reader, store.location, sink, seconds, args):
+        _print_err(line)
+    return 0
+
+
+def _store_add_summary(
+    counts: _StoreCounts,
+    totals: Mapping[str, object],
+    reader: Reader,
+    location: str,
+    sink: _JsonlSink,
+    seconds: float,
+    args: argparse.Namespace,
+) -> Iterator[str]:
+    if not args.quiet:
+        added = counts.documents - counts.known
+        known = (
+            f"; {_plural(counts.known, 'known id', 'known ids')} (already in the store: "
+            "nothing written, their first verdict repeated)"
+            if counts.known
+            else ""
+        )
+        verdicts = f": {counts.stored:,} stored, {counts.duplicates()}" if added else ""
+        yield (
+            f"dedup store add: {_plural(counts.documents, 'document', 'documents')} in "
+            f"{seconds:.1f} s: {added:,} added to {location}{verdicts}{known}"
+        )
+    yield from _too_short(counts)
+    if not args.quiet:
+        ids = _plural(int(totals["documents"]), "id", "ids")  # type: ignore[call-overload]
+        dup = _plural(int(totals["duplicates"]), "duplicate", "duplicates")  # type: ignore[call-overload]
+        line = f"  the store holds {ids}: {totals['stored']:,} stored, {dup}"
+        if "sites" in totals:
+            line += (
+                f"; site chrome learned on {totals['sites_learned']:,} of "
+                f"{_plural(int(totals['sites']), 'site', 'sites')}"  # type: ignore[call-overload]
+            )
+        yield line
+    yield from _input_warnings(reader)
+    if not args.quiet:
+        yield f"  wrote {sink.description}"
+
+
+def _cmd_store_query(args: argparse.Namespace) -> int:
+    reader = _reader(args)
+    out = _records_output(args.output, reader, "dedup store query")
+    _check_store_paths(args.location, reader, out)
+    wall = time.perf_counter()
+    store = _open_store(args, create=False)
+    counts = _StoreCounts()
+    try:
+        sink = _JsonlSink(
+            out, text_field=args.text_field, explain=False, earlier="an earlier dedup store run"
+        )
+        progress = _Progress(reader, quiet=args.quiet, desc="dedup store query")
+        try:
+            for record in reader:
+                site = dups.site_of(record.fields, args.site_field, args.url_field)
+                result = store.query(record.text, site=site)
+                sink.put(record, result.text, store_field(result, explain=args.explain))
+                counts.add(result)
+                progress.update()
+        except BaseException:
+            progress.close()
+            sink.abort()
+            raise
+        progress.close()
+        sink.close()
+    finally:
+        store.close()
+    seconds = time.perf_counter() - wall
+    for line in _store_query_summary(counts, reader, store.location, sink, seconds, args):
+        _print_err(line)
+    return 0
+
+
+def _store_query_summary(
+    counts: _StoreCounts,
+    reader: Reader,
+    location: str,
+    sink: _JsonlSink,
+    seconds: float,
+    args: argparse.Namespace,
+) -> Iterator[str]:
+    if not args.quiet:
+        new = counts.documents - counts.exact - counts.near
+        yield (
+            f"dedup store query: {_plural(counts.documents, 'document', 'documents')} in "
+            f"{seconds:.1f} s against {location}: {counts.duplicates()}; {new:,} new "
+            "(nothing added)"
+        )
+    yield from _too_short(counts)
+    yield from _input_warnings(reader)
+    if not args.quiet:
+        yield f"  wrote {sink.description}"
+
+
+def _too_short(counts: _StoreCounts) -> Iterator[str]:
+    if counts.too_short:
+        yield (
+            f"  {counts.too_short:,} document(s) too short for a signature were matched exactly "
+            "only"
+        )
+
+
+def _cmd_store_stats(args: argparse.Namespace) -> int:
+    store = _open_store(args, create=False)
+    try:
+        stats = store.stats()
+    finally:
+        store.close()
+    if args.json:
+        text = json.dumps(stats, ensure_ascii=False, indent=1)
+    else:
+        width = max(len(k) for k in stats)
+        text = "\n".join(
+            f"{k.ljust(width)}  {v if isinstance(v, str) else json.dumps(v)}"
+            for k, v in stats.items()
+        )
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def _add_location(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "location",
+        metavar="LOCATION",
+        help="the store: a file (SQLite, e.g. seen.db), a redis://host:port/db URL, or :memory:",
+    )
+
+
+def _add_store_io(p: argparse.ArgumentParser) -> None:
+    """Options ``dedup store add`` and ``query`` share, after LOCATION and INPUT."""
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUTPUT",
+        help="a .jsonl/.jsonl.gz/.jsonl.zst or .parquet file, or - for standard output "
+        "(JSONL, the default)",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help=f"also write what cleaning removed and why (removals in the {EXPLAIN_FIELD!r} field)",
+    )
+    p.add_argument(
+        "--site-field",
+        default="site",
+        metavar="NAME",
+        help="the field naming a record's site; without it, the host of --url-field, else the "
+        "site is inferred from the page's edge lines (default: site)",
+    )
+    p.add_argument(
+        "--url-field",
+        default="url",
+        metavar="NAME",
+        help="the field of a record's URL (default: url)",
+    )
+    _add_quiet(p)
+
+
+def _add_store(subparsers: _Subparsers) -> None:
+    p = subparsers.add_parser(
+        "store",
+        help="a persistent seen-before store: add documents, query it, count it",
+        description="Keep the documents seen so far in a store (dedup.Store: an SQLite file, "
+        "Redis or memory) and tell, for each new one, whether it is an exact or near copy of "
+        "one already kept. Run 'dedup store ACTION --help' for an action's options.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    add = actions.add_parser(
+        "add",
+        help="add documents; write each with its verdict",
+        description="Clean each document of INPUT with the site chrome the store learned so "
+        "far, add it to the store at LOCATION (created when missing) unless it duplicates a "
+        f"document kept there, and write every record with its cleaned text and a "
+        f"{EXPLAIN_FIELD!r} field: the verdict. A summary goes to stderr.",
+    )
+    _add_location(add)
+    _add_input_options(add)
+    _add_store_io(add)
+    add.add_argument(
+        "--id-field",
+        default="id",
+        metavar="NAME",
+        help="the field holding a JSONL record's id, which every record needs (text files: "
+        "their path) (default: id)",
+    )
+    add.add_argument(
+        "--batch",
+        type=_positive,
+        default=STORE_BATCH,
+        metavar="N",
+        help=f"documents added per transaction (default: {STORE_BATCH})",
+    )
+    add.add_argument(
+        "--threshold",
+        type=_fraction,
+        metavar="X",
+        help="for a new store: the similarity from which a document is a near-duplicate "
+        "(default: 0.8); a store keeps the value it was made with, and another is an error",
+    )
+    add.add_argument(
+        "--no-learn",
+        action="store_true",
+        help="for a new store: do not learn each site's chrome from the documents added; a "
+        "store keeps the choice it was made with",
+    )
+    add.add_argument(
+        "--no-clean",
+        action="store_true",
+        help="for a new store: compare the raw texts, not the cleaned ones (implies "
+        "--no-learn); a store keeps the choice it was made with",
+    )
+    add.set_defaults(func=_cmd_store_add)
+
+    query = actions.add_parser(
+        "query",
+        help="tell which documents duplicate stored ones, without adding them",
+        description="Write every record of INPUT with its cleaned text and the verdict "
+        f"({EXPLAIN_FIELD!r} field) the store at LOCATION gives, without adding or learning "
+        "anything. The store must exist.",
+    )
+    _add_location(query)
+    _add_input_options(query)
+    _add_store_io(query)
+    query.set_defaults(func=_cmd_store_query)
+
+    stats = actions.add_parser(
+        "stats",
+        help="print a store's counts and parameters",
+        description="Print the counts (ids, stored, exact and near duplicates, sites) and the "
+        "parameters of the store at LOCATION, one 'name  value' per line. The store must exist.",
+    )
+    _add_location(stats)
+    stats.add_argument("--json", action="store_true", help="print them as one JSON object")
+    stats.set_defaults(func=_cmd_store_stats)
+
+
 # --------------------------------------------------------------------------- main
 
 #: Functions that add one subcommand each; a new command appends its own.
-COMMANDS: list[Callable[[_Subparsers], None]] = [_add_clean, _add_explain, _add_dups]
+COMMANDS: list[Callable[[_Subparsers], None]] = [
+    _add_clean,
+    _add_explain,
+    _add_dups,
+    _add_store,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

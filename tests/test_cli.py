@@ -629,7 +629,7 @@ def test_docs_cover_every_command_and_option():
     doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     parser = build_parser()
     (sub,) = [a for a in parser._actions if a.choices and isinstance(a.choices, dict)]
-    assert set(sub.choices) == {"clean", "explain", "dups"}
+    assert set(sub.choices) == {"clean", "explain", "dups", "store"}
     for name, p in sub.choices.items():
         assert f"## `dedup {name}`" in doc
         for action in p._actions:
