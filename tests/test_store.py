@@ -256,17 +256,37 @@ def test_bad_input_is_refused_with_what_to_do() -> None:
 # -- learning -----------------------------------------------------------------------------
 
 
-def _site_pages() -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted((DATA / "learn").glob("*.txt"))]
+def _site_pages(n: int = 6) -> list[str]:
+    """``n`` different articles of one site, each between the same menu and sidebar lines."""
+    import random
+
+    rng = random.Random(3)
+    letters = "etaoinshrdlucmfwypvbgk"
+    vocab = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(4000)]
+
+    def words(k: int) -> str:
+        return " ".join(rng.choice(vocab) for _ in range(k))
+
+    menu = [f"{words(2).title()} | {words(1).title()} | {words(2).title()}" for _ in range(2)]
+    sidebar = [f"{words(6).capitalize()}: {words(12)}" for _ in range(3)]
+    pages = []
+    for _ in range(n):
+        body = [f"{words(30).capitalize()}." for _ in range(3)]
+        pages.append("\n".join([*menu, words(7).title(), *body, *sidebar]))
+    return pages
+
+
+def _learned(result: dedup.StoreResult) -> int:
+    return sum(r.detector == "site" for r in result.removals)
 
 
 def test_later_pages_are_cleaned_with_what_earlier_pages_taught(location: str) -> None:
     pages = _site_pages()
     with Store(location, min_pages=3) as store:
-        results = [store.add(f"p{i}", t, site="dawn.com") for i, t in enumerate(pages)]
-    learned = [sum(r.label == "site_boilerplate" for r in res.removals) for res in results]
-    assert learned[:2] == [0, 0]  # fewer than min_pages pages: nothing learned
-    assert learned[-1] > 0
+        results = [store.add(f"p{i}", t, site="example.com") for i, t in enumerate(pages)]
+    learned = [_learned(r) for r in results]
+    assert learned[:2] == [0, 0]  # fewer than min_pages pages: nothing learned yet
+    assert all(n >= 3 for n in learned[2:]), learned  # the sidebar, from the third page on
 
 
 def test_what_was_learned_survives_a_restart(tmp_path: Path) -> None:
@@ -274,12 +294,12 @@ def test_what_was_learned_survives_a_restart(tmp_path: Path) -> None:
     pages = _site_pages()
     with Store(path, min_pages=3) as store:
         for i, t in enumerate(pages[:-1]):
-            store.add(f"p{i}", t, site="dawn.com")
-        before = store.query(pages[-1], site="dawn.com")
+            store.add(f"p{i}", t, site="example.com")
+        before = store.query(pages[-1], site="example.com")
     with Store(path) as store:
-        after = store.query(pages[-1], site="dawn.com")
+        after = store.query(pages[-1], site="example.com")
     assert after.removals == before.removals
-    assert any(r.label == "site_boilerplate" for r in after.removals)
+    assert _learned(after) >= 3
 
 
 def test_processes_sharing_a_store_learn_from_each_other(tmp_path: Path) -> None:
@@ -288,12 +308,12 @@ def test_processes_sharing_a_store_learn_from_each_other(tmp_path: Path) -> None
     reader = Store(path, min_pages=3)  # open before the others write
     with Store(path) as writer:
         for i, t in enumerate(pages[:-1]):
-            writer.add(f"p{i}", t, site="dawn.com")
+            writer.add(f"p{i}", t, site="example.com")
     with Store(":memory:", min_pages=3) as ref:
         for i, t in enumerate(pages[:-1]):
-            ref.add(f"p{i}", t, site="dawn.com")
-        expected = ref.query(pages[-1], site="dawn.com")
-    got = reader.query(pages[-1], site="dawn.com")
+            ref.add(f"p{i}", t, site="example.com")
+        expected = ref.query(pages[-1], site="example.com")
+    got = reader.query(pages[-1], site="example.com")
     reader.close()
     assert got.removals == expected.removals
 
@@ -410,3 +430,16 @@ def _ids(path: Path) -> list[str]:
         return [i for (i,) in con.execute("SELECT id FROM docs")]
     finally:
         con.close()
+
+
+def test_query_many_answers_as_query_one_at_a_time(location: str) -> None:
+    docs = _stream()
+    with Store(location, learn=False) as store:
+        store.add_many(docs[:20])
+        texts = [d["text"] for d in docs]
+        one = [store.query(t) for t in texts]
+        assert store.query_many(texts) == one
+        assert store.query_many({"text": t} for t in texts[:3]) == one[:3]
+        assert len(store) == 20
+        with pytest.raises(InputError, match="query 1"):
+            store.query_many(["ok", 3])  # type: ignore[list-item]

@@ -114,6 +114,14 @@ class Backend(ABC):
     def lookup(self, entry: Entry) -> tuple[Record | None, list[Candidate]]:
         """Return the stored exact copy of ``entry`` (if any) and its band candidates."""
 
+    def get_many(self, doc_ids: Sequence[str]) -> list[Record | None]:
+        """Return the records of several ids at once (backends override it to batch)."""
+        return [self.get(i) for i in doc_ids]
+
+    def lookup_many(self, entries: Sequence[Entry]) -> list[tuple[Record | None, list[Candidate]]]:
+        """Return `lookup` of several entries at once (backends override it to batch)."""
+        return [self.lookup(e) for e in entries]
+
     @abstractmethod
     def insert_many(self, entries: Sequence[Entry], decide: Decide) -> list[Record]:
         """Check and insert each entry, in order, atomically; return their records.

@@ -172,6 +172,23 @@ class SQLiteBackend(Backend):
         except sqlite3.DatabaseError as exc:
             raise self._error(exc, "cannot read a document") from exc
 
+    def get_many(self, doc_ids: Sequence[str]) -> list[Record | None]:
+        """See `Backend.get_many`: one query per 500 ids."""
+        found: dict[str, Record] = {}
+        try:
+            for start in range(0, len(doc_ids), 500):
+                chunk = list(doc_ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = self.con.execute(
+                    "SELECT id, duplicate_of, similarity, match, site FROM docs "
+                    f"WHERE id IN ({marks})",
+                    chunk,
+                )
+                found.update((row[0], Record(*row)) for row in rows)
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc, "cannot read documents") from exc
+        return [found.get(i) for i in doc_ids]
+
     @staticmethod
     def _get(con: sqlite3.Connection, doc_id: str) -> Record | None:
         row = con.execute(
