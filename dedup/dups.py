@@ -933,7 +933,8 @@ def _learn_job(docs: list[tuple[str, str | None]]) -> tuple[LearnState, float]:
     worker = Cleaner()
     for text, site in docs:
         worker._observe(text, site)
-    return worker.export_pending(), time.process_time() - t0
+    # find_duplicates never lists learned lines: their examples need not cross processes.
+    return worker.export_pending(examples=False), time.process_time() - t0
 
 
 #: The cleaner of this worker process (set once per worker by the pool's initializer).

@@ -750,20 +750,23 @@ class Cleaner:
 
     # -- learning in parallel ---------------------------------------------------------
 
-    def export_pending(self) -> LearnState:
+    def export_pending(self, *, examples: bool = True) -> LearnState:
         """Hand over what was learned and forget it: for learning in worker processes.
 
         A worker fits a fresh `Cleaner` (same fields) on its share of the documents and
         returns this; the main process gives each share to `absorb`, in any order. The
         result is the model of fitting on all documents in one process; the example lines
-        come along, so `learned` lists the lines learned from absorbed states too.
+        come along (unless ``examples=False``: a line per template, what a job that never
+        calls `learned` need not ship), so `learned` lists the lines of absorbed states too.
         """
         self._merge_titles()
         keys = np.concatenate([self._keys, np.frombuffer(self._pend_t, np.int64)])
         pages = np.concatenate([self._pages, np.frombuffer(self._pend_p, np.int64)])
-        examples = dict(self._examples)
-        _add_examples(examples, self._pend_examples)
-        state = LearnState(dict(self._site_pages), keys, pages, self._titles, examples)
+        lines: dict[int, tuple[str, str]] = {}
+        if examples:
+            lines.update(self._examples)
+            _add_examples(lines, self._pend_examples)
+        state = LearnState(dict(self._site_pages), keys, pages, self._titles, lines)
         self._reset()
         return state
 
