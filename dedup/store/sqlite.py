@@ -24,11 +24,14 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from dedup.errors import StoreError
 from dedup.store.backend import Backend, Candidate, Decide, Entry, Record, new_writer
+
+_T = TypeVar("_T")
 
 #: Seconds a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT = 60.0
@@ -174,20 +177,10 @@ class SQLiteBackend(Backend):
 
     def get_many(self, doc_ids: Sequence[str]) -> list[Record | None]:
         """See `Backend.get_many`: one query per 500 ids."""
-        found: dict[str, Record] = {}
         try:
-            for start in range(0, len(doc_ids), 500):
-                chunk = list(doc_ids[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                rows = self.con.execute(
-                    "SELECT id, duplicate_of, similarity, match, site FROM docs "
-                    f"WHERE id IN ({marks})",
-                    chunk,
-                )
-                found.update((row[0], Record(*row)) for row in rows)
+            return self._records(self.con, doc_ids)
         except sqlite3.DatabaseError as exc:
             raise self._error(exc, "cannot read documents") from exc
-        return [found.get(i) for i in doc_ids]
 
     @staticmethod
     def _get(con: sqlite3.Connection, doc_id: str) -> Record | None:
@@ -198,85 +191,140 @@ class SQLiteBackend(Backend):
 
     def lookup(self, entry: Entry) -> tuple[Record | None, list[Candidate]]:
         """See `Backend.lookup`."""
-        try:
-            return self._lookup(self.con, entry)
-        except sqlite3.DatabaseError as exc:
-            raise self._error(exc, "cannot look a document up") from exc
+        return self.lookup_many([entry])[0]
 
-    @staticmethod
-    def _lookup(con: sqlite3.Connection, entry: Entry) -> tuple[Record | None, list[Candidate]]:
-        if entry.exact is not None:
-            row = con.execute(
-                "SELECT d.id, d.site FROM exact x JOIN docs d ON d.seq = x.seq WHERE x.key = ?",
-                (entry.exact,),
-            ).fetchone()
-            if row is not None:
-                return Record(row[0], site=row[1]), []
-        if not entry.bands:
-            return None, []
-        marks = ",".join("?" * len(entry.bands))
-        rows = con.execute(
-            f"SELECT seq, id, size, sig FROM docs WHERE seq IN "
-            f"(SELECT seq FROM bands WHERE key IN ({marks})) ORDER BY seq",
-            list(entry.bands),
-        ).fetchall()
-        return None, [Candidate(i, seq, size, sig) for seq, i, size, sig in rows if sig]
-
-    def insert_many(self, entries: Sequence[Entry], decide: Decide) -> list[Record]:
-        """See `Backend.insert_many`."""
-        out: list[Record] = []
+    def lookup_many(self, entries: Sequence[Entry]) -> list[tuple[Record | None, list[Candidate]]]:
+        """See `Backend.lookup_many`: one query for all exact keys, one per 500 band keys."""
         try:
-            with self._write() as con:
-                for entry in entries:
-                    out.append(self._insert(con, entry, decide))
+            exact, bands = self._fetch(self.con, entries)
         except sqlite3.DatabaseError as exc:
-            raise self._error(exc, "cannot add documents (nothing of this batch was kept)") from exc
+            raise self._error(exc, "cannot look documents up") from exc
+        out: list[tuple[Record | None, list[Candidate]]] = []
+        for entry in entries:
+            hit = exact.get(entry.exact) if entry.exact is not None else None
+            out.append((hit, [] if hit is not None else _union(bands, entry.bands)))
         return out
 
-    def _insert(self, con: sqlite3.Connection, entry: Entry, decide: Decide) -> Record:
-        known = self._get(con, entry.id)
-        if known is not None:
-            return Record(
-                known.id, known.duplicate_of, known.similarity, known.match, known.site, True
+    @staticmethod
+    def _fetch(
+        con: sqlite3.Connection, entries: Sequence[Entry]
+    ) -> tuple[dict[int, Record], dict[int, list[Candidate]]]:
+        """Return the stored documents with the entries' exact keys and in their bands.
+
+        A batch's keys are looked up together, sorted (B-tree pages are read in order).
+        """
+        exact: dict[int, Record] = {}
+        keys = sorted({e.exact for e in entries if e.exact is not None})
+        for chunk in _chunks(keys):
+            rows = con.execute(
+                "SELECT x.key, d.id, d.site FROM exact x JOIN docs d ON d.seq = x.seq "
+                f"WHERE x.key IN ({','.join('?' * len(chunk))})",
+                chunk,
             )
-        hit, cands = self._lookup(con, entry)
-        if hit is not None:
-            rec = Record(entry.id, hit.id, 1.0, "exact", entry.site)
-        else:
-            verdict = decide(entry, cands) if cands else None
-            if verdict is None:
-                rec = Record(entry.id, site=entry.site)
+            exact.update((key, Record(i, site=site)) for key, i, site in rows)
+        bands: dict[int, list[Candidate]] = {}
+        docs: dict[int, Candidate] = {}
+        band_keys = sorted({k for e in entries for k in e.bands})
+        for chunk in _chunks(band_keys):
+            rows = con.execute(
+                "SELECT b.key, b.seq, d.id, d.size, d.sig FROM bands b JOIN docs d "
+                f"ON d.seq = b.seq WHERE b.key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for key, seq, i, size, sig in rows:
+                if sig:
+                    cand = docs.get(seq)
+                    if cand is None:
+                        cand = docs[seq] = Candidate(i, seq, size, sig)
+                    bands.setdefault(key, []).append(cand)
+        return exact, bands
+
+    def insert_many(self, entries: Sequence[Entry], decide: Decide) -> list[Record]:
+        """See `Backend.insert_many`.
+
+        What the batch needs from the store is read first, in a few sorted queries (the
+        write lock is held, so it stays true); the entries are then judged in order, each
+        seeing the ones before it; the band rows are written last, sorted by key.
+        """
+        try:
+            with self._write() as con:
+                return self._insert_many(con, entries, decide)
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc, "cannot add documents (nothing of this batch was kept)") from exc
+
+    def _insert_many(
+        self, con: sqlite3.Connection, entries: Sequence[Entry], decide: Decide
+    ) -> list[Record]:
+        known = {r.id: r for r in self._records(con, [e.id for e in entries]) if r is not None}
+        exact, bands = self._fetch(con, entries)
+        band_rows: list[tuple[int, int]] = []
+        exact_rows: list[tuple[int, int]] = []
+        learning: list[tuple[str, bytes]] = []
+        out: list[Record] = []
+        for entry in entries:
+            old = known.get(entry.id)
+            if old is not None:
+                out.append(
+                    Record(old.id, old.duplicate_of, old.similarity, old.match, old.site, True)
+                )
+                continue
+            hit = exact.get(entry.exact) if entry.exact is not None else None
+            if hit is not None:
+                rec = Record(entry.id, hit.id, 1.0, "exact", entry.site)
             else:
-                rec = Record(entry.id, verdict[0], verdict[1], "near", entry.site)
-        stored = rec.duplicate_of is None
-        bands = np.asarray(entry.bands, dtype=np.int64).tobytes() if stored else None
-        cur = con.execute(
-            "INSERT INTO docs (id, exact, size, sig, bands, site, duplicate_of, similarity, match)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.id,
-                entry.exact,
-                entry.size,
-                entry.sig if stored else None,
-                bands,
-                entry.site,
-                rec.duplicate_of,
-                rec.similarity,
-                rec.match,
-            ),
-        )
-        if stored:
-            seq = cur.lastrowid
-            if entry.exact is not None:
-                con.execute("INSERT INTO exact VALUES (?, ?)", (entry.exact, seq))
-            con.executemany(
-                "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, seq) for k in entry.bands]
+                cands = _union(bands, entry.bands)
+                verdict = decide(entry, cands) if cands else None
+                if verdict is None:
+                    rec = Record(entry.id, site=entry.site)
+                else:
+                    rec = Record(entry.id, verdict[0], verdict[1], "near", entry.site)
+            stored = rec.duplicate_of is None
+            cur = con.execute(
+                "INSERT INTO docs (id, exact, size, sig, bands, site, duplicate_of, similarity,"
+                " match) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    entry.id,
+                    entry.exact,
+                    entry.size,
+                    entry.sig if stored else None,
+                    np.asarray(entry.bands, dtype=np.int64).tobytes() if stored else None,
+                    entry.site,
+                    rec.duplicate_of,
+                    rec.similarity,
+                    rec.match,
+                ),
             )
-        if entry.state is not None:
-            con.execute(
-                "INSERT INTO learning (writer, state) VALUES (?, ?)", (self.writer, entry.state)
+            if stored:
+                seq = int(cur.lastrowid or 0)
+                if entry.exact is not None:
+                    exact_rows.append((entry.exact, seq))
+                    exact[entry.exact] = Record(entry.id, site=entry.site)
+                if entry.sig is not None:
+                    cand = Candidate(entry.id, seq, entry.size, entry.sig)
+                    for key in set(entry.bands):
+                        bands.setdefault(key, []).append(cand)
+                        band_rows.append((key, seq))
+            if entry.state is not None:
+                learning.append((self.writer, entry.state))
+            known[entry.id] = rec
+            out.append(rec)
+        con.executemany("INSERT INTO exact VALUES (?, ?)", exact_rows)
+        band_rows.sort()
+        con.executemany("INSERT INTO bands VALUES (?, ?)", band_rows)
+        con.executemany("INSERT INTO learning (writer, state) VALUES (?, ?)", learning)
+        return out
+
+    @staticmethod
+    def _records(con: sqlite3.Connection, doc_ids: Sequence[str]) -> list[Record | None]:
+        found: dict[str, Record] = {}
+        for chunk in _chunks(list(doc_ids)):
+            rows = con.execute(
+                "SELECT id, duplicate_of, similarity, match, site FROM docs "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
             )
-        return rec
+            found.update((row[0], Record(*row)) for row in rows)
+        return [found.get(i) for i in doc_ids]
 
     def remove(self, doc_id: str) -> list[str]:
         """See `Backend.remove`."""
@@ -341,3 +389,17 @@ class SQLiteBackend(Backend):
     def close(self) -> None:
         """See `Backend.close`."""
         self.con.close()
+
+
+def _chunks(values: Sequence[_T]) -> list[list[_T]]:
+    """Cut a list of query parameters into chunks under SQLite's limit of bound values."""
+    return [list(values[i : i + 500]) for i in range(0, len(values), 500)]
+
+
+def _union(bands: dict[int, list[Candidate]], keys: Sequence[int]) -> list[Candidate]:
+    """Return the candidates in any of the bands ``keys``, once each, oldest first."""
+    found: dict[int, Candidate] = {}
+    for key in keys:
+        for cand in bands.get(key, ()):
+            found[cand.seq] = cand
+    return [found[seq] for seq in sorted(found)]
