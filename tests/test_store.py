@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -261,7 +262,6 @@ def test_bad_input_is_refused_with_what_to_do() -> None:
 
 def _site_pages(n: int = 6) -> list[str]:
     """``n`` different articles of one site, each between the same menu and sidebar lines."""
-    import random
 
     rng = random.Random(3)
     letters = "etaoinshrdlucmfwypvbgk"
@@ -326,8 +326,6 @@ def test_processes_sharing_a_store_learn_from_each_other(tmp_path: Path) -> None
 
 def _group_docs(n_groups: int = 500, copies: int = 4) -> list[tuple[str, str, int]]:
     """(id, text, group): ``copies`` exact or near copies of ``n_groups`` distinct articles."""
-    import random
-
     rng = random.Random(7)
     vocab = [f"w{i}" for i in range(5000)]
     docs = []
@@ -342,12 +340,19 @@ def _group_docs(n_groups: int = 500, copies: int = 4) -> list[tuple[str, str, in
 
 
 def _add_worker(location: str, docs: list[tuple[str, str, int]], seed: int) -> None:
-    import random
-
-    random.Random(seed).shuffle(docs)
+    rng = random.Random(seed)
+    rng.shuffle(docs)
     with Store(location, learn=False, clean=False) as store:
-        for start in range(0, len(docs), 50):
-            store.add_many({"id": i, "text": t} for i, t, _ in docs[start : start + 50])
+        k = 0
+        while k < len(docs):
+            if rng.random() < 0.5:  # one at a time, as a crawler does
+                doc_id, text, _ = docs[k]
+                store.add(doc_id, text)
+                k += 1
+            else:
+                n = rng.randrange(2, 40)
+                store.add_many({"id": i, "text": t} for i, t, _ in docs[k : k + n])
+                k += n
 
 
 def _check_groups(store: Store, docs: list[tuple[str, str, int]]) -> None:
@@ -367,6 +372,7 @@ def _check_groups(store: Store, docs: list[tuple[str, str, int]]) -> None:
 
 
 def _concurrent(location: str) -> None:
+    """Four processes add overlapping streams; one document of each group is stored."""
     docs = _group_docs()  # 2,000 documents
     ctx = multiprocessing.get_context("spawn")
     # Four overlapping shares: every document is added by two of the processes.

@@ -8,7 +8,6 @@ stops the server, one of its own (``own_redis``).
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import random
 import signal
@@ -25,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import redis
 from redis_server import RedisServer, start_redis
+from test_store import _concurrent
 
 from dedup import ConfigError, MissingExtraError, Store, StoreError
 from dedup.store import StoreResult
@@ -496,67 +496,8 @@ def test_a_server_killed_mid_batch_keeps_every_acknowledged_batch_whole(
 # -- concurrency ------------------------------------------------------------------------------
 
 
-def _group_docs(n_groups: int = 1000, copies: int = 4) -> list[tuple[str, str, int]]:
-    """(id, text, group): ``copies`` exact or near copies of ``n_groups`` distinct articles."""
-    rng = random.Random(11)
-    vocab = [f"w{i}" for i in range(6000)]
-    docs = []
-    for g in range(n_groups):
-        words = rng.choices(vocab, k=100)
-        for c in range(copies):
-            w = list(words)
-            if c % 2:  # a near copy: one word changed
-                w[rng.randrange(len(w))] = f"changed{c}"
-            docs.append((f"g{g}-c{c}", " ".join(w) + ".", g))
-    return docs
-
-
-def _add_worker(url: str, docs: list[tuple[str, str, int]], seed: int) -> None:
-    rng = random.Random(seed)
-    rng.shuffle(docs)
-    with Store(url, learn=False, clean=False) as store:
-        k = 0
-        while k < len(docs):
-            if rng.random() < 0.5:  # one at a time, as a crawler does
-                doc_id, text, _ = docs[k]
-                store.add(doc_id, text)
-                k += 1
-            else:
-                n = rng.randrange(2, 40)
-                store.add_many({"id": i, "text": t} for i, t, _ in docs[k : k + n])
-                k += n
-
-
 def test_four_processes_adding_to_one_prefix(redis_url: str) -> None:
-    docs = _group_docs()  # 4,000 documents, 1,000 groups
-    # Four overlapping streams of 2,000: every document is added by two processes, and the
-    # copies of each group are spread over all four.
-    shares = [[d for k, d in enumerate(docs) if k % 4 in (w, (w + 1) % 4)] for w in range(4)]
-    Store(redis_url, learn=False, clean=False).close()
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_add_worker, args=(redis_url, s, w)) for w, s in enumerate(shares)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(600)
-        assert p.exitcode == 0
-    with Store(redis_url) as store:
-        stats = store.stats()
-        assert stats["documents"] == len(docs)
-        assert stats["stored"] == 1000
-        stored_of_group: dict[int, list[str]] = {}
-        for doc_id, _, group in docs:
-            rec = store.get(doc_id)
-            assert rec is not None, f"{doc_id} was lost"
-            if rec.duplicate_of is None:
-                stored_of_group.setdefault(group, []).append(doc_id)
-            else:
-                dup = store.get(rec.duplicate_of)
-                assert dup is not None, (doc_id, rec)
-                assert dup.duplicate_of is None, (doc_id, rec)  # a copy of a stored document
-                assert rec.duplicate_of.split("-")[0] == doc_id.split("-")[0]
-        assert all(len(v) == 1 for v in stored_of_group.values()), stored_of_group
-        assert len(stored_of_group) == 1000
+    _concurrent(redis_url)  # the test of the SQLite file, on Redis
     _check_index(redis_url)
 
 
