@@ -262,7 +262,6 @@ def test_bad_input_is_refused_with_what_to_do() -> None:
 
 def _site_pages(n: int = 6) -> list[str]:
     """``n`` different articles of one site, each between the same menu and sidebar lines."""
-
     rng = random.Random(3)
     letters = "etaoinshrdlucmfwypvbgk"
     vocab = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(4000)]
