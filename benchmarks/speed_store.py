@@ -239,6 +239,23 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def _timing(
+    clock: Clock, kinds: list[str], found: list[bool], *, batch: int | None = None
+) -> dict[str, object]:
+    """Return one timed window's record: size, wall and CPU seconds, rate, copies found."""
+    window = len(found)
+    out: dict[str, object] = {"docs": window}
+    if batch is not None:
+        out["batch"] = batch
+    out.update(
+        wall_s=round(clock.wall, 3),
+        cpu_s=round(clock.cpu, 3),
+        per_s=round(window / clock.wall),
+        **_tally(kinds, found),
+    )
+    return out
+
+
 def _tally(kinds: list[str], found: list[bool]) -> dict[str, Any]:
     """Share of copies reported as duplicates, and of new texts reported as duplicates."""
     c = Counter(zip(kinds, found, strict=True))
@@ -360,13 +377,7 @@ def run_store(
         with clock:
             for i, text in zip(ids, texts, strict=True):
                 found.append(store.add(f"d{i}", text).duplicate_of is not None)
-        out["add_single"] = {
-            "docs": window,
-            "wall_s": round(clock.wall, 3),
-            "cpu_s": round(clock.cpu, 3),
-            "per_s": round(window / clock.wall),
-            **_tally(corpus.kinds[size : size + window], found),
-        }
+        out["add_single"] = _timing(clock, corpus.kinds[size : size + window], found)
 
         # 3. add_many, batches of 256
         first = size + window
@@ -380,14 +391,7 @@ def run_store(
                     for k, t in enumerate(texts[b : b + BATCH])
                 ]
                 found.extend(r.duplicate_of is not None for r in store.add_many(docs))
-        out["add_batch"] = {
-            "docs": window,
-            "batch": BATCH,
-            "wall_s": round(clock.wall, 3),
-            "cpu_s": round(clock.cpu, 3),
-            "per_s": round(window / clock.wall),
-            **_tally(corpus.kinds[first : first + window], found),
-        }
+        out["add_batch"] = _timing(clock, corpus.kinds[first : first + window], found, batch=BATCH)
 
         # 4. queries
         added = size + 2 * window
@@ -397,13 +401,7 @@ def run_store(
         with clock:
             for text in queries:
                 found.append(store.query(text).duplicate_of is not None)
-        out["query"] = {
-            "docs": window,
-            "wall_s": round(clock.wall, 3),
-            "cpu_s": round(clock.cpu, 3),
-            "per_s": round(window / clock.wall),
-            **_tally(kinds, found),
-        }
+        out["query"] = _timing(clock, kinds, found)
 
         # 5. the same queries through query_many, batches of 256 (when the Store has it)
         if hasattr(store, "query_many"):
@@ -414,14 +412,7 @@ def run_store(
                     found.extend(
                         r.duplicate_of is not None for r in store.query_many(queries[b : b + BATCH])
                     )
-            out["query_batch"] = {
-                "docs": window,
-                "batch": BATCH,
-                "wall_s": round(clock.wall, 3),
-                "cpu_s": round(clock.cpu, 3),
-                "per_s": round(window / clock.wall),
-                **_tally(kinds, found),
-            }
+            out["query_batch"] = _timing(clock, kinds, found, batch=BATCH)
         stats = store.stats()
         out["stats"] = {k: stats[k] for k in ("documents", "stored", "exact", "near")}
     finally:
@@ -500,13 +491,7 @@ def run_datasketch(
             if not hit:
                 lsh.insert(f"d{size + k}", m)
             found.append(hit)
-    out["add_single"] = {
-        "docs": window,
-        "wall_s": round(clock.wall, 3),
-        "cpu_s": round(clock.cpu, 3),
-        "per_s": round(window / clock.wall),
-        **_tally(corpus.kinds[size : size + window], found),
-    }
+    out["add_single"] = _timing(clock, corpus.kinds[size : size + window], found)
 
     # 3. batches of 256: bulk, query each, one insertion_session for the new ones
     first = size + window
@@ -523,14 +508,7 @@ def run_datasketch(
                     if not hit:
                         s.insert(f"d{first + b + k}", m)
             found.extend(hits)
-    out["add_batch"] = {
-        "docs": window,
-        "batch": BATCH,
-        "wall_s": round(clock.wall, 3),
-        "cpu_s": round(clock.cpu, 3),
-        "per_s": round(window / clock.wall),
-        **_tally(corpus.kinds[first : first + window], found),
-    }
+    out["add_batch"] = _timing(clock, corpus.kinds[first : first + window], found, batch=BATCH)
 
     # 4. queries
     queries, kinds = corpus.queries(window, size + 2 * window)
@@ -539,13 +517,7 @@ def run_datasketch(
     with clock:
         for text in queries:
             found.append(bool(lsh.query(minhash(text))))
-    out["query"] = {
-        "docs": window,
-        "wall_s": round(clock.wall, 3),
-        "cpu_s": round(clock.cpu, 3),
-        "per_s": round(window / clock.wall),
-        **_tally(kinds, found),
-    }
+    out["query"] = _timing(clock, kinds, found)
 
     # 5. the same queries in batches of 256: MinHash.bulk, then one query each
     found = []
@@ -555,14 +527,7 @@ def run_datasketch(
             shingles = [_shingles(t) for t in queries[b : b + BATCH]]
             mhs = MinHash.bulk(shingles, num_perm=NUM_PERM, seed=SEED)
             found.extend(bool(lsh.query(m)) for m in mhs)
-    out["query_batch"] = {
-        "docs": window,
-        "batch": BATCH,
-        "wall_s": round(clock.wall, 3),
-        "cpu_s": round(clock.cpu, 3),
-        "per_s": round(window / clock.wall),
-        **_tally(kinds, found),
-    }
+    out["query_batch"] = _timing(clock, kinds, found, batch=BATCH)
     return out
 
 
