@@ -21,6 +21,7 @@ comparison of two rows.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -301,14 +302,29 @@ def _iter_band_keys(
     buffer = np.empty((n, group), dtype=np.uint64)
     for first in range(0, bands, group):
         last = min(bands, first + group)
-        seeds = np.array([_band_seed(b) for b in range(first, last)], dtype=np.uint64)
         keys = buffer[:, : last - first]
-        for start in range(0, n, CHUNK_ROWS):
-            stop = min(n, start + CHUNK_ROWS)
-            chunk = np.asarray(sigs[start:stop])  # whole rows: one sequential read
-            _hash_bands(_band_words(chunk, first, last, rows), seeds, keys[start:stop])
+        _fill_band_keys(sigs, first, last, rows, keys)
         for b in range(first, last):
             yield b, keys[:, b - first]
+
+
+def _fill_band_keys(
+    sigs: NDArray[np.uint32], first: int, last: int, rows: int, keys: NDArray[np.uint64]
+) -> None:
+    """Write bands ``first..last-1`` of every row of ``sigs`` into ``keys`` (one column each)."""
+    seeds = _band_seeds(first, last)
+    for start in range(0, sigs.shape[0], CHUNK_ROWS):
+        stop = min(sigs.shape[0], start + CHUNK_ROWS)
+        chunk = np.asarray(sigs[start:stop])  # whole rows: one sequential read
+        _hash_bands(_band_words(chunk, first, last, rows), seeds, keys[start:stop])
+
+
+@cache
+def _band_seeds(first: int, last: int) -> NDArray[np.uint64]:
+    """`_band_seed` of bands ``first..last-1`` as one read-only array (made once per range)."""
+    seeds = np.array([_band_seed(b) for b in range(first, last)], dtype=np.uint64)
+    seeds.flags.writeable = False
+    return seeds
 
 
 def band_keys(sigs: NDArray[np.uint32], bands: int, rows: int) -> NDArray[np.uint64]:
@@ -341,8 +357,7 @@ def band_keys(sigs: NDArray[np.uint32], bands: int, rows: int) -> NDArray[np.uin
     sigs = check_signatures(sigs)
     bands, rows = _check_banding(bands, rows, sigs.shape[1])
     out = np.empty((sigs.shape[0], bands), dtype=np.uint64)
-    for b, keys in _iter_band_keys(sigs, bands, rows):
-        out[:, b] = keys
+    _fill_band_keys(sigs, 0, bands, rows, out)  # temporaries bounded by CHUNK_ROWS rows
     return out
 
 

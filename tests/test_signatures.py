@@ -63,8 +63,11 @@ def test_fmix32_equals_datasketch():
     assert fmix32(x).tolist() == _fmix(x.copy(), 32).tolist()
 
 
+@pytest.mark.parametrize("path", ["broadcast", "loop"])
 @pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (256, 42), (1, 0)])
-def test_signatures_bit_identical_to_datasketch(num_perm, seed):
+def test_signatures_bit_identical_to_datasketch(monkeypatch, num_perm, seed, path):
+    if path == "loop":  # the per-permutation loop that large batches take
+        monkeypatch.setattr(sigmod, "_SMALL_CELLS", 0)
     scheme = SignatureScheme(num_perm=num_perm, seed=seed)
     sig, counts = signatures(TEXTS, scheme)
     assert sig.shape == (len(TEXTS), num_perm)
@@ -94,10 +97,15 @@ def _reference(values, offsets, scheme):
     return out
 
 
-@pytest.mark.parametrize("block", [5, 256, 1 << 17])
+@pytest.mark.parametrize("block", [5, 256, 1 << 17, "broadcast"])
 def test_rows_cut_by_blocks_and_empty_rows(monkeypatch, block):
-    # rows longer than a block, rows across block boundaries, runs of empty rows
-    monkeypatch.setattr(sigmod, "_PIECE", block)
+    # rows longer than a block, rows across block boundaries, runs of empty rows; the
+    # per-permutation loop with pieces of `block` shingles, or all in one broadcast array
+    if block == "broadcast":
+        monkeypatch.setattr(sigmod, "_SMALL_CELLS", 1 << 30)
+    else:
+        monkeypatch.setattr(sigmod, "_SMALL_CELLS", 0)
+        monkeypatch.setattr(sigmod, "_PIECE", block)
     rng = np.random.default_rng(5)
     lengths = rng.integers(0, 400, 60)
     lengths[[0, 1, 2, 30, 59]] = 0
