@@ -51,11 +51,21 @@ def _stream() -> list[dict[str, str]]:
     return docs
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
+def _small_levels(monkeypatch: pytest.MonkeyPatch, pending: int = 2, fanout: int = 2) -> None:
+    """Make the SQLite backend move pending keys into its levels and merge them constantly."""
+    from dedup.store.sqlite import SQLiteBackend
+
+    monkeypatch.setattr(SQLiteBackend, "PENDING", pending)
+    monkeypatch.setattr(SQLiteBackend, "FANOUT", fanout)
+
+
+@pytest.fixture(params=["memory", "sqlite", "sqlite-small-levels", "redis"])
 def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "memory":
         return ":memory:"
-    if request.param == "sqlite":
+    if request.param.startswith("sqlite"):
+        if request.param == "sqlite-small-levels":
+            _small_levels(request.getfixturevalue("monkeypatch"))
         return str(tmp_path / "seen.db")
     return str(request.getfixturevalue("redis_url"))
 
@@ -214,10 +224,13 @@ def test_a_store_of_another_format_or_version_is_refused(tmp_path: Path) -> None
         Store(path)
 
 
-def test_every_lookup_the_sqlite_backend_runs_uses_an_index(tmp_path: Path) -> None:
+def test_every_lookup_the_sqlite_backend_runs_uses_an_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "seen.db"
     pages = _pages()
     statements: list[str] = []
+    _small_levels(monkeypatch)  # merges and lookups in several levels happen too
     with Store(path) as store:
         store.backend.con.set_trace_callback(statements.append)  # type: ignore[attr-defined]
         store.add_many({"id": p["id"], "text": p["text"]} for p in pages[:10])
@@ -233,11 +246,61 @@ def test_every_lookup_the_sqlite_backend_runs_uses_an_index(tmp_path: Path) -> N
     try:
         for sql in reads:
             plan = " ".join(str(row[-1]) for row in con.execute(f"EXPLAIN QUERY PLAN {sql}"))
-            if "FROM meta" in sql or "FROM learning" in sql or "count(*)" in sql:
+            if any(f"FROM {t}" in sql for t in ("meta", "learning", "levels")) or (
+                "count(*)" in sql
+            ):
                 continue  # a few rows, or a cursor range on the primary key, or stats
+            if sql.startswith("DELETE FROM bands_") and "WHERE" not in sql:
+                continue  # a level emptied after its merge
             assert "SCAN" not in plan.replace("SCAN CONSTANT", ""), (sql[:120], plan)
     finally:
         con.close()
+
+
+def test_sqlite_levels_keep_every_document_findable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pending keys moved into levels, levels merged, a restart, removals from every level.
+    _small_levels(monkeypatch, pending=3, fanout=2)
+    path = tmp_path / "seen.db"
+    pages = [p for p in _pages() if len(p["text"]) > 1500][:20]
+    with Store(path, learn=False) as store:
+        store.add_many({"id": p["id"], "text": p["text"]} for p in pages[:9])
+        for p in pages[9:]:
+            store.add(p["id"], p["text"])
+    levels = _levels(path)
+    assert sum(levels.values()) == 20
+    assert 0 in levels, levels  # some pending
+    assert len(levels) >= 3, levels  # and at least two levels
+    with Store(path) as store:  # a new process: the pending ones are read back from docs
+        for p in pages:
+            assert store.query(_edit(p["text"])).duplicate_of == p["id"]
+        gone = [p["id"] for p in pages[::4]]  # from the pending ones and from each level
+        for doc_id in gone:
+            store.remove(doc_id)
+        for p in pages:
+            want = None if p["id"] in gone else p["id"]
+            assert store.query(_edit(p["text"])).duplicate_of == want
+    assert sum(_levels(path).values()) == 20 - len(gone)
+
+
+def _levels(path: Path) -> dict[int, int]:
+    """Documents per level of an SQLite store (0: pending), checked against each level's rows."""
+    con = sqlite3.connect(path)
+    try:
+        levels = dict(con.execute("SELECT level, docs FROM levels WHERE docs > 0").fetchall())
+        (pending,) = con.execute(
+            "SELECT count(*) FROM docs WHERE sig IS NOT NULL AND seq > "
+            "(SELECT upto FROM levels WHERE level = 0)"
+        ).fetchone()
+        if pending:
+            levels[0] = pending
+        for i in range(1, 7):
+            rows = con.execute(f"SELECT count(DISTINCT seq) FROM bands_{i}").fetchone()[0]
+            assert rows == levels.get(i, 0), (i, rows, levels)
+    finally:
+        con.close()
+    return levels
 
 
 def test_bad_input_is_refused_with_what_to_do() -> None:
@@ -338,7 +401,13 @@ def _group_docs(n_groups: int = 500, copies: int = 4) -> list[tuple[str, str, in
     return docs
 
 
-def _add_worker(location: str, docs: list[tuple[str, str, int]], seed: int) -> None:
+def _add_worker(
+    location: str, docs: list[tuple[str, str, int]], seed: int, levels: tuple[int, int] | None
+) -> None:
+    if levels is not None:
+        from dedup.store.sqlite import SQLiteBackend
+
+        SQLiteBackend.PENDING, SQLiteBackend.FANOUT = levels
     rng = random.Random(seed)
     rng.shuffle(docs)
     with Store(location, learn=False, clean=False) as store:
@@ -370,13 +439,18 @@ def _check_groups(store: Store, docs: list[tuple[str, str, int]]) -> None:
     assert len(stored_of_group) == len({g for _, _, g in docs})
 
 
-def _concurrent(location: str) -> None:
-    """Four processes add overlapping streams; one document of each group is stored."""
+def _concurrent(location: str, levels: tuple[int, int] | None = None) -> None:
+    """Four processes add overlapping streams; one document of each group is stored.
+
+    ``levels``: (pending, fanout) for the SQLite backend in the workers.
+    """
     docs = _group_docs()  # 2,000 documents
     ctx = multiprocessing.get_context("spawn")
     # Four overlapping shares: every document is added by two of the processes.
     shares = [[d for k, d in enumerate(docs) if k % 4 in (w, (w + 1) % 4)] for w in range(4)]
-    procs = [ctx.Process(target=_add_worker, args=(location, s, w)) for w, s in enumerate(shares)]
+    procs = [
+        ctx.Process(target=_add_worker, args=(location, s, w, levels)) for w, s in enumerate(shares)
+    ]
     for p in procs:
         p.start()
     for p in procs:
@@ -387,8 +461,12 @@ def _concurrent(location: str) -> None:
         _check_groups(store, docs)
 
 
-def test_four_processes_adding_to_one_sqlite_file(tmp_path: Path) -> None:
-    _concurrent(str(tmp_path / "seen.db"))
+@pytest.mark.parametrize("levels", [None, (8, 2)], ids=["default-levels", "small-levels"])
+def test_four_processes_adding_to_one_sqlite_file(
+    tmp_path: Path, levels: tuple[int, int] | None
+) -> None:
+    # small levels: the processes move each other's pending keys and merge levels all along
+    _concurrent(str(tmp_path / "seen.db"), levels)
 
 
 _KILLED_WRITER = textwrap.dedent(
