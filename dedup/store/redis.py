@@ -741,10 +741,13 @@ class RedisBackend(Backend):
     def lookup_many(self, entries: Sequence[Entry]) -> list[tuple[Record | None, list[Candidate]]]:
         """See `Backend.lookup_many`: the script calls of all entries in one pipeline."""
         with self._errors("cannot look documents up"):
-            pipe = self.client.pipeline(transaction=False)
-            for entry in entries:
-                self._lookup(args=self._lookup_args(entry), client=pipe)
-            replies = pipe.execute()
+            if len(entries) == 1:  # one round trip (a pipeline first asks SCRIPT EXISTS)
+                replies = [self._lookup(args=self._lookup_args(entries[0]), client=self.client)]
+            else:
+                pipe = self.client.pipeline(transaction=False)
+                for entry in entries:
+                    self._lookup(args=self._lookup_args(entry), client=pipe)
+                replies = pipe.execute()
         return [self._looked_up(reply) for reply in replies]
 
     def _looked_up(self, reply: Any) -> tuple[Record | None, list[Candidate]]:  # noqa: ANN401 - a script's reply
