@@ -100,9 +100,10 @@ class SQLiteBackend(Backend):
         self.location = str(self.path)
         self.writer = new_writer()
         # The pending documents as this process last read them: band key -> candidates,
-        # and seq -> band keys; `_upto` is levels.upto then, `_tail` the last seq read.
+        # and seq -> (candidate, band keys); `_upto` is levels.upto then, `_tail` the last
+        # seq read.
         self._pending: dict[int, list[Candidate]] = {}
-        self._pending_keys: dict[int, list[int]] = {}
+        self._pending_docs: dict[int, tuple[Candidate, list[int]]] = {}
         self._upto = self._tail = 0
         if self.path.is_dir():
             msg = f"{self.location}: is a folder; give the path of a store file (e.g. seen.db)"
@@ -195,7 +196,7 @@ class SQLiteBackend(Backend):
         try:
             yield con
         except BaseException:
-            self._pending, self._pending_keys = {}, {}
+            self._pending, self._pending_docs = {}, {}
             self._upto = self._tail = 0
             if con.in_transaction:
                 con.execute("ROLLBACK")
@@ -221,7 +222,7 @@ class SQLiteBackend(Backend):
     def _remember(self, cand: Candidate, keys: list[int]) -> None:
         """Add a stored document to the pending ones."""
         keys = list(set(keys))
-        self._pending_keys[cand.seq] = keys
+        self._pending_docs[cand.seq] = (cand, keys)
         pending = self._pending
         for key in keys:
             if key in pending:
@@ -232,11 +233,10 @@ class SQLiteBackend(Backend):
 
     def _drop_pending(self, upto: int) -> None:
         """Forget the pending documents up to ``upto`` (now in the levels)."""
-        kept = {seq: keys for seq, keys in self._pending_keys.items() if seq > upto}
-        cands = {c.seq: c for cs in self._pending.values() for c in cs if c.seq > upto}
-        self._pending, self._pending_keys = {}, {}
-        for seq, keys in kept.items():  # usually none: all were moved
-            self._remember(cands[seq], keys)
+        kept = [doc for seq, doc in self._pending_docs.items() if seq > upto]
+        self._pending, self._pending_docs = {}, {}
+        for cand, keys in kept:  # usually none: all were moved
+            self._remember(cand, keys)
         self._upto = upto
         self._tail = max(self._tail, upto)
 
@@ -245,9 +245,9 @@ class SQLiteBackend(Backend):
 
         ``docs`` (documents per level) is updated in place and written back.
         """
-        rows = sorted((k, seq) for seq, keys in self._pending_keys.items() for k in keys)
+        rows = sorted((k, seq) for seq, (_, keys) in self._pending_docs.items() for k in keys)
         con.executemany("INSERT INTO bands_1 VALUES (?, ?)", rows)
-        docs[1] += len(self._pending_keys)
+        docs[1] += len(self._pending_docs)
         for level in range(1, LEVELS):
             if docs[level] < self.PENDING * self.FANOUT**level:
                 break
@@ -446,7 +446,7 @@ class SQLiteBackend(Backend):
         con.executemany("INSERT INTO learning (writer, state) VALUES (?, ?)", learning)
         for cand, keys in new:
             self._remember(cand, keys)
-        if len(self._pending_keys) >= self.PENDING:
+        if len(self._pending_docs) >= self.PENDING:
             self._flush(con, levels)
         return out
 
@@ -475,7 +475,7 @@ class SQLiteBackend(Backend):
                 gone = [doc_id]
                 if duplicate_of is None:
                     levels = self._sync(con)
-                    if seq in self._pending_keys:  # into the levels first: one place to look
+                    if seq in self._pending_docs:  # into the levels first: one place to look
                         self._flush(con, levels)
                     con.execute("DELETE FROM exact WHERE key = ? AND seq = ?", (exact, seq))
                     keys = [(k, seq) for k in np.frombuffer(bands or b"", np.int64).tolist()]
