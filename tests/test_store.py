@@ -18,11 +18,13 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import dedup
 from dedup import ConfigError, InputError, Store, StoreError
 from dedup.signatures import SignatureScheme
+from dedup.store.bloom import KeyFilter
 
 DATA = Path(__file__).parent / "data"
 
@@ -224,6 +226,22 @@ def test_a_store_of_another_format_or_version_is_refused(tmp_path: Path) -> None
         Store(path)
 
 
+def test_a_store_of_an_older_sqlite_layout_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "seen.db"
+    Store(path, learn=False).close()
+    con = sqlite3.connect(path)
+    con.executescript(  # layout 2: no filters, three columns in levels
+        "DROP TABLE filters; DROP TABLE levels;"
+        "CREATE TABLE levels (level INTEGER PRIMARY KEY, docs INTEGER, upto INTEGER);"
+        "UPDATE meta SET value = '2' WHERE key = 'version';"
+    )
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=r"layout version 2, this dedup reads version \d"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
 def test_every_lookup_the_sqlite_backend_runs_uses_an_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -298,6 +316,10 @@ def _levels(path: Path) -> dict[int, int]:
         for i in range(1, 7):
             rows = con.execute(f"SELECT count(DISTINCT seq) FROM bands_{i}").fetchone()[0]
             assert rows == levels.get(i, 0), (i, rows, levels)
+            if rows:  # the level's filter lets every one of its keys through
+                keys = np.array([k for (k,) in con.execute(f"SELECT key FROM bands_{i}")])
+                (bits,) = con.execute("SELECT bits FROM filters WHERE level = ?", (i,)).fetchone()
+                assert KeyFilter.from_bytes(bits).may_contain(keys).all(), i
     finally:
         con.close()
     return levels

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 #: Name written into every store's metadata; opening anything else is refused.
 FORMAT = "dedup.Store"
 #: Version of the layout; a store of another version is refused with the way out.
-VERSION = "2"
+VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)

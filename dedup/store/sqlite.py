@@ -42,18 +42,34 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 from dedup.errors import StoreError
-from dedup.store.backend import Backend, Candidate, Decide, Entry, Record, new_writer
+from dedup.store.backend import (
+    VERSION,
+    Backend,
+    Candidate,
+    Decide,
+    Entry,
+    Record,
+    new_writer,
+)
+from dedup.store.bloom import KeyFilter, hash_keys
 
 _T = TypeVar("_T")
 
+#: Documents whose band keys are read at once when a level's filter is built.
+_FILTER_SLICE = 65_536
+
 #: Seconds a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT = 60.0
+#: Bytes of the file read through a memory map (SQLite caps it at its SQLITE_MAX_MMAP_SIZE).
+MMAP_SIZE = 1 << 40
 #: Band-key tables (levels 1..LEVELS; the last one is never merged further).
 LEVELS = 6
 _BANDS_TABLE = """CREATE TABLE IF NOT EXISTS bands_{level} (
@@ -78,12 +94,35 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE INDEX IF NOT EXISTS docs_duplicate_of ON docs (duplicate_of) WHERE duplicate_of IS NOT NULL;
 CREATE TABLE IF NOT EXISTS exact (key INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS levels (
-    level INTEGER PRIMARY KEY, docs INTEGER NOT NULL, upto INTEGER NOT NULL
+    level INTEGER PRIMARY KEY, docs INTEGER NOT NULL, upto INTEGER NOT NULL,
+    lo INTEGER NOT NULL, hi INTEGER NOT NULL, gen INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS filters (level INTEGER PRIMARY KEY, bits BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS learning (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, writer TEXT NOT NULL, state BLOB NOT NULL
 );
 """
+
+
+@dataclass(slots=True)
+class _Level:
+    """A row of ``levels``: the documents in a level, the seq range they come from.
+
+    ``lo < seq <= hi`` bounds the seqs of the level's documents (a superset after removals),
+    ``gen`` counts the rewrites of its filter; ``upto`` is used by level 0 only.
+    """
+
+    docs: int
+    lo: int
+    hi: int
+    gen: int = 0
+    upto: int = 0
+
+    def take(self, other: _Level) -> None:
+        """Receive ``other``'s documents (the range grows to cover both)."""
+        self.lo = min(self.lo, other.lo) if self.docs else other.lo
+        self.hi = max(self.hi, other.hi) if self.docs else other.hi
+        self.docs += other.docs
 
 
 class SQLiteBackend(Backend):
@@ -105,6 +144,8 @@ class SQLiteBackend(Backend):
         self._pending: dict[int, list[Candidate]] = {}
         self._pending_docs: dict[int, tuple[Candidate, list[int]]] = {}
         self._upto = self._tail = 0
+        # level -> (its generation, its filter), as this process last read them
+        self._filters: dict[int, tuple[int, KeyFilter]] = {}
         if self.path.is_dir():
             msg = f"{self.location}: is a folder; give the path of a store file (e.g. seen.db)"
             raise StoreError(msg)
@@ -139,6 +180,10 @@ class SQLiteBackend(Backend):
                 f"{', '.join(sorted(tables)[:5])}), not a dedup store; give another path"
             )
             raise StoreError(msg)
+        if "meta" in tables:
+            row = self.con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            if row is not None and row[0] != VERSION:
+                return  # another layout: left untouched, `dedup.Store` refuses it by its meta
         self.con.execute("PRAGMA journal_mode=WAL")
         self.con.execute("PRAGMA synchronous=FULL")
         # 64 MB of page cache (the default 2 MB holds little of a band level) and a
@@ -146,8 +191,12 @@ class SQLiteBackend(Backend):
         # are copied back once): measured 20-30% more adds a second at 100k documents.
         self.con.execute("PRAGMA cache_size=-65536")
         self.con.execute("PRAGMA wal_autocheckpoint=10000")
+        # Read the file through a memory map (as much of it as this SQLite allows, 2 GB in
+        # the usual builds): a B-tree page outside the cache costs a page-table lookup
+        # instead of a read() call and a copy. Measured at 1M documents: +10-20% lookups.
+        self.con.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
         bands = "".join(_BANDS_TABLE.format(level=i) for i in range(1, LEVELS + 1))
-        rows = ",".join(f"({i}, 0, 0)" for i in range(LEVELS + 1))
+        rows = ",".join(f"({i}, 0, 0, 0, 0, 0)" for i in range(LEVELS + 1))
         self.con.executescript(
             f"BEGIN IMMEDIATE;{_SCHEMA}{bands}INSERT OR IGNORE INTO levels VALUES {rows};COMMIT;"
         )
@@ -196,20 +245,23 @@ class SQLiteBackend(Backend):
         try:
             yield con
         except BaseException:
-            self._pending, self._pending_docs = {}, {}
+            self._pending, self._pending_docs, self._filters = {}, {}, {}
             self._upto = self._tail = 0
             if con.in_transaction:
                 con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
 
-    def _sync(self, con: sqlite3.Connection) -> list[int]:
-        """Bring the pending documents up to date; return the documents in each level.
+    def _sync(self, con: sqlite3.Connection) -> list[_Level]:
+        """Bring the pending documents and the level filters up to date; return the levels.
 
         Inside a transaction, so what it reads and what the caller then reads agree.
         """
-        rows = con.execute("SELECT level, docs, upto FROM levels ORDER BY level").fetchall()
-        upto = int(rows[0][2])
+        levels = [
+            _Level(*row)
+            for row in con.execute("SELECT docs, lo, hi, gen, upto FROM levels ORDER BY level")
+        ]
+        upto = levels[0].upto
         if upto > self._upto:  # moved into the levels since: no longer pending
             self._drop_pending(upto)
         for seq, i, size, sig, keys in con.execute(
@@ -217,7 +269,19 @@ class SQLiteBackend(Backend):
             (max(self._tail, upto),),
         ):
             self._remember(Candidate(i, seq, size, sig), np.frombuffer(keys, np.int64).tolist())
-        return [int(r[1]) for r in rows]
+        for level, lv in enumerate(levels):
+            have = self._filters.get(level)
+            if level and lv.docs and (have is None or have[0] != lv.gen):
+                row = con.execute("SELECT bits FROM filters WHERE level = ?", (level,)).fetchone()
+                if row is None:
+                    msg = (
+                        f"{self.location}: the store file is damaged (band level {level} holds "
+                        f"{lv.docs} documents but has no key filter); rebuild it by adding the "
+                        "documents again"
+                    )
+                    raise StoreError(msg)
+                self._filters[level] = (lv.gen, KeyFilter.from_bytes(row[0]))
+        return levels
 
     def _remember(self, cand: Candidate, keys: list[int]) -> None:
         """Add a stored document to the pending ones."""
@@ -240,31 +304,60 @@ class SQLiteBackend(Backend):
         self._upto = upto
         self._tail = max(self._tail, upto)
 
-    def _flush(self, con: sqlite3.Connection, docs: list[int]) -> None:
+    def _flush(self, con: sqlite3.Connection, levels: list[_Level]) -> None:
         """Move the pending documents into level 1, and merge every full level down.
 
-        ``docs`` (documents per level) is updated in place and written back.
+        ``levels`` is updated in place and written back, with a new filter for every level
+        that received documents.
         """
         rows = sorted((k, seq) for seq, (_, keys) in self._pending_docs.items() for k in keys)
         con.executemany("INSERT INTO bands_1 VALUES (?, ?)", rows)
-        docs[1] += len(self._pending_docs)
+        levels[1].take(_Level(len(self._pending_docs), self._upto, self._tail))
+        grown = {1}
         for level in range(1, LEVELS):
-            if docs[level] < self.PENDING * self.FANOUT**level:
+            if levels[level].docs < self.PENDING * self.FANOUT**level:
                 break
             con.execute(
                 f"INSERT INTO bands_{level + 1} SELECT key, seq FROM bands_{level} "
                 "ORDER BY key, seq"
             )
             con.execute(f"DELETE FROM bands_{level}")
-            docs[level + 1] += docs[level]
-            docs[level] = 0
+            levels[level + 1].take(levels[level])
+            levels[level].docs = 0
+            grown.discard(level)
+            grown.add(level + 1)
         self._drop_pending(self._tail)
-        self._write_levels(con, docs)
+        for level in grown:
+            self._build_filter(con, level, levels[level])
+        self._write_levels(con, levels)
 
-    def _write_levels(self, con: sqlite3.Connection, docs: list[int]) -> None:
+    def _build_filter(self, con: sqlite3.Connection, level: int, lv: _Level) -> None:
+        """Write a new filter of every band key of the documents in ``lv``'s seq range.
+
+        The keys are read from the documents' own rows, a slice of seqs at a time (one
+        ``bands`` blob per document, not one row per key): ~2 s for a million documents.
+        """
+        total = con.execute(
+            "SELECT total(length(bands)) FROM docs WHERE seq > ? AND seq <= ?", (lv.lo, lv.hi)
+        ).fetchone()[0]
+        keys = KeyFilter.empty(int(total) // 8)
+        for start in range(lv.lo, lv.hi, _FILTER_SLICE):
+            blobs = con.execute(
+                "SELECT bands FROM docs WHERE seq > ? AND seq <= ? AND bands IS NOT NULL",
+                (start, min(lv.hi, start + _FILTER_SLICE)),
+            ).fetchall()
+            keys.add(np.frombuffer(b"".join(b for (b,) in blobs), np.int64))
+        lv.gen += 1
+        con.execute("INSERT OR REPLACE INTO filters VALUES (?, ?)", (level, keys.to_bytes()))
+        self._filters[level] = (lv.gen, keys)
+
+    def _write_levels(self, con: sqlite3.Connection, levels: list[_Level]) -> None:
         con.executemany(
-            "UPDATE levels SET docs = ?, upto = ? WHERE level = ?",
-            [(n, self._upto if level == 0 else 0, level) for level, n in enumerate(docs)],
+            "UPDATE levels SET docs = ?, lo = ?, hi = ?, gen = ?, upto = ? WHERE level = ?",
+            [
+                (lv.docs, lv.lo, lv.hi, lv.gen, self._upto if level == 0 else 0, level)
+                for level, lv in enumerate(levels)
+            ],
         )
 
     def read_meta(self) -> dict[str, str] | None:
@@ -326,12 +419,13 @@ class SQLiteBackend(Backend):
         return out
 
     def _fetch(
-        self, con: sqlite3.Connection, entries: Sequence[Entry], levels: list[int]
+        self, con: sqlite3.Connection, entries: Sequence[Entry], levels: list[_Level]
     ) -> tuple[dict[int, Record], dict[int, list[Candidate]]]:
         """Return the stored documents with the entries' exact keys and in their bands.
 
         A batch's keys are looked up together, sorted (B-tree pages are read in order), in
-        every non-empty level; then the documents found, once each; then the pending ones.
+        every non-empty level, each level asked only for the keys its filter may hold; then
+        the documents found, once each; then the pending ones.
         """
         exact: dict[int, Record] = {}
         keys = sorted({e.exact for e in entries if e.exact is not None})
@@ -343,11 +437,15 @@ class SQLiteBackend(Backend):
             )
             exact.update((key, Record(i, site=site)) for key, i, site in rows)
         hits: list[tuple[int, int]] = []
-        band_keys = sorted({k for e in entries for k in e.bands})
+        # an exact copy needs no candidates: its bands are not looked up
+        wanted = chain.from_iterable(e.bands for e in entries if e.exact not in exact)
+        probe = np.unique(np.fromiter(wanted, dtype=np.int64))
+        hashed = hash_keys(probe)
         for level in range(1, LEVELS + 1):
-            if not levels[level]:
+            if not levels[level].docs:
                 continue
-            for chunk in _chunks(band_keys):
+            kept = probe[self._filters[level][1].may_contain(hashed)].tolist()
+            for chunk in _chunks(kept):
                 hits.extend(
                     con.execute(
                         f"SELECT key, seq FROM bands_{level} "
@@ -367,8 +465,8 @@ class SQLiteBackend(Backend):
         for key, seq in hits:
             if seq in docs:
                 bands.setdefault(key, []).append(docs[seq])
-        for key in band_keys:
-            if key in self._pending:
+        if self._pending:
+            for key in self._pending.keys() & set(probe.tolist()):
                 bands.setdefault(key, []).extend(self._pending[key])
         return exact, bands
 
@@ -480,11 +578,11 @@ class SQLiteBackend(Backend):
                     con.execute("DELETE FROM exact WHERE key = ? AND seq = ?", (exact, seq))
                     keys = [(k, seq) for k in np.frombuffer(bands or b"", np.int64).tolist()]
                     for level in range(1, LEVELS + 1):
-                        if levels[level]:
+                        if levels[level].docs:
                             cur = con.executemany(
                                 f"DELETE FROM bands_{level} WHERE key = ? AND seq = ?", keys
                             )
-                            levels[level] -= int(cur.rowcount > 0)
+                            levels[level].docs -= int(cur.rowcount > 0)
                     self._write_levels(con, levels)
                 con.execute("DELETE FROM docs WHERE seq = ?", (seq,))
                 if duplicate_of is None:
