@@ -489,6 +489,7 @@ def test_four_processes_adding_to_one_sqlite_file(
 ) -> None:
     # small levels: the processes move each other's pending keys and merge levels all along
     _concurrent(str(tmp_path / "seen.db"), levels)
+    _levels(tmp_path / "seen.db")  # each level's count and filter agree with its rows
 
 
 _KILLED_WRITER = textwrap.dedent(
