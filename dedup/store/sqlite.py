@@ -335,7 +335,8 @@ class SQLiteBackend(Backend):
         """Write a new filter of every band key of the documents in ``lv``'s seq range.
 
         The keys are read from the documents' own rows, a slice of seqs at a time (one
-        ``bands`` blob per document, not one row per key): ~2 s for a million documents.
+        ``bands`` blob per document, not one row per key): all the levels of a store of 835k
+        pages (53M keys) were rebuilt in 7.5 s.
         """
         total = con.execute(
             "SELECT total(length(bands)) FROM docs WHERE seq > ? AND seq <= ?", (lv.lo, lv.hi)
