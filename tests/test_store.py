@@ -25,6 +25,7 @@ import dedup
 from dedup import ConfigError, InputError, Store, StoreError
 from dedup.signatures import SignatureScheme
 from dedup.store.bloom import KeyFilter
+from dedup.store.sqlite import LEVELS
 
 DATA = Path(__file__).parent / "data"
 
@@ -313,7 +314,7 @@ def _levels(path: Path) -> dict[int, int]:
         ).fetchone()
         if pending:
             levels[0] = pending
-        for i in range(1, 7):
+        for i in range(1, LEVELS + 1):
             rows = con.execute(f"SELECT count(DISTINCT seq) FROM bands_{i}").fetchone()[0]
             assert rows == levels.get(i, 0), (i, rows, levels)
             if rows:  # the level's filter lets every one of its keys through

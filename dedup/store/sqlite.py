@@ -307,13 +307,13 @@ class SQLiteBackend(Backend):
     def _flush(self, con: sqlite3.Connection, levels: list[_Level]) -> None:
         """Move the pending documents into level 1, and merge every full level down.
 
-        ``levels`` is updated in place and written back, with a new filter for every level
-        that received documents.
+        ``levels`` is updated in place and written back, with a new filter for the level that
+        received the documents.
         """
         rows = sorted((k, seq) for seq, (_, keys) in self._pending_docs.items() for k in keys)
         con.executemany("INSERT INTO bands_1 VALUES (?, ?)", rows)
         levels[1].take(_Level(len(self._pending_docs), self._upto, self._tail))
-        grown = {1}
+        last = 1  # the level the documents end in: the merges below empty the ones before it
         for level in range(1, LEVELS):
             if levels[level].docs < self.PENDING * self.FANOUT**level:
                 break
@@ -324,11 +324,9 @@ class SQLiteBackend(Backend):
             con.execute(f"DELETE FROM bands_{level}")
             levels[level + 1].take(levels[level])
             levels[level].docs = 0
-            grown.discard(level)
-            grown.add(level + 1)
+            last = level + 1
         self._drop_pending(self._tail)
-        for level in grown:
-            self._build_filter(con, level, levels[level])
+        self._build_filter(con, last, levels[last])
         self._write_levels(con, levels)
 
     def _build_filter(self, con: sqlite3.Connection, level: int, lv: _Level) -> None:
