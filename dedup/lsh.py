@@ -20,8 +20,8 @@ comparison of two rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cache
+from collections.abc import Callable, Iterator
+from functools import cache, partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -380,18 +380,21 @@ def _row_order_keys(
     return out
 
 
-def _bucket_pairs(
+def bucket_pairs(
     packed: NDArray[np.uint64],
     pos: NDArray[np.int64],
     idx_bits: int,
     max_bucket: int,
-    sigs: NDArray[np.uint32],
-    band: int,
+    order_keys: Callable[[NDArray[np.int64]], NDArray[np.uint64]],
 ) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64]]]:
     """Yield ``(left, right)`` index arrays of pairs within runs of equal keys.
 
     ``packed`` is sorted and holds a key's top bits above ``idx_bits`` bits of document index;
     ``pos`` lists the positions ``p`` where ``packed[p]`` and ``packed[p + 1]`` share a key.
+    ``order_keys(members)`` gives the content order of an oversized bucket's members (see
+    `candidate_pairs`; `_row_order_keys` of the bucket's band). Shared by `candidate_pairs`
+    and the Dask adapter (`dedup.adapters.dask`), which calls it on one shuffled partition
+    of band keys at a time.
     """
     if not len(pos):
         return
@@ -414,7 +417,7 @@ def _bucket_pairs(
         yield index_at(s[:, None] + a).ravel(), index_at(s[:, None] + b).ravel()
     for s, e in zip(starts[~small].tolist(), ends[~small].tolist(), strict=True):
         members = index_at(np.arange(s, e))
-        order = members[np.lexsort((members, _row_order_keys(sigs, members, band)))]
+        order = members[np.lexsort((members, order_keys(members)))]
         hub = np.full(len(order) - 1, order[0], dtype=np.int64)
         left = np.concatenate((hub, order[1:-1]))
         right = np.concatenate((order[1:], order[2:]))
@@ -514,7 +517,8 @@ def candidate_pairs(
         np.bitwise_xor(packed[1:], packed[:-1], out=diff)
         np.less(diff, limit, out=same)
         pos = np.flatnonzero(same)
-        for left, right in _bucket_pairs(packed, pos, idx_bits, int(max_bucket), sigs, band):
+        order = partial(_row_order_keys, sigs, band=band)
+        for left, right in bucket_pairs(packed, pos, idx_bits, int(max_bucket), order):
             codes.append(left * n + right)  # n < 2**31.5 keeps n*n in int64
             held += len(left)
         if held > 4 * n + (1 << 20):  # a true pair recurs in many bands: drop repeats early
