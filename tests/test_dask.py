@@ -160,12 +160,13 @@ def test_a_worker_killed_mid_job_does_not_change_the_answer(client: Any) -> None
     docs = _generated(6_000, seed=3)
     expected = _single(docs, clean=False)
     pids = list(client.run(os.getpid).values())
-    killed: list[int] = []
+    finished = threading.Event()
+    killed_while_running: list[bool] = []
 
     def kill_one() -> None:
         time.sleep(1.5)
+        killed_while_running.append(not finished.is_set())
         os.kill(pids[0], signal.SIGKILL)
-        killed.append(pids[0])
 
     killer = threading.Thread(target=kill_one)
     killer.start()
@@ -173,12 +174,31 @@ def test_a_worker_killed_mid_job_does_not_change_the_answer(client: Any) -> None
         got = _on_dask(docs, 4, clean=False)
     except Exception:  # a job may fail when its worker dies: retry it
         got = None
+    finished.set()
     killer.join()
-    assert killed  # the worker was killed while the job ran or right after
+    assert killed_while_running == [True]  # else the job is too short for this test
     client.wait_for_workers(2, timeout=60)  # the nanny restarts it
     if got is None:
         got = _on_dask(docs, 4, clean=False)
     assert got == expected
+
+
+def test_clean_gives_the_texts_of_a_cleaner_fitted_on_all_rows(client: Any, dump: list) -> None:
+    docs = dump[:500]
+    cleaner = dedup.Cleaner().fit(docs)
+    expected = [cleaner.clean_and_explain(d) for d in docs]
+    assert sum(r.text != d["text"] for r, d in zip(expected, docs, strict=True)) > 400
+    frame = dd.from_pandas(pd.DataFrame(docs), npartitions=4)
+    out = ddask.clean(frame, explain=True).compute()
+    assert out["text"].tolist() == [r.text for r in expected]
+    assert out["id"].tolist() == [d["id"] for d in docs]  # the other columns pass through
+    first = json.loads(out["dedup"].iloc[0])
+    assert [(r["start"], r["end"], r["label"]) for r in first["removals"]] == [
+        (r.span.start, r.span.end, r.label) for r in expected[0].removals
+    ]
+    alone = ddask.clean(frame, learn=False).compute()["text"].tolist()
+    assert alone == [dedup.clean(d["text"]) for d in docs]
+    assert alone != out["text"].tolist()  # what was learned removed more
 
 
 def test_distributed_components_match_the_single_machine_kernel(client: Any) -> None:
@@ -221,6 +241,12 @@ def test_bad_input_is_a_clear_error(client: Any) -> None:
     missing = dd.from_pandas(pd.DataFrame({"id": ["a", "b"], "text": ["x", None]}), npartitions=1)
     with pytest.raises(InputError, match="row 1: 'text' is missing; fill it"):
         ddask.find_duplicates(missing)
+    with pytest.raises(InputError, match="row 1: 'text' is missing; fill it"):
+        ddask.clean(missing).compute()
+    with pytest.raises(InputError, match="no 'text' column"):
+        ddask.clean(frame)
+    with pytest.raises(ConfigError, match="min_pages"):
+        ddask.clean(frame, text_column="body", min_pages=1)
 
 
 def test_without_ids_rows_are_numbered_like_the_single_machine_path(client: Any) -> None:

@@ -35,12 +35,14 @@ Needs the ``dask`` extra: ``pip install 'dedup[dask]'``.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from dedup.cleaner import clean as clean_text
+from dedup.cleaner import clean_and_explain
 from dedup.cluster import _pair_scores, check_threshold, connected_components
 from dedup.dups import KEEP_CHOICES, MATCH_KINDS, SPLIT_ROUNDS, Keep, prepare_batch, site_of
 from dedup.errors import ConfigError, InputError
@@ -128,15 +130,7 @@ def find_duplicates(
         >>> out.compute()[["id", "cluster", "match"]].values.tolist()
         [['a', 'a', 'representative'], ['b', 'b', 'representative'], ['c', 'a', 'exact']]
     """
-    if not isinstance(ddf, dd.DataFrame):
-        msg = f"find_duplicates takes a dask.dataframe.DataFrame, got {type(ddf).__name__}"
-        raise InputError(msg)
-    if text_column not in ddf.columns:
-        msg = (
-            f"the frame has no {text_column!r} column (it has "
-            f"{', '.join(map(str, list(ddf.columns)[:8]))}); pass text_column= to name it"
-        )
-        raise InputError(msg)
+    _check_frame(ddf, text_column)
     t = check_threshold(threshold)
     if keep not in KEEP_CHOICES:
         msg = f"keep must be one of {', '.join(KEEP_CHOICES)}, got {keep!r}"
@@ -152,7 +146,7 @@ def find_duplicates(
     _check_unique_ids(docs)
     docs = _raw_copies(docs)
     primes = docs.map_partitions(_first_copies, meta=docs._meta)
-    cleaner = _learn(primes) if clean and learn_chrome else None
+    cleaner = _learn(primes) if clean and learn_chrome else None  # Cleaner's defaults
     prepared = primes.map_partitions(
         _prepare_part, cleaner, clean, scheme, meta=_prepared_meta()
     ).persist()
@@ -160,6 +154,145 @@ def find_duplicates(
     rep_doc = _rep_docs(doc_group, keep)
     root = _near(groups, keep, t, scheme)
     return _assemble(doc_group, groups, root, rep_doc, offsets)
+
+
+def clean(
+    ddf: dd.DataFrame,
+    *,
+    text_column: str = "text",
+    site_column: str = "site",
+    url_column: str = "url",
+    learn: bool = True,
+    min_pages: int = 3,
+    min_share: float = 0.02,
+    explain: bool = False,
+    explain_column: str = "dedup",
+) -> dd.DataFrame:
+    r"""Clean every row of a Dask DataFrame, with the site chrome learned across all of them.
+
+    The same texts as ``dedup.Cleaner(min_pages=..., min_share=...).fit(rows)`` followed by
+    ``clean`` of each row on one machine (``learn=False``: `dedup.clean` of each row): each
+    partition learns its rows' sites, the partial models are merged in a tree of tasks on
+    the workers, and every partition is cleaned with the merged model.
+
+    Args:
+        ddf: one row per document, with a str ``text_column``; other columns pass through.
+        text_column: the column of texts; it holds the cleaned texts in the result.
+        site_column: the column of sites (chrome is learned per site).
+        url_column: the column of URLs (their host is the site when there is no site).
+        learn: learn each site's chrome across the rows (False: per-document cleaning).
+        min_pages: see `dedup.Cleaner`.
+        min_share: see `dedup.Cleaner`.
+        explain: add ``explain_column``: per row, what ``dedup clean --explain`` writes (the
+            removals with their spans, labels and reasons; title, byline, dates), as JSON.
+        explain_column: the name of that column.
+
+    Returns:
+        a lazy Dask DataFrame: ``ddf`` with the texts cleaned (and the explanations). The
+        learning has not run yet: it runs with the first computation.
+
+    Raises:
+        InputError: ``ddf`` is not a Dask DataFrame or has no ``text_column``; a text is
+            missing or not a str (when the job runs: the message gives the row's index).
+        ConfigError: ``min_pages`` or ``min_share`` is out of range.
+
+    Example:
+        >>> import dask.dataframe as dd, pandas as pd
+        >>> pages = [f"Story {n}\nText number {n} of the site, long enough.\nSubscribe to "
+        ...          "our weekly letter\nAbout us | Careers" for n in ("one", "two", "three")]
+        >>> df = pd.DataFrame({"site": "example.com", "text": pages})
+        >>> clean(dd.from_pandas(df, npartitions=2)).compute()["text"].tolist()[0]
+        'Story one\nText number one of the site, long enough.\n'
+    """
+    _check_frame(ddf, text_column)
+    options: dict[str, Any] = {"min_pages": min_pages, "min_share": min_share}
+    Cleaner(**options)  # its checks, before any work
+    columns = (text_column, site_column, url_column)
+    model = None
+    if learn:
+        pages = ddf.map_partitions(_text_and_site, columns, meta=_text_and_site(ddf._meta, columns))
+        model = _learn(pages, **options)
+    meta = ddf._meta.copy()
+    if explain:
+        meta[explain_column] = pd.Series(dtype=object)
+    return ddf.map_partitions(
+        _clean_part, model, columns, explain_column if explain else None, meta=meta
+    )
+
+
+def _check_frame(ddf: object, text_column: str) -> None:
+    if not isinstance(ddf, dd.DataFrame):
+        msg = f"expected a dask.dataframe.DataFrame, got {type(ddf).__name__}"
+        raise InputError(msg)
+    if text_column not in ddf.columns:
+        msg = (
+            f"the frame has no {text_column!r} column (it has "
+            f"{', '.join(map(str, list(ddf.columns)[:8]))}); pass text_column= to name it"
+        )
+        raise InputError(msg)
+
+
+def _checked_texts(df: pd.DataFrame, text_column: str, rows: Sequence[object]) -> list[str]:
+    """The texts of a partition; a missing or non-str one is an `InputError` naming its row."""
+    texts = df[text_column].tolist()
+    for row, text in zip(rows, texts, strict=True):
+        if _missing(text):
+            msg = (
+                f"row {row}: {text_column!r} is missing; fill it (e.g. "
+                f"ddf[{text_column!r}].fillna('')) or drop the row"
+            )
+            raise InputError(msg)
+        if not isinstance(text, str):
+            hint = ": decode it first" if isinstance(text, (bytes, bytearray)) else ""
+            msg = f"row {row}: {text_column!r} must be a str, got {type(text).__name__}{hint}"
+            raise InputError(msg)
+    return texts
+
+
+def _sites(df: pd.DataFrame, site_column: str, url_column: str) -> list[str | None]:
+    """Each row's site: its site column, else the host of its URL (`dedup.dups.site_of`)."""
+    site_col = df[site_column].tolist() if site_column in df.columns else [None] * len(df)
+    url_col = df[url_column].tolist() if url_column in df.columns else [None] * len(df)
+    return [
+        site_of(
+            {"site": None if _missing(s) else s, "url": None if _missing(u) else u},
+            "site",
+            "url",
+        )
+        for s, u in zip(site_col, url_col, strict=True)
+    ]
+
+
+def _text_and_site(df: pd.DataFrame, columns: tuple[str, str, str]) -> pd.DataFrame:
+    text_column, site_column, url_column = columns
+    texts = _checked_texts(df, text_column, df.index.tolist())
+    return pd.DataFrame(
+        {"text": _objects(texts), "site": _objects(_sites(df, site_column, url_column))}
+    )
+
+
+def _clean_part(
+    df: pd.DataFrame,
+    model: Cleaner | None,
+    columns: tuple[str, str, str],
+    explain_column: str | None,
+) -> pd.DataFrame:
+    text_column, site_column, url_column = columns
+    texts = _checked_texts(df, text_column, df.index.tolist())
+    sites = _sites(df, site_column, url_column)
+    if model is not None:
+        results = [model.clean_and_explain(t, site=s) for t, s in zip(texts, sites, strict=True)]
+    else:
+        results = [clean_and_explain(t) for t in texts]
+    out = df.copy()
+    out[text_column] = _objects([r.text for r in results])
+    if explain_column is not None:
+        from dedup.cli import explanation
+
+        out[explain_column] = _objects(
+            [json.dumps(explanation(r), ensure_ascii=False) for r in results]
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- read
@@ -186,21 +319,7 @@ def _read_part(
     text_column, id_column, site_column, url_column = columns
     start = offsets[partition_info["number"]] if partition_info else 0
     rows = np.arange(start, start + len(df), dtype=_I64)
-    texts = df[text_column].tolist()
-    for i, text in enumerate(texts):
-        if _missing(text):
-            msg = (
-                f"row {int(rows[i])}: {text_column!r} is missing; fill it (e.g. "
-                f"ddf[{text_column!r}].fillna('')) or drop the row"
-            )
-            raise InputError(msg)
-        if not isinstance(text, str):
-            hint = ": decode it first" if isinstance(text, (bytes, bytearray)) else ""
-            msg = (
-                f"row {int(rows[i])}: {text_column!r} must be a str, got "
-                f"{type(text).__name__}{hint}"
-            )
-            raise InputError(msg)
+    texts = _checked_texts(df, text_column, rows.tolist())
     if id_column in df.columns:
         ids = [
             str(r) if _missing(x) else str(x)
@@ -208,16 +327,7 @@ def _read_part(
         ]
     else:
         ids = [str(r) for r in rows.tolist()]
-    site_col = df[site_column].tolist() if site_column in df.columns else [None] * len(df)
-    url_col = df[url_column].tolist() if url_column in df.columns else [None] * len(df)
-    sites = [
-        site_of(
-            {"site": None if _missing(s) else s, "url": None if _missing(u) else u},
-            "site",
-            "url",
-        )
-        for s, u in zip(site_col, url_col, strict=True)
-    ]
+    sites = _sites(df, site_column, url_column)
     raw = np.fromiter((_raw_hash(x) for x in texts), dtype=np.uint64, count=len(texts))
     blank = np.fromiter((not x.strip() for x in texts), dtype=bool, count=len(texts))
     return pd.DataFrame(
@@ -289,33 +399,40 @@ def _first_copies(df: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- learn
 
 
-def _learn(primes: dd.DataFrame) -> Any:  # noqa: ANN401 - a dask Delayed
-    """Return a Delayed cleaning-only `Cleaner` learned from every partition's pages."""
-    states = [delayed(_learn_part)(part) for part in primes[["text", "site"]].to_delayed()]
+def _learn(pages: dd.DataFrame, **options: Any) -> Any:  # noqa: ANN401 - a dask Delayed
+    """Return a Delayed cleaning-only `Cleaner` learned from the ``text``/``site`` rows.
+
+    Each partition learns on its own, the partial models are merged ``MERGE_FANIN`` at a
+    time in a tree of tasks (the model does not depend on the order: `Cleaner.absorb`), and
+    the last task keeps only what cleaning needs (`Cleaner.for_cleaning`), the one object
+    every worker then receives. ``options`` go to `dedup.Cleaner` (min_pages, min_share).
+    """
+    parts = pages[["text", "site"]].to_delayed()
+    states = [delayed(_learn_part)(part, options) for part in parts]
     while len(states) > 1:
         states = [
-            delayed(_merge_states)(*states[i : i + MERGE_FANIN])
+            delayed(_merge_states)(options, *states[i : i + MERGE_FANIN])
             for i in range(0, len(states), MERGE_FANIN)
         ]
-    return delayed(_cleaning_model)(states[0])
+    return delayed(_cleaning_model)(options, states[0])
 
 
-def _learn_part(df: pd.DataFrame) -> LearnState:
-    learner = Cleaner()
+def _learn_part(df: pd.DataFrame, options: dict[str, Any]) -> LearnState:
+    learner = Cleaner(**options)
     for text, site in zip(df["text"].tolist(), df["site"].tolist(), strict=True):
         learner._observe(text, None if _missing(site) else site)
     return learner.export_pending(examples=False)
 
 
-def _merge_states(*states: LearnState) -> LearnState:
-    learner = Cleaner()
+def _merge_states(options: dict[str, Any], *states: LearnState) -> LearnState:
+    learner = Cleaner(**options)
     for state in states:
         learner.absorb(state)
     return learner.export_pending(examples=False)
 
 
-def _cleaning_model(state: LearnState) -> Cleaner:
-    learner = Cleaner()
+def _cleaning_model(options: dict[str, Any], state: LearnState) -> Cleaner:
+    learner = Cleaner(**options)
     learner.absorb(state)
     return learner.for_cleaning()
 
@@ -813,4 +930,4 @@ def _decide(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-__all__ = ["find_duplicates"]
+__all__ = ["clean", "find_duplicates"]
