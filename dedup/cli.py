@@ -460,6 +460,11 @@ class _Summary:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
+    if args.engine == "dask":
+        from dedup.adapters.dask_cli import run_clean as run_on_dask
+
+        return run_on_dask(args)
+    _refuse_scheduler(args)
     if args.learn or args.model is not None:
         return _cmd_clean_learned(args)
     if args.min_pages is not None or args.learn_memory is not None:
@@ -785,6 +790,30 @@ def _add_run_options(p: argparse.ArgumentParser, *, work: str) -> None:
     _add_quiet(p)
 
 
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    """Add ``--engine`` and ``--scheduler`` (dedup dups, dedup clean)."""
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: this machine (default); dask: a Dask cluster (pip install 'dedup[dask]'): "
+        "reads JSONL/Parquet files, writes a directory of part files (-o DIR; DIR.parquet for "
+        "Parquet); the same answers",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the scheduler of an existing cluster (tcp://host:8786); "
+        "default: a local cluster of --jobs worker processes",
+    )
+
+
+def _refuse_scheduler(args: argparse.Namespace) -> None:
+    if args.scheduler:
+        msg = "--scheduler goes with --engine dask"
+        raise ConfigError(msg)
+
+
 def _add_quiet(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar and no summary (warnings stay)"
@@ -872,6 +901,7 @@ def _add_clean(subparsers: _Subparsers) -> None:
         help="the field of a record's URL (default: url)",
     )
     _add_run_options(p, work="clean")
+    _add_engine_options(p)
     p.set_defaults(func=_cmd_clean)
 
 
@@ -1062,6 +1092,11 @@ def _dups_batches(
 
 
 def _cmd_dups(args: argparse.Namespace) -> int:
+    if args.engine == "dask":
+        from dedup.adapters.dask_cli import run_dups
+
+        return run_dups(args)
+    _refuse_scheduler(args)
     if args.input == "-":
         msg = (
             "dedup dups reads its input twice (once to find the duplicates, once to write the "
@@ -1343,6 +1378,7 @@ def _add_dups(subparsers: _Subparsers) -> None:
         help="directory for the temporary signature file (default: the system's temp dir)",
     )
     _add_run_options(p, work="clean and sign")
+    _add_engine_options(p)
     p.set_defaults(func=_cmd_dups)
 
 

@@ -256,3 +256,77 @@ def test_without_ids_rows_are_numbered_like_the_single_machine_path(client: Any)
     assert out["id"].tolist() == ["0", "1", "2"]
     assert out["cluster"].tolist() == ["0", "0", "2"]
     assert out["match"].tolist() == ["representative", "exact", "representative"]
+
+
+# --------------------------------------------------------------------------- the commands
+
+
+def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _parts(out: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for part in sorted(out.glob("part-*.jsonl"), key=lambda p: int(p.stem.split("-")[1])):
+        rows.extend(json.loads(line) for line in part.read_text(encoding="utf-8").splitlines())
+    return rows
+
+
+def test_dups_on_dask_writes_what_the_local_engine_writes(
+    client: Any, dump: list, tmp_path: Path
+) -> None:
+    from test_cli import ok
+
+    data = _write_jsonl(tmp_path / "in.jsonl", dump[:400])
+    ok("dups", data, "-o", tmp_path / "local.jsonl", "-q")
+    local = [json.loads(x) for x in (tmp_path / "local.jsonl").read_text().splitlines()]
+    address = client.scheduler.address
+    proc = ok("dups", data, "--engine", "dask", "--scheduler", address, "-o", tmp_path / "out")
+    assert "near duplicates" in proc.stderr
+    on_dask = _parts(tmp_path / "out")
+    assert [r["id"] for r in on_dask] == [r["id"] for r in local]
+    assert [r["dups"] for r in on_dask] == [r["dups"] for r in local]
+    assert sum(r["dups"]["duplicate"] for r in local) > 50
+    ok("dups", data, "--engine", "dask", "--scheduler", address, "-o", tmp_path / "o.parquet")
+    table = pd.read_parquet(tmp_path / "o.parquet")
+    assert table["id"].tolist() == [r["id"] for r in local]
+    kept = ok(
+        "dups", data, "--engine", "dask", "--scheduler", address, "--drop-duplicates",
+        "-o", tmp_path / "kept",
+    )  # fmt: skip
+    assert "(left out)" in kept.stderr
+    assert [r["id"] for r in _parts(tmp_path / "kept")] == [
+        r["id"] for r in local if not r["dups"]["duplicate"]
+    ]
+
+
+def test_clean_learn_on_dask_writes_what_the_local_engine_writes(
+    client: Any, dump: list, tmp_path: Path
+) -> None:
+    from test_cli import ok
+
+    data = _write_jsonl(tmp_path / "in.jsonl", dump[:300])
+    ok("clean", data, "--learn", "-o", tmp_path / "local.jsonl", "-q")
+    local = [json.loads(x) for x in (tmp_path / "local.jsonl").read_text().splitlines()]
+    ok("clean", data, "--learn", "--engine", "dask", "-j", "2", "-o", tmp_path / "out", "-q")
+    on_dask = _parts(tmp_path / "out")
+    assert [(r["id"], r["text"]) for r in on_dask] == [(r["id"], r["text"]) for r in local]
+
+
+def test_the_commands_on_dask_refuse_what_they_cannot_do(tmp_path: Path) -> None:
+    from test_cli import run
+
+    data = _write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "x"}])
+    proc = run("dups", data, "--engine", "dask")
+    assert proc.returncode != 0
+    assert "writes a directory of part files" in proc.stderr
+    proc = run("dups", data, "--scheduler", "tcp://127.0.0.1:1", "-o", tmp_path / "o.jsonl")
+    assert "--scheduler goes with --engine dask" in proc.stderr
+    proc = run(
+        "clean", data, "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9", "-o", tmp_path / "o"
+    )
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in proc.stderr
+    (tmp_path / "notes.txt").write_text("x")
+    proc = run("clean", tmp_path / "notes.txt", "--engine", "dask", "-o", tmp_path / "o2")
+    assert "reads .jsonl(.gz) or .parquet files, found .txt" in proc.stderr

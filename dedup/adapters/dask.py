@@ -220,6 +220,25 @@ def clean(
     )
 
 
+def number_rows(ddf: dd.DataFrame) -> dd.DataFrame:
+    """Return ``ddf`` indexed by ``row``: each row's position in it (0-based), as in results.
+
+    For joining `find_duplicates`'s result back onto the records: ``number_rows(ddf).join(
+    result)``. Costs one pass to count each partition's rows.
+    """
+    lengths = ddf.map_partitions(len).compute()
+    offsets = np.concatenate(([0], np.cumsum(np.asarray(lengths, dtype=_I64)))).tolist()
+    meta = _numbered(ddf._meta, offsets, partition_info={"number": 0})
+    return ddf.map_partitions(_numbered, offsets, meta=meta)
+
+
+def _numbered(
+    df: pd.DataFrame, offsets: Sequence[int], partition_info: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    start = offsets[partition_info["number"]] if partition_info else 0
+    return df.set_axis(pd.Index(np.arange(start, start + len(df), dtype=_I64), name="row"))
+
+
 def _check_frame(ddf: object, text_column: str) -> None:
     if not isinstance(ddf, dd.DataFrame):
         msg = f"expected a dask.dataframe.DataFrame, got {type(ddf).__name__}"
@@ -930,4 +949,4 @@ def _decide(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-__all__ = ["clean", "find_duplicates"]
+__all__ = ["clean", "find_duplicates", "number_rows"]
