@@ -391,23 +391,29 @@ def _check_unique_ids(docs: dd.DataFrame) -> None:
 
 def _raw_copies(docs: dd.DataFrame) -> dd.DataFrame:
     """Add ``raw_of``: the first row with the same raw text (itself for a blank text)."""
+    return _first_rows(docs, "raw", "raw_of")
+
+
+def _first_rows(frame: dd.DataFrame, key: str, name: str) -> dd.DataFrame:
+    """Add ``name``: the first ``row`` with the same ``key``; a blank text's own row."""
     firsts = (
-        docs[~docs["blank"]]
-        .groupby("raw")["row"]
-        .min(split_out=docs.npartitions)
-        .rename("raw_of")
+        frame[~frame["blank"]]
+        .groupby(key)["row"]
+        .min(split_out=frame.npartitions)
+        .rename(name)
         .reset_index()
     )
-    merged = docs.merge(firsts, on="raw", how="left")
-    return merged.map_partitions(_own_row_when_blank, meta=_own_row_when_blank(merged._meta))
+    merged = frame.merge(firsts, on=key, how="left")
+    meta = _own_row_when_blank(merged._meta, name)
+    return merged.map_partitions(_own_row_when_blank, name, meta=meta)
 
 
-def _own_row_when_blank(df: pd.DataFrame) -> pd.DataFrame:
+def _own_row_when_blank(df: pd.DataFrame, name: str) -> pd.DataFrame:
     out = df.copy()
-    raw_of = out["raw_of"].to_numpy(dtype=float, na_value=np.nan)
+    first = out[name].to_numpy(dtype=float, na_value=np.nan)
     rows = out["row"].to_numpy(dtype=_I64)
-    out["raw_of"] = np.where(out["blank"].to_numpy(dtype=bool) | np.isnan(raw_of), rows, raw_of)
-    out["raw_of"] = out["raw_of"].astype(_I64)
+    blank = out["blank"].to_numpy(dtype=bool)
+    out[name] = np.where(blank | np.isnan(first), rows, first).astype(_I64)
     return out
 
 
@@ -516,16 +522,9 @@ def _exact(
 
     Groups: ``group, key, length, size, sig, short``; rows: ``row, id, group``.
     """
-    firsts = (
-        prepared[~prepared["blank"]]
-        .groupby("key")["row"]
-        .min(split_out=prepared.npartitions)
-        .rename("group")
-        .reset_index()
-    )
-    with_group = prepared.merge(firsts, on="key", how="left")
+    with_group = _first_rows(prepared, "key", "group")
     with_group = with_group.map_partitions(
-        _group_of_blank, min_shingles, meta=_group_of_blank(with_group._meta, min_shingles)
+        _with_short, min_shingles, meta=_with_short(with_group._meta, min_shingles)
     ).persist()
     groups = with_group.map_partitions(_group_heads, meta=_group_heads(with_group._meta))
     # every row: the group of its raw copy (a first copy is its own raw copy)
@@ -534,15 +533,11 @@ def _exact(
     return groups.persist(), doc_group[["row", "id", "group"]].persist()
 
 
-def _group_of_blank(df: pd.DataFrame, min_shingles: int) -> pd.DataFrame:
+def _with_short(df: pd.DataFrame, min_shingles: int) -> pd.DataFrame:
+    """Add ``short``: too few shingles for a signature, or nothing left after cleaning."""
     out = df.copy()
-    group = out["group"].to_numpy(dtype=float, na_value=np.nan)
-    rows = out["row"].to_numpy(dtype=_I64)
-    blank = out["blank"].to_numpy(dtype=bool)
-    out["group"] = np.where(blank | np.isnan(group), rows, group).astype(_I64)
-    out["short"] = (out["size"].to_numpy(dtype=_I64) < min_shingles) | out["empty"].to_numpy(
-        dtype=bool
-    )
+    size = out["size"].to_numpy(dtype=_I64)
+    out["short"] = (size < min_shingles) | out["empty"].to_numpy(dtype=bool)
     return out
 
 
