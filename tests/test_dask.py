@@ -77,26 +77,40 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
 
 
 def _generated(n: int, seed: int = 0) -> list[dict[str, Any]]:
-    """``n`` documents of 40-120 made-up words: 10% near copies, 5% exact, a few short."""
+    """``n`` pages of 13 sites: each site's header and footer around 40-120 made-up words in
+    lines of 8-20; 10% near copies (1-3 words replaced), 5% exact copies, a few short."""
     rng = random.Random(seed)
-    vocab = [f"w{i}x{rng.randrange(10**6)}" for i in range(20_000)]
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    made_up = ["".join(rng.choices(letters, k=rng.randint(3, 9))) for _ in range(20_000)]
+    vocab = made_up + ["the", "of", "and", "to", "in", "a", "is", "that", "for", "it"] * 2_000
     docs: list[dict[str, Any]] = []
-    long: list[str] = []  # texts a near copy can be made of
+    bodies: list[list[str]] = []  # what a near copy can be made of
     for i in range(n):
+        site = f"s{i % 13}.example"
         roll = rng.random()
-        if long and roll < 0.10:
-            words = rng.choice(long).split()
+        if bodies and roll < 0.10:
+            lines = list(rng.choice(bodies))
             for _ in range(rng.randint(1, 3)):
+                k = rng.randrange(len(lines))
+                words = lines[k].split()
                 words[rng.randrange(len(words))] = rng.choice(vocab)
-            text = " ".join(words)
+                lines[k] = " ".join(words)
         elif docs and roll < 0.15:
-            text = rng.choice(docs)["text"]
+            docs.append({"id": f"g{i}", "text": rng.choice(docs)["text"], "site": site})
+            continue
         elif roll < 0.17:
-            text = " ".join(rng.choices(vocab, k=rng.randint(0, 4)))  # too short, or blank
+            lines = [" ".join(rng.choices(vocab, k=rng.randint(0, 4)))]  # too short, or blank
         else:
-            text = " ".join(rng.choices(vocab, k=rng.randint(40, 120)))
-            long.append(text)
-        docs.append({"id": f"g{i}", "text": text, "site": f"s{i % 13}.example"})
+            words = rng.choices(vocab, k=rng.randint(40, 120))
+            lines = []
+            while words:
+                cut = rng.randint(8, 20)
+                lines.append(" ".join(words[:cut]).capitalize() + ".")
+                words = words[cut:]
+            bodies.append(lines)
+        chrome = [f"{site} | Home | World | Sport", "Subscribe to our newsletter"]
+        footer = [f"© 2026 {site}. All rights reserved."]
+        docs.append({"id": f"g{i}", "text": "\n".join(chrome + lines + footer), "site": site})
     return docs
 
 
@@ -139,14 +153,25 @@ def test_the_dump_clusters_as_on_one_machine_with_learned_chrome(client: Any, du
     assert _on_dask(dump, 5) == expected
 
 
-@pytest.mark.parametrize("keep", ["first", "longest"])
-def test_twenty_thousand_documents_cluster_as_on_one_machine(client: Any, keep: str) -> None:
+@pytest.mark.parametrize(("keep", "clean"), [("first", False), ("longest", True)])
+def test_twenty_thousand_documents_cluster_as_on_one_machine(
+    client: Any, keep: str, clean: bool
+) -> None:
     docs = _generated(20_000)
-    expected = _single(docs, clean=False, keep=keep)
+    expected = _single(docs, clean=clean, keep=keep)
     kinds = _kinds(expected)
     assert kinds["near"] > 1000
     assert kinds["exact"] > 500
-    assert _on_dask(docs, 6, clean=False, keep=keep) == expected
+    assert _on_dask(docs, 6, clean=clean, keep=keep) == expected
+
+
+def test_twenty_thousand_documents_clean_as_on_one_machine(client: Any) -> None:
+    docs = _generated(20_000, seed=1)
+    cleaner = dedup.Cleaner().fit(docs)
+    expected = [cleaner.clean(d) for d in docs]
+    assert sum("Subscribe to our newsletter" not in t for t in expected) > 19_000  # learned
+    frame = dd.from_pandas(pd.DataFrame(docs), npartitions=5)
+    assert ddask.clean(frame).compute()["text"].tolist() == expected
 
 
 def test_the_answer_does_not_depend_on_the_partitions(client: Any, dump: list) -> None:

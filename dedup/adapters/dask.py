@@ -391,7 +391,7 @@ def _check_unique_ids(docs: dd.DataFrame) -> None:
 
 def _raw_copies(docs: dd.DataFrame) -> dd.DataFrame:
     """Add ``raw_of``: the first row with the same raw text (itself for a blank text)."""
-    return _first_rows(docs, "raw", "raw_of")
+    return _first_rows(docs, "raw", "raw_of").persist()  # read by learning, prepare, exact
 
 
 def _first_rows(frame: dd.DataFrame, key: str, name: str) -> dd.DataFrame:
