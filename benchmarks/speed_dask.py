@@ -82,6 +82,7 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from environment import cpu_model, git_state, versions  # noqa: E402 - after the path
+from speed_dump import parse_size  # noqa: E402 - the same sizes as the other dump benchmark
 
 PACKAGES = ("dedup", "dask", "distributed", "pandas", "numpy", "pyarrow")
 #: Default partition size: the dump is cut in ceil(size / this) partitions (see `partitions`).
@@ -93,15 +94,6 @@ EXTRAPOLATE_TO = (4, 8, 16, 32)
 
 def log(message: str) -> None:
     print(f"[speed_dask {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def parse_size(text: str) -> int:
-    units = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "k": 1e3, "m": 1e6, "g": 1e9, "b": 1}
-    t = text.strip().lower()
-    for unit in sorted(units, key=len, reverse=True):
-        if t.endswith(unit):
-            return int(float(t[: -len(unit)]) * units[unit])
-    return int(float(t))
 
 
 def parse_workers(text: str) -> list[int]:
