@@ -149,7 +149,7 @@ def find_duplicates(
     cleaner = _learn(primes) if clean and learn_chrome else None  # Cleaner's defaults
     prepared = primes.map_partitions(
         _prepare_part, cleaner, clean, scheme, meta=_prepared_meta()
-    ).persist()
+    ).pipe(_persisted)
     groups, doc_group = _exact(docs, prepared, min_shingles)
     rep_doc = _rep_docs(doc_group, keep)
     root = _near(groups, keep, t, scheme)
@@ -314,6 +314,29 @@ def _clean_part(
     return out
 
 
+def _persisted(frame: dd.DataFrame) -> dd.DataFrame:
+    """Persist ``frame`` and, on a distributed cluster, wait until it is computed.
+
+    A LocalCluster's scheduler runs in this process and turns a graph into tasks in a thread
+    of its own; on Python 3.10-3.11 ``functools.cached_property`` holds one lock per property
+    for every object of a class, so that thread and ours, both reading Dask expressions'
+    cached divisions, can each hold a lock the other waits for: a deadlock seen in CI. Not
+    building the next graph while one is still being taken apart avoids it (and the next
+    step needs this one's results anyway).
+    """
+    out = frame.persist()
+    try:
+        from distributed import default_client, futures_of, wait
+    except ImportError:  # pragma: no cover - the dask extra brings distributed
+        return out
+    try:
+        default_client()
+    except ValueError:  # no cluster: the threaded scheduler computed it in persist
+        return out
+    wait(futures_of(out))
+    return out
+
+
 # --------------------------------------------------------------------------- read
 #
 # Every frame carries its keys as columns (``row``, ``group``...), never as the index: merges
@@ -325,7 +348,7 @@ def _read(ddf: dd.DataFrame, columns: tuple[str, str, str, str]) -> tuple[dd.Dat
     lengths = ddf.map_partitions(len).compute()
     offsets = np.concatenate(([0], np.cumsum(np.asarray(lengths, dtype=_I64)))).tolist()
     meta = _read_part(ddf._meta, offsets, columns, partition_info={"number": 0})
-    docs = ddf.map_partitions(_read_part, offsets, columns, meta=meta).persist()
+    docs = ddf.map_partitions(_read_part, offsets, columns, meta=meta).pipe(_persisted)
     return docs, offsets
 
 
@@ -391,7 +414,7 @@ def _check_unique_ids(docs: dd.DataFrame) -> None:
 
 def _raw_copies(docs: dd.DataFrame) -> dd.DataFrame:
     """Add ``raw_of``: the first row with the same raw text (itself for a blank text)."""
-    return _first_rows(docs, "raw", "raw_of").persist()  # read by learning, prepare, exact
+    return _first_rows(docs, "raw", "raw_of").pipe(_persisted)  # read by learning, prepare, exact
 
 
 def _first_rows(frame: dd.DataFrame, key: str, name: str) -> dd.DataFrame:
@@ -525,12 +548,12 @@ def _exact(
     with_group = _first_rows(prepared, "key", "group")
     with_group = with_group.map_partitions(
         _with_short, min_shingles, meta=_with_short(with_group._meta, min_shingles)
-    ).persist()
+    ).pipe(_persisted)
     groups = with_group.map_partitions(_group_heads, meta=_group_heads(with_group._meta))
     # every row: the group of its raw copy (a first copy is its own raw copy)
     own = with_group[["row", "group"]].rename(columns={"row": "raw_of"})
     doc_group = docs[["row", "id", "raw_of"]].merge(own, on="raw_of", how="left")
-    return groups.persist(), doc_group[["row", "id", "group"]].persist()
+    return groups.pipe(_persisted), doc_group[["row", "id", "group"]].pipe(_persisted)
 
 
 def _with_short(df: pd.DataFrame, min_shingles: int) -> pd.DataFrame:
@@ -554,9 +577,9 @@ def _rep_docs(doc_group: dd.DataFrame, keep: Keep) -> dd.DataFrame:
     """
     if keep == "first":
         firsts = doc_group.map_partitions(_own_group_rows, meta=_own_group_rows(doc_group._meta))
-        return firsts.persist()
+        return firsts.pipe(_persisted)
     meta = _smallest_id(doc_group._meta)
-    return doc_group.shuffle("group").map_partitions(_smallest_id, meta=meta).persist()
+    return doc_group.shuffle("group").map_partitions(_smallest_id, meta=meta).pipe(_persisted)
 
 
 def _own_group_rows(df: pd.DataFrame) -> pd.DataFrame:
@@ -599,7 +622,7 @@ def _near(
 
     Groups left out (not signed, or alone) are their own root, with similarity 1.
     """
-    todo = groups.map_partitions(_signed, keep, meta=_signed(groups._meta, keep)).persist()
+    todo = groups.map_partitions(_signed, keep, meta=_signed(groups._meta, keep)).pipe(_persisted)
     bands, rows = choose_bands(threshold, scheme.num_perm, word_n=scheme.shingle.word_n)
     num_perm, word_n = scheme.num_perm, scheme.shingle.word_n
     done: list[dd.DataFrame] = []
@@ -624,13 +647,13 @@ def _near(
             num_perm,
             word_n,
             meta=_member_similarity(members._meta, threshold, num_perm, word_n),
-        ).persist()
+        ).pipe(_persisted)
         done.append(scored[~scored["weak"]][["group", "root", "similarity"]])
         weak = scored[scored["weak"]][["group"]]
-        todo = todo.merge(weak, on="group").persist()
+        todo = todo.merge(weak, on="group").pipe(_persisted)
     if not done:
         return None
-    return dd.concat(done).persist()
+    return dd.concat(done).pipe(_persisted)
 
 
 def _signed(df: pd.DataFrame, keep: Keep) -> pd.DataFrame:
@@ -707,7 +730,7 @@ def _verified_edges(
     b_side = sig.rename(columns={"group": "b", "size": "b_size", "sig": "b_sig"})
     both = pairs.merge(a_side, on="a").merge(b_side, on="b")
     edges = both.map_partitions(_verify_part, threshold, num_perm, word_n, meta=pair_meta)
-    return edges.persist()
+    return edges.pipe(_persisted)
 
 
 def _scores(
@@ -787,7 +810,7 @@ def _components(edges: dd.DataFrame, *, local_edges: int = LOCAL_EDGES) -> dd.Da
     current = edges.rename(columns={"a": "v", "b": "u"})[["u", "v"]]  # u < v: v points at u
     seen = _checksum(current)
     while True:
-        current = _small_star(_large_star(current)).persist()
+        current = _small_star(_large_star(current)).pipe(_persisted)
         now = _checksum(current)
         if now == seen:
             break
@@ -795,7 +818,7 @@ def _components(edges: dd.DataFrame, *, local_edges: int = LOCAL_EDGES) -> dd.Da
     labels = current.rename(columns={"v": "node", "u": "label"})[["node", "label"]]
     roots = current[["u"]].drop_duplicates(split_out=current.npartitions)
     roots = roots.assign(label=roots["u"]).rename(columns={"u": "node"})
-    return dd.concat([labels, roots]).persist()
+    return dd.concat([labels, roots]).pipe(_persisted)
 
 
 def _local_components(*parts: pd.DataFrame) -> pd.DataFrame:

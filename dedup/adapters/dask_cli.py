@@ -57,7 +57,7 @@ def run_dups(args: argparse.Namespace) -> int:
             seed=args.seed,
             shingle=ShingleParams(word_n=args.ngram),
             min_shingles=args.min_shingles,
-        ).persist()
+        ).pipe(ddask._persisted)
         numbered = ddask.number_rows(frame)
         records = numbered.join(
             result.map_partitions(_verdicts, args.field, meta=_verdicts(result._meta, args.field)),
