@@ -788,6 +788,12 @@ def _id_and_text(doc: object, position: int, text_field: str, id_field: str) -> 
     return name, text
 
 
+def raw_key(text: str) -> int:
+    """Return a 64-bit hash of a text's exact characters: equal keys, byte-for-byte copies."""
+    data = text.encode("utf-8", errors="surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
 class RawCopies:
     """Spot documents whose raw text is byte-for-byte an earlier document's, before cleaning.
 
@@ -807,9 +813,7 @@ class RawCopies:
         copy_of: list[int] = []
         seen = self._seen
         for text in texts:
-            data = text.encode("utf-8", errors="surrogatepass")
-            key = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
-            first = seen.setdefault(key, self._position)
+            first = seen.setdefault(raw_key(text), self._position)
             self._position += 1
             if first == self._position - 1 or not text.strip():
                 out.append(text)

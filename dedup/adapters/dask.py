@@ -34,7 +34,6 @@ Needs the ``dask`` extra: ``pip install 'dedup[dask]'``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -44,7 +43,15 @@ import numpy as np
 from dedup.cleaner import clean as clean_text
 from dedup.cleaner import clean_and_explain
 from dedup.cluster import _pair_scores, check_threshold, connected_components
-from dedup.dups import KEEP_CHOICES, MATCH_KINDS, SPLIT_ROUNDS, Keep, prepare_batch, site_of
+from dedup.dups import (
+    KEEP_CHOICES,
+    MATCH_KINDS,
+    SPLIT_ROUNDS,
+    Keep,
+    prepare_batch,
+    raw_key,
+    site_of,
+)
 from dedup.errors import ConfigError, InputError
 from dedup.learn import Cleaner, LearnState
 from dedup.lsh import MAX_BUCKET, _row_order_keys, band_keys, bucket_pairs, choose_bands
@@ -226,8 +233,7 @@ def number_rows(ddf: dd.DataFrame) -> dd.DataFrame:
     For joining `find_duplicates`'s result back onto the records: ``number_rows(ddf).join(
     result)``. Costs one pass to count each partition's rows.
     """
-    lengths = ddf.map_partitions(len).compute()
-    offsets = np.concatenate(([0], np.cumsum(np.asarray(lengths, dtype=_I64)))).tolist()
+    offsets = _row_offsets(ddf)
     meta = _numbered(ddf._meta, offsets, partition_info={"number": 0})
     return ddf.map_partitions(_numbered, offsets, meta=meta)
 
@@ -235,8 +241,21 @@ def number_rows(ddf: dd.DataFrame) -> dd.DataFrame:
 def _numbered(
     df: pd.DataFrame, offsets: Sequence[int], partition_info: dict[str, Any] | None = None
 ) -> pd.DataFrame:
+    return df.set_axis(pd.Index(_rows(df, offsets, partition_info), name="row"))
+
+
+def _row_offsets(ddf: dd.DataFrame) -> list[int]:
+    """The row number each partition starts at, and the total (one pass counting rows)."""
+    lengths = ddf.map_partitions(len).compute()
+    return np.concatenate(([0], np.cumsum(np.asarray(lengths, dtype=_I64)))).tolist()
+
+
+def _rows(
+    df: pd.DataFrame, offsets: Sequence[int], partition_info: dict[str, Any] | None
+) -> np.ndarray:
+    """The row numbers of a partition (``partition_info``: what Dask passes to map_partitions)."""
     start = offsets[partition_info["number"]] if partition_info else 0
-    return df.set_axis(pd.Index(np.arange(start, start + len(df), dtype=_I64), name="row"))
+    return np.arange(start, start + len(df), dtype=_I64)
 
 
 def _check_frame(ddf: object, text_column: str) -> None:
@@ -345,8 +364,7 @@ def _persisted(frame: dd.DataFrame) -> dd.DataFrame:
 
 def _read(ddf: dd.DataFrame, columns: tuple[str, str, str, str]) -> tuple[dd.DataFrame, list[int]]:
     """Number the rows and read each one's id, text, site and raw hash (persisted)."""
-    lengths = ddf.map_partitions(len).compute()
-    offsets = np.concatenate(([0], np.cumsum(np.asarray(lengths, dtype=_I64)))).tolist()
+    offsets = _row_offsets(ddf)
     meta = _read_part(ddf._meta, offsets, columns, partition_info={"number": 0})
     docs = ddf.map_partitions(_read_part, offsets, columns, meta=meta).pipe(_persisted)
     return docs, offsets
@@ -359,8 +377,7 @@ def _read_part(
     partition_info: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     text_column, id_column, site_column, url_column = columns
-    start = offsets[partition_info["number"]] if partition_info else 0
-    rows = np.arange(start, start + len(df), dtype=_I64)
+    rows = _rows(df, offsets, partition_info)
     texts = _checked_texts(df, text_column, rows.tolist())
     if id_column in df.columns:
         ids = [
@@ -370,7 +387,7 @@ def _read_part(
     else:
         ids = [str(r) for r in rows.tolist()]
     sites = _sites(df, site_column, url_column)
-    raw = np.fromiter((_raw_hash(x) for x in texts), dtype=np.uint64, count=len(texts))
+    raw = np.fromiter((raw_key(x) for x in texts), dtype=np.uint64, count=len(texts))
     blank = np.fromiter((not x.strip() for x in texts), dtype=bool, count=len(texts))
     return pd.DataFrame(
         {
@@ -393,11 +410,6 @@ def _objects(values: Sequence[object]) -> np.ndarray:
 
 def _missing(x: object) -> bool:
     return x is None or (isinstance(x, float) and x != x) or x is pd.NA
-
-
-def _raw_hash(text: str) -> int:
-    data = text.encode("utf-8", errors="surrogatepass")
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
 def _check_unique_ids(docs: dd.DataFrame) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from dedup.adapters import dask as ddask
+from dedup.dups import Assignment
 from dedup.errors import ConfigError, InputError
 from dedup.shingle import ShingleParams
 
@@ -103,23 +104,26 @@ def run_clean(args: argparse.Namespace) -> int:
 
 
 def _verdicts(df: pd.DataFrame, field: str) -> pd.DataFrame:
-    """Each row's ``dedup`` field: what the local engine writes (`Assignment.to_dict`)."""
-    sim = df["similarity"].to_numpy(dtype=np.float64)
-    rows = []
-    for i, (cluster, of, match, short) in enumerate(
-        zip(df["cluster"], df["duplicate_of"], df["match"], df["too_short"], strict=True)
-    ):
-        dup = not (of is None or of is pd.NA or (isinstance(of, float) and of != of))
-        rows.append(
-            {
-                "cluster": cluster,
-                "duplicate": dup,
-                "of": of if dup else None,
-                "similarity": round(float(sim[i]), 4),
-                "match": match,
-                "too_short": bool(short),
-            }
+    """Each row's verdict field: what the local engine writes (`Assignment.to_dict`)."""
+    rows = [
+        Assignment(
+            id=doc_id,
+            cluster=cluster,
+            duplicate_of=None if ddask._missing(of) else of,
+            similarity=float(sim),
+            match=match,
+            too_short=bool(short),
+        ).to_dict()
+        for doc_id, cluster, of, sim, match, short in zip(
+            df["id"],
+            df["cluster"],
+            df["duplicate_of"],
+            df["similarity"],
+            df["match"],
+            df["too_short"],
+            strict=True,
         )
+    ]
     out = np.empty(len(rows), dtype=object)
     out[:] = rows
     return pd.DataFrame({field: out}, index=df.index)
