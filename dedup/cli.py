@@ -119,22 +119,34 @@ def _reader(args: argparse.Namespace) -> Reader:
     )
 
 
-def explanation(result: CleanResult) -> dict[str, Any]:
-    """Return the ``dedup`` field ``--explain`` adds: removals and the metadata found.
+def explanation(result: CleanResult, original: str | None = None) -> dict[str, Any]:
+    r"""Return the ``dedup`` field ``--explain`` adds: removals and the metadata found.
 
     Args:
         result: what `dedup.clean_and_explain` returned for one document.
+        original: the text that was cleaned; when given, each removal also carries the
+            ``text`` it removed, so the record alone shows what went (``dedup report``
+            rebuilds the original from the cleaned text and these).
 
     Returns:
         ``{"removals": [...], "title": ..., "byline": ..., "published": [...]}``; each removal
-        is `dedup.Removal.to_dict` (``start``/``end`` are offsets into the original text).
+        is `dedup.Removal.to_dict` (``start``/``end`` are offsets into the original text),
+        plus ``text`` when ``original`` is given.
 
     Example:
         >>> explanation(CleanResult(text=""))
         {'removals': [], 'title': None, 'byline': None, 'published': []}
+        >>> page = "A headline\nShort Url\nThe body of the article, a sentence or two long."
+        >>> field = explanation(clean_and_explain(page), page)
+        >>> [(d["label"], d["text"]) for d in field["removals"]]
+        [('chrome', 'Short Url\n')]
     """
+    removals = [r.to_dict() for r in result.removals]
+    if original is not None:
+        for d, r in zip(removals, result.removals, strict=True):
+            d["text"] = r.span.slice(original)
     return {
-        "removals": [r.to_dict() for r in result.removals],
+        "removals": removals,
         "title": result.title,
         "byline": result.byline,
         "published": list(result.published),
@@ -297,7 +309,7 @@ class _TreeSink:
 
 
 def _write_sidecar(path: Path, record: Record, result: CleanResult) -> None:
-    data = {"id": record.id, **explanation(result)}
+    data = {"id": record.id, **explanation(result, record.text)}
     write_text(f"{path}{SIDECAR_SUFFIX}", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
@@ -320,7 +332,8 @@ class _JsonlSink:
         self.earlier = earlier
 
     def write(self, record: Record, result: CleanResult) -> None:
-        self.put(record, result.text, explanation(result) if self.explain else None)
+        field = explanation(result, record.text) if self.explain else None
+        self.put(record, result.text, field)
 
     def put(self, record: Record, text: str, field: dict[str, Any] | None) -> None:
         """Write ``record`` with ``text`` in its text field and ``field`` (if any) as ``dedup``."""
@@ -1813,6 +1826,122 @@ def _add_store(subparsers: _Subparsers) -> None:
     stats.set_defaults(func=_cmd_store_stats)
 
 
+# --------------------------------------------------------------------------- report
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from dedup.report import build_report
+
+    if not args.output.endswith((".html", ".htm")):
+        msg = f"-o {args.output}: the report is one HTML file; name it e.g. report.html"
+        raise ConfigError(msg)
+    if args.text_budget < 0:
+        msg = f"--text-budget must be >= 0 (megabytes), got {args.text_budget}"
+        raise ConfigError(msg)
+    start = time.perf_counter()
+    stats = build_report(
+        args.inputs,
+        args.output,
+        text_field=args.text_field,
+        id_field=args.id_field,
+        site_field=args.site_field,
+        url_field=args.url_field,
+        explain_field=args.explain_field,
+        dups_field=args.dups_field,
+        threshold=args.threshold,
+        text_budget=int(args.text_budget * 1_000_000),
+        title=args.title,
+        on_error=args.on_error,
+    )
+    if not args.quiet:
+        share = stats.removed_chars / stats.chars if stats.chars else 0.0
+        _print_err(
+            f"dedup report: {stats.documents:,} documents in {time.perf_counter() - start:.1f} s: "
+            f"{stats.removed_chars:,} characters removed ({share:.1%}), {stats.clusters:,} "
+            f"clusters, {stats.duplicates:,} duplicates; text of {stats.with_text:,} documents "
+            f"included"
+        )
+        _print_err(f"  wrote {args.output} ({stats.bytes / 1e6:.1f} MB); open it in a browser")
+    return 0
+
+
+def _add_report(subparsers: _Subparsers) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="write an HTML report of what clean --explain and dups found",
+        description="Write one self-contained HTML file (works offline) from the output of "
+        "'dedup clean --explain' and/or 'dedup dups': the numbers, plots by label and site, "
+        "each site's most frequent chrome lines, every document with its removed spans struck "
+        "through and labelled (searchable by id, site, label), and each duplicate cluster side "
+        "by side with its differences highlighted. Records of several inputs with the same id "
+        "are one document.",
+    )
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="JSONL (.gz/.zst) or Parquet written by dedup clean --explain or dedup dups",
+    )
+    p.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    p.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="field holding the text (default: text)",
+    )
+    p.add_argument(
+        "--id-field",
+        default="id",
+        metavar="NAME",
+        help="field joining the records of several inputs (default: id; else file:line)",
+    )
+    p.add_argument(
+        "--site-field", default="site", metavar="NAME", help="field naming the site (default: site)"
+    )
+    p.add_argument(
+        "--url-field",
+        default="url",
+        metavar="NAME",
+        help="field with the URL, whose host is the site when there is no site field "
+        "(default: url)",
+    )
+    p.add_argument(
+        "--explain-field",
+        default="dedup",
+        metavar="NAME",
+        help="field dedup clean --explain wrote (default: dedup)",
+    )
+    p.add_argument(
+        "--dups-field",
+        default=DUPS_FIELD,
+        metavar="NAME",
+        help="field dedup dups wrote (its --field; default: dups)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.8,
+        help="the --threshold of the dups run, marked on the similarity plot (default: 0.8)",
+    )
+    p.add_argument(
+        "--text-budget",
+        type=float,
+        default=24,
+        metavar="MB",
+        help="megabytes of document text the report may hold: whole clusters first, then a "
+        "sample of documents by hashed id; all numbers count every document (default: 24)",
+    )
+    p.add_argument("--title", help="the page title (default: the input names)")
+    p.add_argument(
+        "--on-error",
+        choices=ON_ERROR,
+        default="raise",
+        help="a record that cannot be read: raise stops with file:line; skip leaves it out",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    p.set_defaults(func=_cmd_report)
+
+
 # --------------------------------------------------------------------------- main
 
 #: Functions that add one subcommand each; a new command appends its own.
@@ -1821,6 +1950,7 @@ COMMANDS: list[Callable[[_Subparsers], None]] = [
     _add_explain,
     _add_dups,
     _add_store,
+    _add_report,
 ]
 
 

@@ -328,7 +328,10 @@ def _clean_part(
         from dedup.cli import explanation
 
         out[explain_column] = _objects(
-            [json.dumps(explanation(r), ensure_ascii=False) for r in results]
+            [
+                json.dumps(explanation(r, t), ensure_ascii=False)
+                for r, t in zip(results, texts, strict=True)
+            ]
         )
     return out
 
