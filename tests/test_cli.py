@@ -104,7 +104,10 @@ def assert_explains(original, obj):
     ]
     assert dedup.apply_removals(original, removals) == obj["text"]
     expected = dedup.clean_and_explain(original)
-    assert info["removals"] == [r.to_dict() for r in expected.removals]
+    # Each removal as Removal.to_dict, plus the text it removed (so the record alone shows it).
+    assert info["removals"] == [
+        {**r.to_dict(), "text": r.span.slice(original)} for r in expected.removals
+    ]
     assert info["title"] == expected.title
     assert info["byline"] == expected.byline
     assert info["published"] == list(expected.published)
@@ -629,7 +632,7 @@ def test_docs_cover_every_command_and_option():
     doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     parser = build_parser()
     (sub,) = [a for a in parser._actions if a.choices and isinstance(a.choices, dict)]
-    assert set(sub.choices) == {"clean", "explain", "dups", "store"}
+    assert set(sub.choices) == {"clean", "explain", "dups", "store", "report"}
     for name, p in sub.choices.items():
         assert f"## `dedup {name}`" in doc
         for action in p._actions:
