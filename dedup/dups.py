@@ -243,7 +243,7 @@ class DuplicateResult:
 
     @property
     def is_duplicate(self) -> np.ndarray:
-        """Return a boolean array: True for documents that are copies of another."""
+        """Return, per document in input order, True when it is a copy of another (a bool array)."""
         flags: np.ndarray = self._rep != np.arange(len(self._rep))
         return flags
 

@@ -195,7 +195,7 @@ def clean(
         explain_column: the name of that column.
 
     Returns:
-        a lazy Dask DataFrame: ``ddf`` with the texts cleaned (and the explanations). The
+        ``ddf`` with the texts cleaned (and the explanations), as a lazy Dask DataFrame. The
         learning has not run yet: it runs with the first computation.
 
     Raises:
