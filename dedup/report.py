@@ -45,7 +45,7 @@ __all__ = ["ReportStats", "build_report"]
 EXPLAIN_FIELD = "dedup"
 #: Field ``dedup dups`` adds (cluster verdict).
 DUPS_FIELD = "dups"
-#: Default budget for the texts kept in the report, in UTF-8 bytes of document text.
+#: Default budget for the texts kept in the report, in bytes of the page (`_json_size`).
 DEFAULT_TEXT_BUDGET = 24_000_000
 #: Members of one cluster shown side by side (the list names them all).
 MAX_SIDE_BY_SIDE = 12
@@ -67,6 +67,8 @@ LABEL_COLORS = {
     "site_boilerplate": "#e84393",
 }
 _WORD = re.compile(r"\S+")
+#: Bytes of one removal's ``[start,end,label,reason],`` in the page, beside its text.
+SPAN_BYTES = 20
 _PLACEHOLDER = re.compile(r"\{\{(title|version|summary|plots|chrome|data)\}\}")
 
 
@@ -110,7 +112,7 @@ class _Doc:
     similarity: float | None = None
     match: str | None = None
     too_short: bool = False
-    size: int = 0  # UTF-8 bytes of the text the report would hold
+    size: int = 0  # bytes the document's text takes in the report (`_json_size`)
     explained: bool = False  # a dedup field was seen
     has_removed_text: bool = True  # every removal carried its text
 
@@ -177,6 +179,17 @@ def _original(record: Record, cleaned: str, removals: Sequence[Mapping[str, Any]
     return "".join(parts)
 
 
+def _json_size(text: str) -> int:
+    r"""Bytes ``text`` takes as a JSON string in the page: UTF-8, plus its escapes.
+
+    Example:
+        >>> _json_size('a "b"\nc') == len(json.dumps('a "b"\nc').encode()) - 2
+        True
+    """
+    escaped = text.count("\n") + text.count('"') + text.count("\\") + text.count("<") * 5
+    return len(text.encode("utf-8", "surrogatepass")) + escaped
+
+
 def _priority(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 
@@ -229,7 +242,7 @@ class _Builder:
             self._gather_verdict(record, doc, verdict)
         if not doc.explained:
             doc.chars = len(record.text)
-            doc.size = len(record.text.encode("utf-8", "surrogatepass"))
+            doc.size = _json_size(record.text)
 
     def _gather_explain(self, record: Record, doc: _Doc, explain: object) -> None:
         removals = _removals_of(record, explain)
@@ -237,7 +250,7 @@ class _Builder:
         doc.removed = sum(r["end"] - r["start"] for r in removals)
         doc.chars = len(record.text) + doc.removed
         doc.has_removed_text = all(isinstance(r.get("text"), str) for r in removals)
-        size = len(record.text.encode("utf-8", "surrogatepass"))
+        size = _json_size(record.text)
         site = doc.site or "(no site)"
         chrome: set[str] = set()  # counted once per document: the table says "documents"
         for r in removals:
@@ -245,7 +258,7 @@ class _Builder:
             self.site_removed[site][r["label"]] += r["end"] - r["start"]
             text = r.get("text")
             if isinstance(text, str):
-                size += len(text.encode("utf-8", "surrogatepass"))
+                size += _json_size(text) + SPAN_BYTES
                 if r["label"] in CHROME_LABELS and text.strip():
                     chrome.add(text.strip()[:200])
         if chrome:
@@ -743,8 +756,8 @@ def build_report(
         explain_field: the field ``dedup clean --explain`` wrote.
         dups_field: the field ``dedup dups`` wrote.
         threshold: the similarity threshold of the dups run (marked on the plot).
-        text_budget: UTF-8 bytes of document text the report may hold; documents beyond it
-            keep their numbers but not their text.
+        text_budget: bytes of document text the page may hold (as JSON, escapes counted);
+            documents beyond it keep their numbers but not their text.
         title: the page title (default: the input names).
         on_error: ``raise`` or ``skip`` records that cannot be read.
 

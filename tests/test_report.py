@@ -126,7 +126,8 @@ def test_a_budget_keeps_whole_clusters_and_the_numbers(run_dir: Path, tmp_path: 
         stats = build_report(inputs, tmp_path / "some.html", text_budget=budget)
         data = payload(tmp_path / "some.html")
         held = {int(k) for k in data["texts"]}
-        size = sum(len(data["texts"][str(k)][0].encode("utf-8")) for k in held)
+        # The budget counts the texts as they sit in the page: JSON, escapes included.
+        size = sum(len(json.dumps(data["texts"][str(k)][0], ensure_ascii=False)) - 2 for k in held)
         assert size <= budget
         assert stats.with_text == len(held)
         assert stats.documents == 9
