@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -586,16 +587,24 @@ def test_sample_holds_the_seeds_and_two_other_languages():
 def test_readme_first_command_works(tmp_path):
     # The README's first command, run from a copy of the project root layout.
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    proc = ok("clean", "examples/articles.jsonl", "-o", "cleaned.jsonl", "--explain", cwd=tmp_path)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = next(line for line in readme.splitlines() if line.startswith("pip install '.[cli]'"))
+    steps = [shlex.split(step) for step in first.split(" && ")[1:]]
+    assert [s[:2] for s in steps] == [["dedup", "clean"], ["dedup", "dups"], ["dedup", "report"]]
+    proc = ok(*steps[0][1:], cwd=tmp_path)
     got = read_jsonl(tmp_path / "cleaned.jsonl")
-    src = read_jsonl(tmp_path / "examples" / "articles.jsonl")
+    src = read_jsonl(tmp_path / "examples" / "dump.jsonl")
     assert [o["id"] for o in got] == [o["id"] for o in src]
     for s, o in zip(src, got, strict=True):
-        assert_explains(s["text"], o)
+        removals = [
+            dedup.Removal(dedup.Span(r["start"], r["end"]), r["label"], r["reason"], r["detector"])
+            for r in o["dedup"]["removals"]
+        ]
+        assert dedup.apply_removals(s["text"], removals) == o["text"]
     assert f"dedup clean: {len(src)} documents" in proc.stderr
     assert "wrote cleaned.jsonl" in proc.stderr
     # ... && dedup dups examples/dump.jsonl -o dups.jsonl
-    proc = ok("dups", "examples/dump.jsonl", "-o", "dups.jsonl", cwd=tmp_path)
+    proc = ok(*steps[1][1:], cwd=tmp_path)
     verdicts = {r["id"]: r["dups"] for r in read_jsonl(tmp_path / "dups.jsonl")}
     assert verdicts["dawn-mirror"]["match"] == "exact"
     assert verdicts["newsroom-syndicated"]["of"] == "003_51d4cfd94bd35d6b"
@@ -603,6 +612,11 @@ def test_readme_first_command_works(tmp_path):
     assert verdicts["arab-edited"]["cluster"] == verdicts["000_323881d297d953c7"]["cluster"]
     assert not any(verdicts[k]["duplicate"] for k in ("handwritten-fr", "handwritten-de"))
     assert "4 duplicates (2 exact, 2 near) in 3 clusters" in proc.stderr
+    # ... && dedup report cleaned.jsonl dups.jsonl -o report.html
+    proc = ok(*steps[2][1:], cwd=tmp_path)
+    assert f"dedup report: {len(src)} documents" in proc.stderr
+    assert "3 clusters, 4 duplicates" in proc.stderr
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_example_dump_is_what_its_script_builds(tmp_path):
