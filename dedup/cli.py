@@ -1861,6 +1861,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
             f"clusters, {stats.duplicates:,} duplicates; text of {stats.with_text:,} documents "
             f"included"
         )
+        if stats.without_fields:
+            _print_err(
+                f"  note: left out {stats.without_fields:,} record(s) with neither a "
+                f"{args.explain_field!r} nor a {args.dups_field!r} field"
+            )
+        if stats.repeated_ids:
+            _print_err(
+                f"  note: {stats.repeated_ids:,} record(s) repeated an id of an earlier record "
+                f"of the same input and were counted as that document; --id-field names a "
+                "field that is unique"
+            )
         _print_err(f"  wrote {args.output} ({stats.bytes / 1e6:.1f} MB); open it in a browser")
     return 0
 
@@ -1928,8 +1939,9 @@ def _add_report(subparsers: _Subparsers) -> None:
         type=float,
         default=24,
         metavar="MB",
-        help="megabytes of document text the report may hold: whole clusters first, then a "
-        "sample of documents by hashed id; all numbers count every document (default: 24)",
+        help="megabytes of document text the report may hold: half for whole clusters, half "
+        "for other documents, each a sample by hashed id; all numbers count every document "
+        "(default: 24)",
     )
     p.add_argument("--title", help="the page title (default: the input names)")
     p.add_argument(

@@ -85,6 +85,9 @@ class ReportStats:
         removed_chars: characters removed by the cleaner.
         removals: removed spans by label.
         bytes: size of the HTML file written.
+        without_fields: records with neither a ``dedup`` nor a ``dups`` field (left out).
+        repeated_ids: records whose id an earlier record of the same input had (counted as
+            that document; give ``id_field`` a field that is unique).
     """
 
     documents: int = 0
@@ -95,6 +98,8 @@ class ReportStats:
     removed_chars: int = 0
     removals: Counter[str] = field(default_factory=Counter)
     bytes: int = 0
+    without_fields: int = 0
+    repeated_ids: int = 0
 
 
 @dataclass
@@ -112,6 +117,7 @@ class _Doc:
     similarity: float | None = None
     match: str | None = None
     too_short: bool = False
+    sources: int = 0  # a bit per input the document was read from
     size: int = 0  # bytes the document's text takes in the report (`_json_size`)
     explained: bool = False  # a dedup field was seen
     has_removed_text: bool = True  # every removal carried its text
@@ -217,6 +223,13 @@ class _Builder:
         self.texts: dict[str, _Text] = {}
         self.compared: dict[str, str] = {}  # the text dups compared, for the diffs
         self.reasons: dict[str, int] = {}
+        self.without_fields = 0
+        self.repeated_ids = 0
+        self._sources: dict[str, int] = {}
+
+    def source_bit(self, source: str) -> int:
+        """A bit for each input file, to tell an id repeated within one input."""
+        return 1 << self._sources.setdefault(source, len(self._sources))
 
     def _id(self, record: Record) -> str:
         fields = record.fields or {}
@@ -230,11 +243,16 @@ class _Builder:
         explain = fields.get(self.explain_field)
         verdict = fields.get(self.dups_field)
         if explain is None and verdict is None:
+            self.without_fields += 1
             return
         doc_id = self._id(record)
         doc = self.docs.get(doc_id)
         if doc is None:
             doc = self.docs[doc_id] = _Doc(doc_id)
+        source = self.source_bit(record.source)
+        if doc.sources & source:
+            self.repeated_ids += 1  # the same id twice in one input: counted once
+        doc.sources |= source
         doc.site = doc.site or dups.site_of(fields, self.site_field, self.url_field)
         if explain is not None and not doc.explained:
             self._gather_explain(record, doc, explain)
@@ -299,23 +317,34 @@ class _Builder:
         return out
 
     def choose(self, budget: int, clusters: Mapping[str, list[str]]) -> set[str]:
-        """Pick the documents whose text fits ``budget``: whole clusters, by hashed id."""
-        groups: list[tuple[int, list[str]]] = []
-        in_cluster: set[str] = set()
-        for cluster, ids in clusters.items():
-            shown = ids[:MAX_SIDE_BY_SIDE]
-            groups.append((_priority(f"c:{cluster}"), shown))
-            in_cluster.update(ids)
-        groups.extend((_priority(f"d:{i}"), [i]) for i in self.docs if i not in in_cluster)
-        groups.sort()
+        """Pick the documents whose text fits ``budget``.
+
+        Half the budget goes to whole clusters (their first `MAX_SIDE_BY_SIDE` members), the
+        rest to documents outside clusters, then whatever is left to more clusters; within
+        each, groups are taken in the order of a hash of their id, so the sample does not
+        depend on input order.
+        """
+        in_cluster = {i for ids in clusters.values() for i in ids}
+        by_cluster = sorted(
+            (_priority(f"c:{c}"), ids[:MAX_SIDE_BY_SIDE]) for c, ids in clusters.items()
+        )
+        singles = sorted((_priority(f"d:{i}"), [i]) for i in self.docs if i not in in_cluster)
         chosen: set[str] = set()
         used = 0
-        for _, ids in groups:
-            size = sum(self.docs[i].size for i in ids)
-            if used + size > budget:
-                continue  # a smaller group further on may still fit
-            chosen.update(ids)
-            used += size
+
+        def fill(groups: list[tuple[int, list[str]]], limit: int) -> None:
+            nonlocal used
+            for _, ids in groups:
+                if ids[0] in chosen:
+                    continue
+                size = sum(self.docs[i].size for i in ids)
+                if used + size <= limit:  # else a smaller group further on may still fit
+                    chosen.update(ids)
+                    used += size
+
+        fill(by_cluster, budget // 2)
+        fill(singles, budget)
+        fill(by_cluster, budget)
         return chosen
 
     # ------------------------------------------------------------------ pass 2
@@ -627,11 +656,19 @@ def _summary(
         for name, value, tid in rows
     ]
     out.append("</tbody></table>")
+    if stats.without_fields or stats.repeated_ids:
+        out.append(
+            f'<p class="note" data-testid="left-out">Left out: {stats.without_fields:,} '
+            f"record(s) with neither a {builder.explain_field!r} nor a {builder.dups_field!r} "
+            f"field; {stats.repeated_ids:,} record(s) whose id an earlier record of the same "
+            "input had, counted as that document.</p>"
+        )
     if stats.with_text < stats.documents:
         out.append(
             f'<p class="note" data-testid="text-note">The text of {stats.with_text:,} of '
-            f"{stats.documents:,} documents is in this report (whole clusters first, then a "
-            "sample by hashed id); every number counts all documents. A larger "
+            f"{stats.documents:,} documents is in this report (half the budget for whole "
+            "clusters, half for other documents, each sampled by hashed id); every number "
+            "counts all documents. A larger "
             "<code>--text-budget</code> holds more.</p>"
         )
     out.append(
@@ -809,6 +846,8 @@ def build_report(
         duplicates=sum(1 for d in builder.docs.values() if d.duplicate),
         chars=sum(d.chars for d in builder.docs.values()),
         removed_chars=sum(d.removed for d in builder.docs.values()),
+        without_fields=builder.without_fields,
+        repeated_ids=builder.repeated_ids,
     )
     for d in builder.docs.values():
         for k, n in enumerate(d.labels):

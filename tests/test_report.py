@@ -291,3 +291,30 @@ def test_changed_marks_exactly_the_words_not_shared(a_words: list[str], b_words:
     assert kept_a == kept_b  # what is not marked is the same words in the same order
     if a.split() == b.split():
         assert ra == rb == []
+
+
+def test_the_budget_is_shared_by_clusters_and_other_documents(run_dir: Path, tmp_path: Path):
+    inputs = [run_dir / "clean.jsonl", run_dir / "dups.jsonl"]
+    build_report(inputs, tmp_path / "r.html", text_budget=30_000)
+    data = payload(tmp_path / "r.html")
+    held = {int(k) for k in data["texts"]}
+    clustered = {m for _, members, _ in data["clusters"] for m in members}
+    assert held & clustered, "no cluster has its texts"
+    assert held - clustered, "no document outside a cluster has its text"
+    assert held < set(range(len(data["docs"])))
+
+
+def test_records_left_out_or_merged_are_counted(tmp_path: Path, run_dir: Path) -> None:
+    lines = (run_dir / "dups.jsonl").read_text(encoding="utf-8").splitlines()
+    plain = json.dumps({"id": "plain", "text": "no field of ours"})
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([*lines, lines[0], plain]) + "\n", encoding="utf-8")
+    stats = build_report([src], tmp_path / "r.html")
+    assert (stats.documents, stats.without_fields, stats.repeated_ids) == (9, 1, 1)
+    assert "Left out: 1 record(s)" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    proc = ok("report", src, "-o", tmp_path / "r.html")
+    assert "left out 1 record(s)" in proc.stderr
+    assert "1 record(s) repeated an id" in proc.stderr
+    # The same id in two inputs is one document, not a repeat.
+    both = build_report([run_dir / "clean.jsonl", run_dir / "dups.jsonl"], tmp_path / "r.html")
+    assert (both.documents, both.repeated_ids, both.without_fields) == (9, 0, 0)
