@@ -117,6 +117,8 @@ def test_report_in_chromium(browser: object, run_dir: Path, tmp_path: Path) -> N
 
     # A cluster side by side: the representative and a member, differences marked.
     page.click("#tab-clusters")
+    page.check("#cl-text")  # every cluster of this small run has its texts
+    assert page.get_by_test_id("cluster-count").inner_text() == "3 of 3 clusters"
     page.click("#cl-table tbody tr:first-child")
     view = page.get_by_test_id("cluster-view")
     assert view.locator(".sides > div").count() == 2
