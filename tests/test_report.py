@@ -318,3 +318,18 @@ def test_records_left_out_or_merged_are_counted(tmp_path: Path, run_dir: Path) -
     # The same id in two inputs is one document, not a repeat.
     both = build_report([run_dir / "clean.jsonl", run_dir / "dups.jsonl"], tmp_path / "r.html")
     assert (both.documents, both.repeated_ids, both.without_fields) == (9, 0, 0)
+
+
+def test_parquet_inputs_give_the_same_report(run_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow", reason="pyarrow is in the test extra: pip install -e '.[test]'")
+    ok("clean", DUMP, "--learn", "--explain", "-o", tmp_path / "clean.parquet", "-q")
+    ok("dups", DUMP, "-o", tmp_path / "dups.parquet", "-q")
+    from_parquet = build_report(
+        [tmp_path / "clean.parquet", tmp_path / "dups.parquet"], tmp_path / "p.html"
+    )
+    from_jsonl = build_report(
+        [run_dir / "clean.jsonl", run_dir / "dups.jsonl"], tmp_path / "j.html"
+    )
+    assert from_parquet.removals == from_jsonl.removals
+    assert (from_parquet.documents, from_parquet.clusters, from_parquet.duplicates) == (9, 3, 4)
+    assert payload(tmp_path / "p.html")["texts"] == payload(tmp_path / "j.html")["texts"]
