@@ -39,7 +39,7 @@ autodoc_typehints = "description"
 # would resolve through intersphinx, which fetches inventories over the network: the build
 # stays offline, so those names are left unlinked on purpose. Names of dedup itself resolve.
 nitpick_ignore_regex = [
-    ("py:class", r"(collections\.abc|os|pathlib|typing)\.\w+"),
+    ("py:class", r"(collections|collections\.abc|os|pathlib|typing)\.\w+"),
     ("py:class", r"(np|numpy|numpy\.typing|pd|pandas|dd|dask)\..*"),
     # string annotations in dedup's own signatures, documented on the API page
     ("py:class", r"DuplicateStats|SignatureScheme|ShingleParams|Keep"),
