@@ -1918,9 +1918,9 @@ def _add_report(subparsers: _Subparsers) -> None:
     )
     p.add_argument(
         "--explain-field",
-        default="dedup",
+        default=EXPLAIN_FIELD,
         metavar="NAME",
-        help="field dedup clean --explain wrote (default: dedup)",
+        help=f"field dedup clean --explain wrote (default: {EXPLAIN_FIELD})",
     )
     p.add_argument(
         "--dups-field",

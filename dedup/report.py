@@ -35,16 +35,13 @@ from typing import Any
 from rapidfuzz.distance import Indel
 
 from dedup import __version__, dups
+from dedup.cli import DUPS_FIELD, EXPLAIN_FIELD
 from dedup.errors import ConfigError, RecordError
 from dedup.io import Reader, Record
 from dedup.types import REMOVAL_LABELS
 
 __all__ = ["ReportStats", "build_report"]
 
-#: Field ``dedup clean --explain`` adds (removals and metadata).
-EXPLAIN_FIELD = "dedup"
-#: Field ``dedup dups`` adds (cluster verdict).
-DUPS_FIELD = "dups"
 #: Default budget for the texts kept in the report, in bytes of the page (`_json_size`).
 DEFAULT_TEXT_BUDGET = 24_000_000
 #: Members of one cluster shown side by side (the list names them all).
@@ -136,10 +133,11 @@ def _fail(record: Record, what: str) -> RecordError:
     return RecordError(f"{record.where}: {what}")
 
 
-def _removals_of(record: Record, value: object) -> list[Mapping[str, Any]]:
+def _removals_of(record: Record, value: object, field: str) -> list[Mapping[str, Any]]:
+    """Return the removals of ``value``, the ``field`` that ``dedup clean --explain`` wrote."""
     if not isinstance(value, Mapping) or not isinstance(value.get("removals"), list):
         msg = (
-            f"the {EXPLAIN_FIELD!r} field is not what dedup clean --explain writes "
+            f"the {field!r} field is not what dedup clean --explain writes "
             "(an object with a 'removals' list); write it with: dedup clean INPUT --explain "
             "-o OUT.jsonl"
         )
@@ -150,7 +148,7 @@ def _removals_of(record: Record, value: object) -> list[Mapping[str, Any]]:
         ok = ok and isinstance(r.get("start"), int) and isinstance(r.get("end"), int)
         if not ok or not 0 <= r["start"] <= r["end"]:
             msg = (
-                f"a removal in the {EXPLAIN_FIELD!r} field needs integer start <= end and a "
+                f"a removal in the {field!r} field needs integer start <= end and a "
                 f"label of {', '.join(REMOVAL_LABELS)}; got {json.dumps(r)[:200]}"
             )
             raise _fail(record, msg)
@@ -263,7 +261,7 @@ class _Builder:
             doc.size = _json_size(record.text)
 
     def _gather_explain(self, record: Record, doc: _Doc, explain: object) -> None:
-        removals = _removals_of(record, explain)
+        removals = _removals_of(record, explain, self.explain_field)
         doc.explained = True
         doc.removed = sum(r["end"] - r["start"] for r in removals)
         doc.chars = len(record.text) + doc.removed
@@ -357,7 +355,7 @@ class _Builder:
         explain = fields.get(self.explain_field)
         doc = self.docs[doc_id]
         if explain is not None:  # the cleaned record wins over a raw one of the same id
-            removals = _removals_of(record, explain)
+            removals = _removals_of(record, explain, self.explain_field)
             if doc.has_removed_text:
                 original = _original(record, record.text, removals)
                 spans = [

@@ -333,3 +333,9 @@ def test_parquet_inputs_give_the_same_report(run_dir: Path, tmp_path: Path) -> N
     assert from_parquet.removals == from_jsonl.removals
     assert (from_parquet.documents, from_parquet.clusters, from_parquet.duplicates) == (9, 3, 4)
     assert payload(tmp_path / "p.html")["texts"] == payload(tmp_path / "j.html")["texts"]
+
+
+def test_errors_name_the_field_given(tmp_path: Path) -> None:
+    src = _write(tmp_path / "in.jsonl", {"text": "x", "why": {"removals": "no"}})
+    with pytest.raises(RecordError, match="the 'why' field is not what dedup clean --explain"):
+        build_report([src], tmp_path / "r.html", explain_field="why")
