@@ -689,6 +689,8 @@ def _shingle_chunk(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
     tok <<= np.uint64(32)
     tok |= poly
     _splitmix(tok)
+    if n_docs == 1:
+        return _one_doc(keys, starts, tok, params)
     # Tokens per document (a NUL separates documents: no token spans two).
     tok_off = np.empty(n_docs + 1, dtype=np.int64)
     tok_off[:-1] = np.searchsorted(starts, doc_starts)
@@ -721,6 +723,27 @@ def _shingle_chunk(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
     offsets = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     return values, offsets
+
+
+def _one_doc(keys: U32, starts: I64, tok: U64, params: ShingleParams) -> tuple[U32, I64]:
+    """The end of `_shingle_chunk` for a batch of one document (a query, one `add`).
+
+    The same values as the general path, without its per-document bookkeeping (offsets,
+    window sizes and cut-offs per document: about 20 numpy calls, a quarter of the time of
+    shingling one 2 KB article).
+    """
+    n_tok = len(tok)
+    size = params.word_n
+    if params.char_n != size and 2 * int(np.count_nonzero(keys[starts] >= _B_NOSPACE)) > n_tok:
+        size = params.char_n
+    if n_tok >= size:
+        win = _windows(tok, size)[: n_tok - size + 1]
+    elif n_tok:
+        win = _short(tok, np.zeros(1, dtype=np.int64), np.array([n_tok], dtype=np.int64))
+    else:
+        return np.zeros(0, dtype=np.uint32), np.zeros(2, dtype=np.int64)
+    values = (win >> np.uint64(32)).astype(np.uint32)
+    return values, np.array([0, len(values)], dtype=np.int64)
 
 
 def _windows(tok: U64, size: int) -> U64:

@@ -286,8 +286,20 @@ def minhash_batch(values: U32, offsets: I64, scheme: SignatureScheme | None = No
             f"got {offsets[0]}..{offsets[-1]} for {len(values)} values"
         )
         raise InputError(msg)
+    return _minhash(values, offsets, lengths, scheme)
+
+
+def _minhash(values: U32, offsets: I64, lengths: I64, scheme: SignatureScheme) -> U32:
+    """`minhash_batch` of a CSR pair known to be well formed (``lengths`` its row lengths)."""
     n_docs = len(lengths)
     num_perm = scheme.num_perm
+    if n_docs == 1 and 0 < lengths[0] * num_perm <= _SMALL_CELLS:
+        # one text (a query, one add): `_minhash_small` without cutting rows or transposing
+        a, b = _columns(num_perm, scheme.seed)
+        m = fmix32(values[offsets[0] : offsets[1]])[None, :] * a
+        m += b
+        one: U32 = m.min(axis=1)[None, :]
+        return one
     out = np.full((num_perm, n_docs), EMPTY, dtype=np.uint32)
     full = np.flatnonzero(lengths)
     if len(full):
@@ -401,15 +413,21 @@ def signatures(texts: Sequence[str], scheme: SignatureScheme | None = None) -> t
         pending.append((values, offsets))
         size += len(values)
         if size >= _PIECE:
-            sigs.append(minhash_batch(*_concat(pending), scheme))
+            sigs.append(_sign(pending, scheme))
             pending, size = [], 0
     if pending:
-        sigs.append(minhash_batch(*_concat(pending), scheme))
+        sigs.append(_sign(pending, scheme))
     if not sigs:
         return np.zeros((0, scheme.num_perm), dtype=np.uint32), np.zeros(0, dtype=np.int64)
     # One signature piece may span several shingle chunks: join the counts whatever the sigs.
     all_counts = counts[0] if len(counts) == 1 else np.concatenate(counts)
     return (sigs[0] if len(sigs) == 1 else np.concatenate(sigs)), all_counts
+
+
+def _sign(parts: list[tuple[U32, I64]], scheme: SignatureScheme) -> U32:
+    """The signatures of the rows of CSR pairs made by `unique_rows` (valid: not checked)."""
+    values, offsets = _concat(parts)
+    return _minhash(values, offsets, np.diff(offsets), scheme)
 
 
 def _concat(parts: list[tuple[U32, I64]]) -> tuple[U32, I64]:

@@ -78,6 +78,12 @@ def test_signatures_bit_identical_to_datasketch(monkeypatch, num_perm, seed, pat
         assert counts[i] == len(set(hashes))
         want = datasketch_row(hashes, num_perm, seed)
         assert sig[i].tolist() == want.tolist(), (i, text)
+        # one text alone takes the one-document paths of shingling and signing
+        alone, count = signatures([text], scheme)
+        assert alone.shape == (1, num_perm)
+        assert alone.flags.c_contiguous
+        assert alone[0].tolist() == want.tolist(), (i, text)
+        assert count.tolist() == [counts[i]]
     # empty documents (no shingle) keep datasketch's empty value in every slot
     assert (sig[0] == 0xFFFFFFFF).all()
     assert (sig[5] == 0xFFFFFFFF).all()
@@ -131,6 +137,10 @@ def test_offsets_not_starting_at_zero():
         row = values[offsets[i] : offsets[i + 1]].tolist()
         want = datasketch_row(row, 8, 1) if row else np.full(8, 0xFFFFFFFF)
         assert got[i].tolist() == list(want)
+        # the same row as a batch of one
+        one = minhash_batch(values, offsets[i : i + 2], scheme)
+        assert one.shape == (1, 8)
+        assert one[0].tolist() == list(want)
 
 
 def test_minhash_batch_input_errors():
