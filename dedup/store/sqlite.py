@@ -310,8 +310,7 @@ class SQLiteBackend(Backend):
         ``levels`` is updated in place and written back, with a new filter for the level that
         received the documents.
         """
-        rows = sorted((k, seq) for seq, (_, keys) in self._pending_docs.items() for k in keys)
-        con.executemany("INSERT INTO bands_1 VALUES (?, ?)", rows)
+        con.executemany("INSERT INTO bands_1 VALUES (?, ?)", self._pending_rows())
         levels[1].take(_Level(len(self._pending_docs), self._upto, self._tail))
         last = 1  # the level the documents end in: the merges below empty the ones before it
         for level in range(1, LEVELS):
@@ -328,6 +327,17 @@ class SQLiteBackend(Backend):
         self._drop_pending(self._tail)
         self._build_filter(con, last, levels[last])
         self._write_levels(con, levels)
+
+    def _pending_rows(self) -> Iterator[tuple[int, int]]:
+        """Return the pending documents' ``(key, seq)`` rows sorted (numpy: ~16k rows a flush)."""
+        docs = self._pending_docs
+        lengths = [len(keys) for _, keys in docs.values()]
+        keys = np.fromiter(
+            chain.from_iterable(keys for _, keys in docs.values()), np.int64, sum(lengths)
+        )
+        seqs = np.repeat(np.fromiter(docs, np.int64, len(docs)), lengths)
+        order = np.lexsort((seqs, keys))
+        return zip(keys[order].tolist(), seqs[order].tolist(), strict=True)
 
     def _build_filter(self, con: sqlite3.Connection, level: int, lv: _Level) -> None:
         """Write a new filter of every band key of the documents in ``lv``'s seq range.
