@@ -553,3 +553,45 @@ def test_query_many_answers_as_query_one_at_a_time(location: str) -> None:
         assert len(store) == 20
         with pytest.raises(InputError, match="query 1"):
             store.query_many(["ok", 3])  # type: ignore[list-item]
+
+
+def test_a_batch_of_verdicts_equals_each_one_judged_alone() -> None:
+    # `_decide_many` judges all pairs of a batch in one call: each entry must still get the
+    # most similar of its own candidates (the oldest among equals), or None under the
+    # threshold; compared with a plain loop over pair_similarity.
+    from dedup.cluster import pair_similarity
+    from dedup.store.backend import Candidate, Entry
+
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**32, (6, 128), dtype=np.uint32)
+
+    def near(row: np.ndarray, changed: int) -> bytes:
+        out = row.copy()
+        out[rng.choice(128, changed, replace=False)] = rng.integers(0, 2**32, changed)
+        return out.tobytes()
+
+    cands = [
+        [Candidate(f"c{k}-{i}", 10 * k + i, 300, near(base[k], ch)) for i, ch in enumerate(chs)]
+        for k, chs in enumerate([(40, 5, 20), (0, 0), (128,), (), (3, 3, 60), (10,)])
+    ]
+    entries = [Entry(f"e{k}", None, 300, base[k].tobytes(), (), None, None) for k in range(6)]
+    entries[5] = Entry("e5", None, 0, None, (), None, None)  # too short: no signature
+    with Store(learn=False) as store:
+        got = store._decide_many(entries, cands)
+        for k, (entry, found) in enumerate(zip(entries, cands, strict=True)):
+            want = None
+            if entry.sig is not None and found:
+                sigs = np.stack([base[k]] + [np.frombuffer(c.sig, np.uint32) for c in found])
+                pairs = [(0, i) for i in range(1, len(found) + 1)]
+                _, _, sim = pair_similarity(sigs, [300] * len(sigs), pairs)
+                scored = zip(sim.tolist(), found, strict=True)
+                neg, _, doc_id = min((-s, c.seq, c.id) for s, c in scored)
+                want = (doc_id, -neg) if -neg >= store.threshold else None
+            assert got[k] == want, k
+            assert store._decide(entry, found) == want
+    assert got[0] is not None
+    assert got[0][0] == "c0-1"  # the most similar, not the first
+    assert got[1] == ("c1-0", 1.0)  # equals: the oldest
+    assert got[2] is None  # under the threshold
+    assert got[3] is None
+    assert got[5] is None

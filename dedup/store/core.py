@@ -329,8 +329,9 @@ class Store:
             entries = self._entries(rows, results, [None] * len(rows))
             looked = self.backend.lookup_many(entries)
         out = []
-        for entry, res, (hit, cands) in zip(entries, results, looked, strict=True):
-            verdict = (hit.id, 1.0) if hit is not None else self._decide(entry, cands)
+        verdicts = self._decide_many(entries, [cands for _, cands in looked])
+        for entry, res, (hit, _), near in zip(entries, results, looked, verdicts, strict=True):
+            verdict = (hit.id, 1.0) if hit is not None else near
             if verdict is None:
                 rec = Record("", site=entry.site)
             else:
@@ -404,22 +405,40 @@ class Store:
 
     def _decide(self, entry: Entry, cands: Sequence[Candidate]) -> tuple[str, float] | None:
         """Return the stored document ``entry`` duplicates (most similar, then oldest)."""
-        if entry.sig is None or not cands:
-            return None
-        num_perm = self.scheme.num_perm
-        sigs = np.empty((len(cands) + 1, num_perm), dtype=np.uint32)
-        sigs[0] = np.frombuffer(entry.sig, dtype=np.uint32)
-        for i, c in enumerate(cands, 1):
-            sigs[i] = np.frombuffer(c.sig, dtype=np.uint32)
-        sizes = [max(1, entry.size)] + [max(1, c.size) for c in cands]
-        pairs = np.zeros((len(cands), 2), dtype=np.int64)
-        pairs[:, 1] = np.arange(1, len(cands) + 1)
+        return self._decide_many([entry], [cands])[0]
+
+    def _decide_many(
+        self, entries: Sequence[Entry], cands: Sequence[Sequence[Candidate]]
+    ) -> list[tuple[str, float] | None]:
+        """`_decide` for each entry and its candidates: one similarity call for all pairs."""
+        out: list[tuple[str, float] | None] = [None] * len(entries)
+        rows: list[bytes] = []
+        sizes: list[int] = []
+        pairs: list[tuple[int, int]] = []
+        owner: list[tuple[int, Candidate]] = []  # the entry and candidate of each pair
+        for k, (entry, found) in enumerate(zip(entries, cands, strict=True)):
+            if entry.sig is None or not found:
+                continue
+            first = len(rows)
+            rows.append(entry.sig)
+            sizes.append(max(1, entry.size))
+            for c in found:
+                pairs.append((first, len(rows)))
+                owner.append((k, c))
+                rows.append(c.sig)
+                sizes.append(max(1, c.size))
+        if not pairs:
+            return out
+        sigs = np.frombuffer(b"".join(rows), dtype=np.uint32).reshape(len(rows), -1)
         _, _, sim = pair_similarity(sigs, sizes, pairs, word_n=self.scheme.shingle.word_n)
-        order = sorted(range(len(cands)), key=lambda i: (-float(sim[i]), cands[i].seq))
-        best = order[0]
-        if float(sim[best]) < self.threshold:
-            return None
-        return cands[best].id, float(sim[best])
+        best: dict[int, tuple[float, int, str]] = {}  # entry -> (-similarity, seq, id)
+        for (k, c), s in zip(owner, sim.tolist(), strict=True):
+            if k not in best or (-s, c.seq) < best[k][:2]:
+                best[k] = (-s, c.seq, c.id)
+        for k, (neg, _, doc_id) in best.items():
+            if -neg >= self.threshold:
+                out[k] = (doc_id, -neg)
+        return out
 
     def _result(
         self, doc_id: str | None, res: CleanResult, rec: Record, entry: Entry, site: str | None
