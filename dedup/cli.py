@@ -141,16 +141,24 @@ def explanation(result: CleanResult, original: str | None = None) -> dict[str, A
         >>> [(d["label"], d["text"]) for d in field["removals"]]
         [('chrome', 'Short Url\n')]
     """
-    removals = [r.to_dict() for r in result.removals]
-    if original is not None:
-        for d, r in zip(removals, result.removals, strict=True):
-            d["text"] = r.span.slice(original)
     return {
-        "removals": removals,
+        "removals": removal_dicts(result.removals, original),
         "title": result.title,
         "byline": result.byline,
         "published": list(result.published),
     }
+
+
+def removal_dicts(removals: Sequence[Removal], original: str | None) -> list[dict[str, Any]]:
+    """Return each removal as `dedup.Removal.to_dict` gives it (what ``--explain`` writes).
+
+    With the ``original`` text, each also carries the ``text`` it removed.
+    """
+    out = [r.to_dict() for r in removals]
+    if original is not None:
+        for d, r in zip(out, removals, strict=True):
+            d["text"] = r.span.slice(original)
+    return out
 
 
 def _utf8_len(text: str) -> int:
@@ -1448,12 +1456,16 @@ def _check_store_paths(location: str, reader: Reader, out: str) -> None:
         raise ConfigError(msg)
 
 
-def store_field(result: StoreResult, *, explain: bool = False) -> dict[str, Any]:
+def store_field(
+    result: StoreResult, *, explain: bool = False, original: str | None = None
+) -> dict[str, Any]:
     """Return the ``dedup`` field ``dedup store add`` and ``query`` write into each record.
 
     Args:
         result: what `dedup.Store.add` or `dedup.Store.query` returned for the record.
         explain: also give the removals (``--explain``), as `explanation` does.
+        original: the record's raw text; with ``explain``, each removal then carries the
+            ``text`` it removed.
 
     Returns:
         ``{"duplicate_of", "similarity", "match", "stored", "known", "too_short", "site"}``,
@@ -1478,7 +1490,7 @@ def store_field(result: StoreResult, *, explain: bool = False) -> dict[str, Any]
         "site": result.site,
     }
     if explain:
-        out["removals"] = [r.to_dict() for r in result.removals]
+        out["removals"] = removal_dicts(result.removals, original)
     return out
 
 
@@ -1573,7 +1585,11 @@ def _cmd_store_add(args: argparse.Namespace) -> int:
             for batch in _store_batches(reader, args, progress):
                 results = store.add_many([doc for _, doc in batch])
                 for (record, _), result in zip(batch, results, strict=True):
-                    sink.put(record, result.text, store_field(result, explain=args.explain))
+                    sink.put(
+                        record,
+                        result.text,
+                        store_field(result, explain=args.explain, original=record.text),
+                    )
                     counts.add(result)
         except BaseException:
             progress.close()
@@ -1644,7 +1660,11 @@ def _cmd_store_query(args: argparse.Namespace) -> int:
             for record in reader:
                 site = dups.site_of(record.fields, args.site_field, args.url_field)
                 result = store.query(record.text, site=site)
-                sink.put(record, result.text, store_field(result, explain=args.explain))
+                sink.put(
+                    record,
+                    result.text,
+                    store_field(result, explain=args.explain, original=record.text),
+                )
                 counts.add(result)
                 progress.update()
         except BaseException:

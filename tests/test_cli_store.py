@@ -16,7 +16,7 @@ from test_cli_learn import FOOTER, NEWSLETTER, page
 from test_dups import ARTICLES, edit_words
 
 import dedup
-from dedup.cli import store_field
+from dedup.cli import explanation, store_field
 from dedup.learn import Cleaner
 
 VERDICT_KEYS = {"duplicate_of", "similarity", "match", "stored", "known", "too_short", "site"}
@@ -195,8 +195,12 @@ def test_explain_adds_the_removals(tmp_path):
     info = row["dedup"]
     assert set(info) == VERDICT_KEYS | {"removals"}
     expected = dedup.clean_and_explain(PAGE)
-    assert info["removals"] == [r.to_dict() for r in expected.removals]
+    # as dedup clean --explain writes them: each removal with the text it removed
+    assert info["removals"] == explanation(expected, PAGE)["removals"]
     assert info["removals"]  # the page has chrome
+    assert [r["text"] for r in info["removals"]] == [
+        PAGE[r.span.start : r.span.end] for r in expected.removals
+    ]
     removals = [
         dedup.Removal(dedup.Span(r["start"], r["end"]), r["label"], r["reason"], r["detector"])
         for r in info["removals"]
