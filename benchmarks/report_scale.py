@@ -29,6 +29,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -45,14 +46,15 @@ sys.path.insert(0, str(ROOT))
 
 from dedup.report import build_report  # noqa: E402 - after the path set-up
 
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+
+def _chromium() -> tuple[str, list[str]]:
+    """Return the Chromium binary and flags ``tests/chromium.py`` gives the browser test."""
+    spec = importlib.util.spec_from_file_location("_dedup_chromium", ROOT / "tests" / "chromium.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CHROMIUM, module.FLAGS
 
 
 def _dedup(*args: object) -> None:
@@ -90,11 +92,11 @@ def browser_times(page_path: Path, repeat_n: int) -> dict[str, float]:
     """Median seconds to open the report and to use it, over ``repeat_n`` fresh pages."""
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    chromium, flags = _chromium()
     runs: dict[str, list[float]] = {"open": [], "filter": [], "search": [], "cluster": []}
     heap: list[float] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        browser = p.chromium.launch(executable_path=chromium, args=flags)
         for _ in range(repeat_n):
             page = browser.new_page(viewport={"width": 1300, "height": 1000})
             errors: list[str] = []

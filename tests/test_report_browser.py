@@ -8,29 +8,16 @@ download). The page is opened from a ``file://`` URL, as a user opens the report
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, FLAGS
 from test_cli import ok
 
 ROOT = Path(__file__).resolve().parents[1]
 DUMP = ROOT / "examples" / "dump.jsonl"
-CHROMIUM = os.environ.get("DEDUP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-# The flags a root, offline sandbox needs: no sandbox (root), no background traffic to
-# Google's hosts (the network is closed), no GPU.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'"
 )
