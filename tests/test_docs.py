@@ -1,4 +1,4 @@
-"""Every example in README.md and docs/*.md runs, so the documentation stays true.
+"""Every example in README.md, examples/README.md and docs/*.md runs, so the documentation stays true.
 
 Python: every ```python block runs, in a temporary folder that holds the files they name
 (``page.txt``, a small ``dump.jsonl.gz``), with ``raw`` bound to a real scraped page (seed 000)
@@ -40,7 +40,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", ROOT / "examples" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 SEED = ROOT / "tests" / "golden" / "seeds" / "000_323881d297d953c7.txt"
 SUBSET = ROOT / "tests" / "data" / "dev_subset.jsonl"
