@@ -1,4 +1,4 @@
-"""Every example in README.md, examples/README.md and docs/*.md runs, so the documentation stays true.
+"""Every example in README.md, examples/README.md and docs/*.md runs: the documentation stays true.
 
 Python: every ```python block runs, in a temporary folder that holds the files they name
 (``page.txt``, a small ``dump.jsonl.gz``), with ``raw`` bound to a real scraped page (seed 000)
