@@ -37,7 +37,7 @@ import os
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -402,6 +402,8 @@ class Reader:
         errors: ``"strict"`` (undecodable bytes raise) or ``"replace"`` (they become U+FFFD).
         on_error: ``"raise"`` (the first unreadable record raises `RecordError`) or ``"skip"``
             (it is counted in `stats`, by reason, and reading goes on).
+        lines: read only these 1-based lines of a JSONL file (rows of a Parquet file); the
+            others are not parsed, nor checked. ``None`` (the default): every line.
 
     Attributes:
         kind: ``"document"`` (one text), ``"records"`` (JSONL) or ``"tree"`` (a directory).
@@ -431,6 +433,7 @@ class Reader:
         glob: str = "*.txt",
         errors: TextErrors = "strict",
         on_error: OnError = "raise",
+        lines: Collection[int] | None = None,
     ) -> None:
         _check_choice("format", format, FORMATS)
         _check_choice("errors", errors, TEXT_ERRORS)
@@ -447,6 +450,7 @@ class Reader:
         self.glob = glob
         self.errors = errors
         self.on_error = on_error
+        self.lines = lines
         self.stats = ReadStats()
         self.total_bytes: int | None = None
         self._done_bytes = 0  # bytes of input files finished
@@ -545,11 +549,18 @@ class Reader:
                 "that holds the text with --text-field (text_field=...)"
             )
             raise RecordError(msg)
-        row_no = 0
+        wanted = self.lines
+        done = 0  # rows of the batches before this one
         try:
             for batch in pf.iter_batches(batch_size=PARQUET_BATCH):
-                for row in batch.to_pylist():
-                    row_no += 1
+                start, done = done, done + batch.num_rows
+                if wanted is None:
+                    rows: Iterable[tuple[int, dict[str, Any]]] = enumerate(batch.to_pylist())
+                else:  # only the wanted rows are turned into Python objects
+                    keep = [k for k in range(batch.num_rows) if start + k + 1 in wanted]
+                    rows = zip(keep, batch.take(keep).to_pylist() if keep else [], strict=True)
+                for k, row in rows:
+                    row_no = start + k + 1
                     text = row[self.text_field]
                     if not isinstance(text, str):
                         where = f"{name}:{row_no}"
@@ -594,6 +605,8 @@ class Reader:
             if line is None:
                 return
             line_no += 1
+            if self.lines is not None and line_no not in self.lines:
+                continue
             if line_no == 1:
                 line = line.removeprefix(_BOM)
             if not line.strip():  # blank lines hold no record (e.g. a trailing newline)

@@ -25,6 +25,7 @@ import html
 import json
 import math
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -118,6 +119,7 @@ class _Doc:
     size: int = 0  # bytes the document's text takes in the report (`_json_size`)
     explained: bool = False  # a dedup field was seen
     has_removed_text: bool = True  # every removal carried its text
+    number: int = 0  # its place in the order documents were first read
 
 
 @dataclass
@@ -224,6 +226,12 @@ class _Builder:
         self.without_fields = 0
         self.repeated_ids = 0
         self._sources: dict[str, int] = {}
+        # Where each record was, so that pass 2 parses only the lines of chosen documents:
+        # per input, line numbers and document numbers (`_order`), 16 bytes a record; the
+        # records with neither field (left out, but their text may be a document's) by id.
+        self._order: list[str] = []
+        self._places: dict[str, tuple[array[int], array[int]]] = {}
+        self._loose: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
 
     def source_bit(self, source: str) -> int:
         """A bit for each input file, to tell an id repeated within one input."""
@@ -242,11 +250,18 @@ class _Builder:
         verdict = fields.get(self.dups_field)
         if explain is None and verdict is None:
             self.without_fields += 1
+            if record.line_no is not None:
+                self._loose[record.source].append((record.line_no, self._id(record)))
             return
         doc_id = self._id(record)
         doc = self.docs.get(doc_id)
         if doc is None:
-            doc = self.docs[doc_id] = _Doc(doc_id)
+            doc = self.docs[doc_id] = _Doc(doc_id, number=len(self._order))
+            self._order.append(doc_id)
+        if record.line_no is not None:
+            lines, numbers = self._places.setdefault(record.source, (array("q"), array("q")))
+            lines.append(record.line_no)
+            numbers.append(doc.number)
         source = self.source_bit(record.source)
         if doc.sources & source:
             self.repeated_ids += 1  # the same id twice in one input: counted once
@@ -346,6 +361,16 @@ class _Builder:
         return chosen
 
     # ------------------------------------------------------------------ pass 2
+
+    def lines_of(self, chosen: set[str]) -> dict[str, set[int]]:
+        """Return, per input, the lines of the records of the ``chosen`` documents."""
+        order = self._order
+        out: dict[str, set[int]] = {}
+        for source, (lines, numbers) in self._places.items():
+            out[source] = {ln for ln, k in zip(lines, numbers, strict=True) if order[k] in chosen}
+        for source, loose in self._loose.items():
+            out.setdefault(source, set()).update(ln for ln, i in loose if i in chosen)
+        return out
 
     def keep_text(self, record: Record, chosen: set[str]) -> None:
         fields = record.fields or {}
@@ -747,12 +772,21 @@ def _script_json(data: object) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def _records(paths: Sequence[str], text_field: str, on_error: str) -> Iterator[Record]:
+def _records(
+    paths: Sequence[str],
+    text_field: str,
+    on_error: str,
+    lines: Mapping[str, set[int]] | None = None,
+) -> Iterator[Record]:
+    """Read the inputs; with ``lines``, only those lines of each (the others unparsed)."""
     for path in paths:
         if path == "-":
             msg = "dedup report reads its inputs twice; give files, not standard input (-)"
             raise ConfigError(msg)
-        reader = Reader(path, format="auto", text_field=text_field, on_error=on_error)  # type: ignore[arg-type]
+        wanted = None if lines is None else lines.get(path, set())
+        if wanted is not None and not wanted:
+            continue
+        reader = Reader(path, format="auto", text_field=text_field, on_error=on_error, lines=wanted)  # type: ignore[arg-type]
         if reader.kind != "records":
             msg = (
                 f"{path}: dedup report reads JSONL or Parquet records (what dedup clean "
@@ -834,7 +868,7 @@ def build_report(
     clusters = builder.clusters()
     chosen = builder.choose(text_budget, clusters)
     if chosen:
-        for record in _records(sources, text_field, on_error):
+        for record in _records(sources, text_field, on_error, builder.lines_of(chosen)):
             builder.keep_text(record, chosen)
     payload = _payload(builder, clusters, sources, threshold)
     stats = ReportStats(

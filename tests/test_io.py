@@ -444,3 +444,29 @@ def test_any_text_round_trips_through_a_file(tmp_path, text):
     # A leading U+FEFF is read as a byte-order mark and dropped (documented), hence the filter.
     write_text(tmp_path / "t.txt", text)
     assert [r.text for r in Reader(tmp_path / "t.txt")] == [text]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".parquet"])
+def test_reading_only_some_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str):
+    import dedup.io
+
+    rows = [{"id": f"r{i}", "text": f"text {i}"} for i in range(2500)]
+    path = tmp_path / f"in{suffix}"
+    if suffix == ".parquet":
+        pa = pytest.importorskip("pyarrow")
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(rows), path)
+        monkeypatch.setattr(dedup.io, "PARQUET_BATCH", 1000)  # wanted rows in three batches
+    else:
+        lines = [json.dumps(r) for r in rows]
+        lines[1500] = "{not json"  # not wanted: never parsed, so no error
+        data = "\n".join(lines) + "\n\n"
+        if suffix.endswith(".gz"):
+            path.write_bytes(gzip.compress(data.encode()))
+        else:
+            path.write_text(data, encoding="utf-8")
+    wanted = {1, 2, 999, 1000, 1001, 2500, 2502, 9999}
+    got = [(r.line_no, r.fields["id"], r.text) for r in Reader(path, lines=wanted)]
+    assert got == [(n, f"r{n - 1}", f"text {n - 1}") for n in sorted(wanted) if n <= 2500]
+    assert list(Reader(path, lines=set())) == []

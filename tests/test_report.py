@@ -339,3 +339,42 @@ def test_errors_name_the_field_given(tmp_path: Path) -> None:
     src = _write(tmp_path / "in.jsonl", {"text": "x", "why": {"removals": "no"}})
     with pytest.raises(RecordError, match="the 'why' field is not what dedup clean --explain"):
         build_report([src], tmp_path / "r.html", explain_field="why")
+
+
+def test_the_second_pass_parses_only_the_chosen_documents(
+    run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dedup.report as report
+
+    # A record with neither field, before the cleaned one of the same id, and an id
+    # repeated within one input: what the page shows must not depend on the filtering.
+    clean = (run_dir / "clean.jsonl").read_text(encoding="utf-8").splitlines()
+    dups = (run_dir / "dups.jsonl").read_text(encoding="utf-8").splitlines()
+    raw = json.dumps({"id": json.loads(clean[0])["id"], "text": "a raw copy of the page"})
+    (tmp_path / "clean.jsonl").write_text("\n".join([raw, *clean, clean[3]]) + "\n", "utf-8")
+    (tmp_path / "dups.jsonl").write_text("\n".join([raw, *dups]) + "\n", "utf-8")
+    real = report._records
+    read: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        for record in real(*args, **kwargs):  # type: ignore[arg-type]
+            read.append(1)
+            yield record
+
+    def every_line(paths: object, text_field: str, on_error: str, lines: object = None) -> object:
+        return real(paths, text_field, on_error)  # type: ignore[arg-type]
+
+    both = [tmp_path / "clean.jsonl", tmp_path / "dups.jsonl"]
+    # (with only dups.jsonl, the raw record's text is the one shown: it comes first)
+    for inputs, budget in itertools.product([both, both[1:]], (0, 6_000, 15_000, 10**9)):
+        monkeypatch.setattr(report, "_records", every_line)
+        build_report(inputs, tmp_path / "all.html", text_budget=budget)
+        monkeypatch.setattr(report, "_records", counted)
+        read.clear()
+        stats = build_report(inputs, tmp_path / "some.html", text_budget=budget)
+        assert (tmp_path / "some.html").read_bytes() == (tmp_path / "all.html").read_bytes()
+        if budget == 6_000:
+            assert 0 < stats.with_text < 9
+            passes = sum(len(p.read_text("utf-8").splitlines()) for p in inputs)
+            assert len(read) < 2 * passes  # pass 2 parsed only the chosen documents' lines
+
