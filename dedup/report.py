@@ -21,6 +21,7 @@ the chosen texts, never the whole dump.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import html
 import json
 import math
@@ -610,7 +611,10 @@ def _plots(builder: _Builder, clusters: Mapping[str, list[str]], threshold: floa
 
 
 def _chrome_table(builder: _Builder) -> str:
-    sites = sorted(builder.chrome.items(), key=lambda kv: -sum(kv[1].values()))[:TOP_SITES]
+    # Ties go by name: the lines of a document are counted from a set, whose order changes
+    # with Python's string hashing from one run to the next.
+    sites = sorted(builder.chrome.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    sites = sites[:TOP_SITES]
     if not sites:
         return '<p class="empty" data-testid="chrome-lines">No chrome lines recorded.</p>'
     rows = [
@@ -618,7 +622,7 @@ def _chrome_table(builder: _Builder) -> str:
         "<th>line</th><th>documents</th></tr></thead><tbody>"
     ]
     for site, counter in sites:
-        top = counter.most_common(TOP_LINES)
+        top = heapq.nsmallest(TOP_LINES, counter.items(), key=lambda kv: (-kv[1], kv[0]))
         peak = top[0][1]
         for k, (line, n) in enumerate(top):
             site_cell = (
