@@ -6,11 +6,14 @@ which puts this folder on ``sys.path``).
 
 from __future__ import annotations
 
+import importlib.util
 import platform
 import subprocess
+import sys
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,3 +51,20 @@ def git_state() -> str | None:
     except OSError:
         return None
     return (head + ("+dirty" if dirty else "")) or None
+
+
+def tests_helper(name: str) -> ModuleType | None:
+    """Return the helper module ``tests/<name>.py`` (no pytest in it), loaded by path.
+
+    E.g. ``redis_server`` (the Redis launcher) or ``chromium``; None when the file is absent.
+    """
+    path = ROOT / "tests" / f"{name}.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"_dedup_tests_{name}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -29,7 +29,6 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import resource
@@ -43,17 +42,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from dedup.report import build_report  # noqa: E402 - after the path set-up
+from environment import tests_helper  # noqa: E402 - after the path set-up
+
+from dedup.report import build_report  # noqa: E402
 
 
 def _chromium() -> tuple[str, list[str]]:
     """Return the Chromium binary and flags ``tests/chromium.py`` gives the browser test."""
-    spec = importlib.util.spec_from_file_location("_dedup_chromium", ROOT / "tests" / "chromium.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = tests_helper("chromium")
+    if module is None:
+        msg = "tests/chromium.py is missing: run this from a full checkout of the repository"
+        raise SystemExit(msg)
     return module.CHROMIUM, module.FLAGS
 
 

@@ -77,7 +77,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from environment import cpu_model, git_state, versions
+from environment import cpu_model, git_state, tests_helper, versions
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("dedup", "numpy", "datasketch", "redis")
@@ -276,16 +276,8 @@ def _tally(kinds: list[str], found: list[bool]) -> dict[str, Any]:
 
 def load_launcher() -> Callable[[Path], Any] | None:
     """Return ``tests/redis_server.py``'s ``start_redis`` (None when the file is absent)."""
-    path = ROOT / "tests" / "redis_server.py"
-    if not path.exists():
-        return None
-    spec = importlib.util.spec_from_file_location("_dedup_redis_server", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module.start_redis  # type: ignore[no-any-return]
+    module = tests_helper("redis_server")
+    return None if module is None else module.start_redis  # type: ignore[no-any-return]
 
 
 def redis_info(url: str) -> dict[str, Any]:
