@@ -12,10 +12,11 @@ What is counted, and why it generalises:
 - A line's *template* is its `dedup.normalize.normalize` form with digit runs, month and
   weekday names (``resources/dates``, every language) masked: "Updated 03 August 2025" and
   "Updated 17 December 2025" are one template.
-- Pages are counted by a *page key* (the three smallest hashes of its prose lines): a copy of
-  an article re-scraped or syndicated on the same site has the same key, so the article's
-  paragraphs are never counted twice for it; only lines on pages of *different* articles
-  add up. Copies are the job of `dedup.find_duplicates`.
+- Pages are counted by a *page key* (the three smallest hashes of its prose lines; on a page
+  with fewer, its headline line and longest lines fill in): a copy of an article re-scraped
+  or syndicated on the same site has the same key, so the article's paragraphs are never
+  counted twice for it; only lines on pages of *different* articles add up. Copies are the
+  job of `dedup.find_duplicates`.
 - Per template, the smallest `MAX_COUNT` page keys are kept (a bottom-k set): counts are
   exact up to that cap, the union of two sets is the set of the union, so the result does
   not depend on the order of the documents nor on how they are split across `partial_fit`
@@ -265,18 +266,29 @@ def _chrome_pages(counts: _Counts, key: int, threshold: int) -> int | None:
     return n if 2 * counts.get(key | 1, 0) < n else 0
 
 
-def _page_key(lines: Sequence[str], prose: Sequence[bool]) -> int:
+def _page_key(lines: Sequence[str], prose: Sequence[bool], templates: Sequence[str]) -> int:
     """Return the key pages are counted by: the smallest hashes of the page's prose lines.
 
-    A bottom-`_KEY_LINES` MinHash of the set of prose lines (with the longest line when there
-    are fewer): re-scrapes and copies of one article share their paragraphs, so most often
-    their key, whatever chrome, date bar or reader comment surrounds them; pages of different
-    articles share it only when all of it comes from shared prose chrome (a site blurb of
-    several paragraphs whose hashes happen to be the smallest: that site then learns less).
+    A bottom-`_KEY_LINES` MinHash of the set of prose lines: re-scrapes and copies of one
+    article share their paragraphs, so most often their key, whatever chrome, date bar or
+    reader comment surrounds them; pages of different articles share it only when all of it
+    comes from shared prose chrome (a site blurb of several paragraphs whose hashes happen to
+    be the smallest: that site then learns less). A page with fewer prose lines (a list post
+    whose one paragraph is the author's blurb) also takes the templates of its first line and
+    of its longest lines, which re-scrapes share and other posts do not.
     """
     hashes = {_hash(normalize(s)) for s, p in zip(lines, prose, strict=True) if p}
     if len(hashes) < _KEY_LINES:
-        hashes.add(_hash(normalize(max(lines, key=len))))
+        # Too little prose to tell articles apart (a list, a gallery, a short post beside a
+        # site blurb that is the page's only prose): the headline line and the longest other
+        # lines, as templates (a re-scrape's re-drawn counts and dates do not change them),
+        # fill the key up to _KEY_LINES lines.
+        rest = [t for t, p in zip(templates[1:], prose[1:], strict=True) if not p]
+        fill = [templates[0], *sorted(rest, key=lambda t: (-len(t), t))]
+        for tmpl in fill:
+            if len(hashes) >= _KEY_LINES:
+                break
+            hashes.add(_hash(tmpl))
     return _hash(" ".join(map(str, sorted(hashes)[:_KEY_LINES])))
 
 
@@ -705,8 +717,8 @@ class Cleaner:
         keys = array("q")
         examples: dict[int, tuple[str, str]] = {}  # its keys: the templates seen on the page
         long: list[str] = []
-        for i, line in enumerate(lines):
-            tmpl = template(line)
+        tmpls = [template(line) for line in lines]
+        for i, (line, tmpl) in enumerate(zip(lines, tmpls, strict=True)):
             key = _line_key(site, tmpl)
             if key in examples:
                 continue
@@ -722,7 +734,7 @@ class Cleaner:
         return LearnState(
             {site: 1},
             all_keys,
-            np.full(len(all_keys), _page_key(lines, prose), np.int64),
+            np.full(len(all_keys), _page_key(lines, prose, tmpls), np.int64),
             np.array([_title_hash(site, key) for key in _title_keys(lines[0])], np.int64),
             examples,
         )

@@ -937,6 +937,54 @@ def test_background_paragraph_of_a_running_story_is_not_chrome() -> None:
         assert background in cleaner.clean(d), background
 
 
+BLURB = (
+    "I have written about advertising for nineteen years and I still dislike most of it, "
+    "along with brunch, parades, golf and people who walk slowly on the pavement."
+)
+
+
+def list_post(rng: random.Random, title: str, day: int) -> str:
+    """Return a blog post made of short list lines, beside the blog's one prose blurb."""
+    items = [f"* {headline(rng)}" for _ in range(4)]  # under 60 characters: counted exactly
+    top = ["Adblog: " + title, "About Me", BLURB, "Previous Posts", f"Posted on {day} May 2012"]
+    return "\n".join([*top, title, *items, "Post a Comment"])
+
+
+def test_blurb_that_is_the_only_prose_of_list_posts_is_learned() -> None:
+    # Every post is a list of short lines; the author's blurb is the only prose on each page.
+    # Pages are told apart by their headline and longest lines, not by the blurb alone.
+    rng = random.Random(21)
+    docs = [
+        {"site": "adblog.example", "text": list_post(rng, headline(rng), day)}
+        for day in (3, 10, 17, 24)
+    ]
+    cleaner = Cleaner().fit(docs)
+    assert BLURB in {x.example for x in cleaner.learned("adblog.example")}
+    for d in docs:
+        out = nonblank(cleaner.clean(d))
+        assert BLURB not in out
+        items = [s for s in nonblank(d["text"]) if s.startswith("* ")]
+        assert [s for s in items if s not in out] == []
+
+
+def test_rescraped_list_post_counts_once() -> None:
+    # One list post scraped three times (dates re-drawn) beside two other posts: its list
+    # lines are on three documents of one article, never three pages of the site.
+    rng = random.Random(22)
+    post = list_post(rng, "Seven of the worst celebrity ads", 4)
+    docs = [{"site": "adblog.example", "text": post.replace("4 May", f"{d} May")} for d in (4, 5)]
+    docs += [{"site": "adblog.example", "text": post.replace("Adblog: ", "Adblog | ")}]
+    docs += [{"site": "adblog.example", "text": list_post(rng, headline(rng), d)} for d in (9, 12)]
+    cleaner = Cleaner().fit(docs)
+    learned = {x.example for x in cleaner.learned("adblog.example")}
+    assert BLURB in learned
+    items = [s for s in nonblank(post) if s.startswith("* ")]
+    assert not learned & set(items)
+    for d in docs[:3]:
+        out = nonblank(cleaner.clean(d))
+        assert [s for s in items if s not in out] == []
+
+
 def test_body_share_is_measured_beyond_the_count_cap() -> None:
     rng = random.Random(13)
     promo = "Read the Herald on your phone with our free app for every platform"
