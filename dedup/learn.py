@@ -27,7 +27,9 @@ What is counted, and why it generalises:
   snippet cut at another length, shares most of its band keys with the other copies. A
   snippet cut short ("...") matches only other cut copies, never the full paragraph it was
   cut from (the lead of the article's own page).
-- A line of headline length that is the title of another page of the site is a teaser.
+- A line of headline length that is the title of another page of the site is a teaser. On
+  its own page it stays where it heads the page or stands by the page's own lines; its
+  copies in a list of learned lines (posts that share a headline) are teasers there too.
 - A line between two prose lines on at least half of the pages that hold it is content
   that recurs (a standard subheading, an article's paragraph on copies the page key did not
   unify): never learned. And on each page, a learned line between two of the page's own
@@ -1453,6 +1455,7 @@ class _SiteDetector:
         own_prose = {
             i for i in open_ if evidence[lines[i].text] is None and _is_prose(lines[i].stripped)
         }
+        unlearned: set[int] | None = None  # built for the first learned copy of the headline
         out = []
         for i in open_:
             ev = evidence[lines[i].text]
@@ -1464,7 +1467,22 @@ class _SiteDetector:
                 continue
             stripped = lines[i].stripped
             if own and any(key in own for key in _title_keys(stripped)):
-                continue  # the page's own headline, however often it is a teaser elsewhere
+                # The page's own headline, however often it is a teaser elsewhere: where it
+                # heads the page, and where it stands by the page's own lines. Copies among
+                # learned lines only are the site's list of posts that share the headline
+                # ("Top 5 posts of the week"): teasers there, as on every other page.
+                if i == first:
+                    continue
+                if unlearned is None:
+                    unlearned = {
+                        j
+                        for j in open_
+                        if evidence[lines[j].text] is None
+                        and not any(key in own for key in _title_keys(lines[j].stripped))
+                    }
+                near = content[max(0, k - _OWN_HEADLINE_REACH) : k + _OWN_HEADLINE_REACH + 1]
+                if not unlearned.isdisjoint(near):
+                    continue
             verdicts = self._verdicts
             got = verdicts.get(stripped)
             if got is None:
@@ -1509,6 +1527,10 @@ class _SiteDetector:
             n / self.pages,
         )
 
+
+#: A learned copy of a page's own headline stays when one of the page's own (unlearned) lines
+#: is at most this many lines away: the headline of the article, not an entry of a list.
+_OWN_HEADLINE_REACH = 2
 
 #: A long line is near-identical to a learned one when this many of its bands are learned.
 _MIN_BANDS = 2

@@ -985,6 +985,34 @@ def test_rescraped_list_post_counts_once() -> None:
         assert [s for s in items if s not in out] == []
 
 
+WEEKLY = "Top 5 posts of the week."
+
+
+def test_posts_that_share_a_headline_keep_it_once_and_drop_the_list_of_them() -> None:
+    # A blog's weekly post has the same headline every week, and the sidebar lists the past
+    # weeks' posts by it: on a weekly post the listed copies are teasers, as on every other
+    # page; the headline above the post's own lines stays, and so do the lines.
+    rng = random.Random(23)
+    sidebar = ["Previous Posts", WEEKLY, "Reading list of the month", WEEKLY, WEEKLY, "Archives"]
+    docs = []
+    for k, title in enumerate([WEEKLY, WEEKLY, headline(rng), headline(rng), WEEKLY]):
+        items = [f"* {headline(rng)}" for _ in range(4)]
+        top = ["Adblog: " + title, "About Me", BLURB, *sidebar, f"Posted on {k + 3} May 2012"]
+        text = "\n".join([*top, title, paragraph(rng), *items, "Post a Comment"])
+        docs.append({"site": "adblog.example", "text": text})
+    cleaner = Cleaner().fit(docs)
+    for d in docs:
+        lines = nonblank(d["text"])
+        result = cleaner.clean_and_explain(d)
+        out = nonblank(result.text)
+        # the headline, the paragraph and the items; before them at most the decorated title
+        assert out[-6:] == lines[-7:-1], "\n".join(out)
+        assert out[:-6] in ([], [lines[0]]), "\n".join(out)
+        if lines[-7] == WEEKLY:
+            gone = removed_lines(d["text"], result)[WEEKLY]
+            assert gone == {("teaser", "site")}
+
+
 def test_body_share_is_measured_beyond_the_count_cap() -> None:
     rng = random.Random(13)
     promo = "Read the Herald on your phone with our free app for every platform"
