@@ -11,7 +11,8 @@ What is counted, and why it generalises:
 
 - A line's *template* is its `dedup.normalize.normalize` form with digit runs, month and
   weekday names (``resources/dates``, every language) masked: "Updated 03 August 2025" and
-  "Updated 17 December 2025" are one template.
+  "Updated 17 December 2025" are one template. A date alone stays whole: only the same date
+  on many pages is learned (a teaser's), not every date line (a letter's, in an article).
 - Pages are counted by a *page key* (the three smallest hashes of its prose lines; on a page
   with fewer, its headline line and longest lines fill in): a copy of an article re-scraped
   or syndicated on the same site has the same key, so the article's paragraphs are never
@@ -130,6 +131,8 @@ _EDGE_LINES = 8
 _EDGE_MAX_WORDS = 12
 
 _DIGITS = re.compile(r"\d+")
+#: A line that is a date alone once month and weekday names are masked (see `template`).
+_BARE_DATE = re.compile(r"(?:<d>|[\W\d_])+")
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
 
 
@@ -153,9 +156,16 @@ def _date_words() -> frozenset[str]:
 def template(line: str) -> str:
     """Return the template of a line: normalised, digits, months and weekdays masked.
 
+    A date alone (no word but month and weekday names) is its own template: masked, every
+    date of a site would be one line on all its pages, the date of a letter quoted in an
+    article as much as a teaser's; whole, only the same date repeated adds up (a teaser list
+    on many pages). Dates beside other words are masked (a dateline, "Updated ...").
+
     Example:
         >>> template("Updated 03 August 2025") == template("updated 17 December 2025")
         True
+        >>> template("03 August 2025") == template("17 December 2025")
+        False
         >>> template("  Short  URL ")
         'short url'
     """
@@ -163,7 +173,10 @@ def template(line: str) -> str:
     if not _DIGITS.search(norm):
         return norm
     if len(norm) <= _DATE_LINE_CHARS * 2:  # a date line; in a paragraph, digits are enough
-        norm = _date_words_pattern().sub("<d>", norm)
+        masked = _date_words_pattern().sub("<d>", norm)
+        if "<d>" in masked and _BARE_DATE.fullmatch(masked):
+            return norm
+        norm = masked
     return _DIGITS.sub("0", norm)
 
 

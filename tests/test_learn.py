@@ -745,7 +745,10 @@ def test_template_masks_digits_months_weekdays() -> None:
     assert template("Updated 03 August 2025") == template("Updated 17 December 2025")
     assert template("Mis à jour le 3 août 2025") == template("Mis à jour le 17 décembre 2025")
     assert template("Aktualisiert am 3. März 2025") == template("Aktualisiert am 17. Dezember 2025")
-    assert template("Montag, 3. März 2025") == template("Freitag, 17. Dezember 2025")
+    assert template("Am Montag, 3. März 2025") == template("Am Freitag, 17. Dezember 2025")
+    # a date alone is its own template: only the same date adds up across pages
+    assert template("Montag, 3. März 2025") != template("Freitag, 17. Dezember 2025")
+    assert template("05 Dec, 2025") == template("05 DEC, 2025")
     assert template("Updated 03 August 2025") != template("Published 03 August 2025")
     assert template("  Short  URL ") == "short url"
     assert template("Page 2 of 9") == template("Page 3 of 10")
@@ -774,6 +777,32 @@ def test_dated_line_learned_from_variants_is_removed_as_timestamp(pattern: str) 
     assert r.span.slice(new).strip() == pattern.format(d=DATES[4])
     assert (r.label, r.detector) == ("timestamp", "site")
     assert r.reason == "a date line, on 4 of 4 pages of t.example"
+
+
+LETTER_DATES = ["November 23, 1928", "March 2, 1931", "June 14, 1940", "July 9, 1952"]
+TOWNS = ["Grasse", "Saint Mathieu", "Lyme Regis", "Tangier"]
+NAMES = ["Joyce", "Vanessa", "Maynard", "Lytton"]
+
+
+def test_dates_alone_are_learned_only_when_the_same_date_repeats() -> None:
+    # Each page quotes a letter under its own date; every page lists the same teaser dated
+    # 05 Dec, 2025. The teaser's date is the site's; the letters' dates are the articles'.
+    rng = random.Random(31)
+    docs = []
+    for date, town, name in zip(LETTER_DATES, TOWNS, NAMES, strict=True):
+        # paragraphs of five sentences: over 400 characters, compared whole only
+        lines = [headline(rng), paragraph(rng, 5), f"{town},", date, f"My dear {name}:"]
+        lines += [paragraph(rng, 5), paragraph(rng, 5), f"Yours ever, {name}"]
+        lines += ["More letters", "Harbour backs bridge repairs", "05 Dec, 2025", "Letters of Old"]
+        docs.append({"site": "letters.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    learned = {x.example: x.label for x in cleaner.learned("letters.example")}
+    assert learned.get("05 Dec, 2025") == "timestamp"
+    assert not learned.keys() & set(LETTER_DATES)
+    for d, date in zip(docs, LETTER_DATES, strict=True):
+        out = nonblank(cleaner.clean(d))
+        assert date in out
+        assert "05 Dec, 2025" not in out
 
 
 # -- 8. near-identical lines --------------------------------------------------------------------
