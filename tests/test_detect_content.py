@@ -301,3 +301,16 @@ def test_date_printed_one_part_per_line_above_the_title_is_kept() -> None:
     assert {"09", "July", "2012"} <= kept
     spared = menus.detect(Document("\n".join([*MENU, "09", "July", "2012", *PARA])), {}, CFG)
     assert {m.line for m in spared} == set(range(len(MENU)))
+
+
+def test_removed_separator_between_paragraphs_does_not_split_the_article() -> None:
+    from dedup.detectors.base import Mark
+
+    # "-" lines an earlier detector removed (learned as the site's) set a caption off from the
+    # text; removed or kept, a line without a word costs what a short line costs.
+    lines = [HEAD, *PARA[:3], "-", "Neon signs:", "-", PARA[3], *MENU]
+    doc = Document("\n".join(lines))
+    seps = [i for i, s in enumerate(lines) if s == "-"]
+    marks = {i: Mark(i, "site_boilerplate", "test", "site") for i in seps}
+    gone = {doc.lines[m.line].text for m in content.detect(doc, marks, CFG) if m.label == "chrome"}
+    assert gone == set(MENU)

@@ -1076,6 +1076,26 @@ def test_subheading_that_is_another_pages_headline_is_kept() -> None:
     assert sub in out
 
 
+def test_learned_separator_between_paragraphs_does_not_split_the_article() -> None:
+    # Every photo essay of the site sets its captions off with "-" lines: learned as chrome
+    # and removed, they must not cut the article at its first caption.
+    rng = random.Random(41)
+    docs = []
+    for _ in range(5):
+        a, b, c, d = rng.sample(HEADLINE_WORDS, 4)
+        captions = [f"{a} and {b.lower()}:", f"Our {c.lower()} {d.lower()}."]  # short lines
+        body = [paragraph(rng, 5), paragraph(rng, 5), paragraph(rng, 5), "-", captions[0], "-"]
+        body += [paragraph(rng, 5), captions[1], "-", paragraph(rng, 5)]
+        lines = [headline(rng), *body, "Filed under travel", "Photo essays archive"]
+        docs.append({"site": "essays.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    assert "-" in {x.example for x in cleaner.learned("essays.example")}
+    for d in docs:
+        lines = nonblank(d["text"])
+        out = nonblank(cleaner.clean(d))
+        assert out == [s for s in lines[:-2] if s != "-"], "\n".join(out)
+
+
 # -- 10. bad input, bad model files --------------------------------------------------------------
 
 

@@ -12,9 +12,11 @@ is a run of long lines interrupted by short headings, captions and datelines):
    punctuation, so CJK, Arabic or Cyrillic prose is judged, never dropped for want of a list):
    ``good`` (a paragraph), ``near`` (a short paragraph, a caption), ``short``, ``link``
    (1-3 words and no sentence end: what menus are made of) and ``list`` (a short list item).
-   A line an earlier detector removed counts as a link-like line. A run of link-like lines
-   with number cells among word cells ("Phoenix", "$83", "28.7%") is a ``table``
-   (`table_span`): it costs nothing between paragraphs and is kept right after the text.
+   A line an earlier detector removed counts as a link-like line (a separator without a
+   word, "-" or "* * *", as a short line, removed or not: it splits no article). A run of
+   link-like lines with number cells among word cells ("Phoenix", "$83", "28.7%") is a
+   ``table`` (`table_span`): it costs nothing between paragraphs and is kept right after the
+   text.
 2. Paragraphs form blocks while the lines between them cost less than
    ``CleanConfig.content_gap`` (`blocks`): a subheading or a caption costs little, a menu or
    a related list costs more than any gap allows. A block weighs its paragraphs' words.
@@ -387,11 +389,13 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
     # `classify` and `_by_stopwords`, inlined for the two common cases: they run on every line.
     for i in doc.content_lines:
         mark = marks.get(i)
-        if mark is not None:
-            append(KEPT if mark.label in KEPT_LABELS else BAD)
-            continue
         ln = lines[i]
         n = ln.n_words
+        if mark is not None:
+            # A removed separator ("-", "* * *": no word) weighs as a short line, as it does
+            # kept: removed, it would split the article it separates.
+            append(KEPT if mark.label in KEPT_LABELS else BAD if n else SHORT)
+            continue
         if stop is not None and n >= shortest:
             hits = (_stopword_hits(ln, langs) >> shift) & field
             append(SHORT if hits < density * n else GOOD if n >= long_words else NEAR)
