@@ -314,3 +314,21 @@ def test_removed_separator_between_paragraphs_does_not_split_the_article() -> No
     marks = {i: Mark(i, "site_boilerplate", "test", "site") for i in seps}
     gone = {doc.lines[m.line].text for m in content.detect(doc, marks, CFG) if m.label == "chrome"}
     assert gone == set(MENU)
+
+
+def test_lines_removed_as_the_sites_chrome_inside_the_article_are_an_inset() -> None:
+    from dedup.detectors.base import Mark
+
+    # A media box learned as the site's chrome ("Video", "Photo", "Gallery") between the
+    # article's paragraphs is an inset of link-like lines, as it is on a page cleaned alone;
+    # a line removed as a teaser there still ends the article.
+    box = ["Video", "Photo", "Gallery"]
+    lines = [HEAD, *PARA[:2], *box, *PARA[2:], *MENU]
+    doc = Document("\n".join(lines))
+    at = range(1 + 2, 1 + 2 + len(box))
+    site = {i: Mark(i, "site_boilerplate", "test", "site") for i in at}
+    gone = {doc.lines[m.line].text for m in content.detect(doc, site, CFG) if m.label == "chrome"}
+    assert gone == set(MENU)
+    teaser = {i: Mark(i, "teaser", "test", "site") for i in at}
+    gone = {doc.lines[m.line].text for m in content.detect(doc, teaser, CFG) if m.label == "chrome"}
+    assert set(PARA[2:]) <= gone

@@ -1096,6 +1096,24 @@ def test_learned_separator_between_paragraphs_does_not_split_the_article() -> No
         assert out == [s for s in lines[:-2] if s != "-"], "\n".join(out)
 
 
+def test_learned_widget_inside_the_article_does_not_end_it() -> None:
+    # A media box ("Video", "Photo", "Gallery") stands inside every article of the site:
+    # learned and removed, it is the inset of link-like lines it would be on one page alone.
+    rng = random.Random(43)
+    docs = []
+    for _ in range(5):
+        body = [paragraph(rng, 5), paragraph(rng, 5), paragraph(rng, 5), "Video", "Photo"]
+        body += ["Gallery", paragraph(rng, 5), paragraph(rng, 5), paragraph(rng, 5)]
+        lines = [headline(rng), *body, "Follow us", "About Us | Contact Us | Careers"]
+        docs.append({"site": "news.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    assert {"Video", "Photo", "Gallery"} <= {x.example for x in cleaner.learned("news.example")}
+    for d in docs:
+        lines = nonblank(d["text"])
+        out = nonblank(cleaner.clean(d))
+        assert out == [s for s in lines[:-2] if s not in ("Video", "Photo", "Gallery")]
+
+
 # -- 10. bad input, bad model files --------------------------------------------------------------
 
 

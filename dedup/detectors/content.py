@@ -12,8 +12,11 @@ is a run of long lines interrupted by short headings, captions and datelines):
    punctuation, so CJK, Arabic or Cyrillic prose is judged, never dropped for want of a list):
    ``good`` (a paragraph), ``near`` (a short paragraph, a caption), ``short``, ``link``
    (1-3 words and no sentence end: what menus are made of) and ``list`` (a short list item).
-   A line an earlier detector removed counts as a link-like line (a separator without a
-   word, "-" or "* * *", as a short line, removed or not: it splits no article). A run of
+   A line an earlier detector removed counts as a link-like line that also ends the article
+   when it follows it; a line removed as the site's learned chrome (``site_boilerplate``: a
+   media box, a widget inside every article) only as a link-like line, what it is on a page
+   cleaned alone; a separator without a word ("-", "* * *") as a short line, removed or not:
+   it splits no article. A run of
    link-like lines with number cells among word cells ("Phoenix", "$83", "28.7%") is a
    ``table`` (`table_span`): it costs nothing between paragraphs and is kept right after the
    text.
@@ -393,8 +396,16 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
         n = ln.n_words
         if mark is not None:
             # A removed separator ("-", "* * *": no word) weighs as a short line, as it does
-            # kept: removed, it would split the article it separates.
-            append(KEPT if mark.label in KEPT_LABELS else BAD if n else SHORT)
+            # kept: removed, it would split the article it separates. A line learned as the
+            # site's chrome is link-like, as on the page alone: it does not end the article.
+            if mark.label in KEPT_LABELS:
+                append(KEPT)
+            elif not n:
+                append(SHORT)
+            elif mark.label == "site_boilerplate":
+                append(LINK)
+            else:
+                append(BAD)
             continue
         if stop is not None and n >= shortest:
             hits = (_stopword_hits(ln, langs) >> shift) & field
