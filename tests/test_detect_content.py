@@ -213,6 +213,31 @@ def test_comment_thread_after_the_article_removed() -> None:
     assert all("in a comment thread" in x.reason for x in removed)
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "{name} 07.2{k}.12 at 21:1{k}",
+        "{name} Jul 2{k}, 2012 at 9:1{k}",
+        "{name} 2012-07-2{k} 21:1{k}",
+    ],
+)
+def test_comment_headers_ending_with_a_date_and_a_time_are_a_thread(header: str) -> None:
+    comments = []
+    for k, name in enumerate(("Ann", "Bob", "Cy", "Dee")):
+        comments += [header.format(name=name, k=k), PARA[k]]
+    lines = [*MENU, HEAD, *PARA, *comments]
+    r = dedup.clean_and_explain("\n".join(lines), config=ONLY_MODEL)
+    assert [ln for ln in r.text.splitlines() if ln] == [HEAD, *PARA]
+
+
+def test_score_and_match_clock_lines_are_no_thread() -> None:
+    # Live commentary repeats a score and the clock before each passage: no comment headers.
+    lines = [*MENU, HEAD, PARA[0]]
+    for k, para in enumerate(PARA[1:], 1):
+        lines += [f"Goal! {k}-0 at {20 + k}:15", para]
+    assert _kept("\n".join(lines)) == lines[len(MENU) :]
+
+
 def test_repeated_credits_and_numbered_items_are_no_thread() -> None:
     lines = [*MENU, HEAD]
     for k, para in enumerate(PARA, 1):

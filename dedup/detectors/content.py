@@ -33,12 +33,15 @@ is a run of long lines interrupted by short headings, captions and datelines):
 4. Everything else still unmarked is chrome: menus, related lists, footers, sidebars, and
    blocks after the article.
 
-Comment threads are cut (`thread_start`): a run of comment headers ends the article. The gold
-of the dev set keeps comments on 6 of the 133 pages where a thread is found; measured on it,
-keeping threads would raise the gold lines kept from 0.697 to 0.734 micro (three pages hold
-most of those lines) and from 0.881 to 0.889 per page, but cost 0.017 of F1 (0.880 -> 0.863)
-and keep about 2,600 non-gold lines on the other pages. Comments are not the article on most
-pages, so the cut stays; see benchmarks/README.md.
+Comment threads are cut (`thread_start`): a run of comment headers ends the article; a header
+is a short line with a date or a time whose ending repeats ("... at 10:42 pm. Reply", or a
+date and a time: "Joan 07.22.12 at 21:25"; never a score and a clock, "1-0 at 23:15"). The gold
+of the dev set keeps comments on 6 of the 133 pages where a thread was found before headers
+ending in a date and a time were read; measured then, keeping threads would have raised the
+gold lines kept from 0.697 to 0.734 micro (three pages hold most of those lines) and from
+0.881 to 0.889 per page, but cost 0.017 of F1 (0.880 -> 0.863) and kept about 2,600 non-gold
+lines on the other pages. Comments are not the article on most pages, so the cut stays; see
+benchmarks/README.md.
 
 A text with fewer than ``content_min_lines`` lines, or made of one block only, is left alone.
 The verdict is stable on its own output: removing lines outside the kept blocks never changes
@@ -99,6 +102,9 @@ _COUNT = re.compile(r"\w\W*[(\[]\d+[)\]]$")
 _TWO_NUMBERS = re.compile(r"\d\D++\d")
 # Words and single symbols: the last two make a comment header's signature.
 _SIGNATURE_TOKEN = re.compile(r"\w+|[^\w\s]")
+# A header that ends with numbers is a comment's when they are a date and a time: this many
+# with a year among them, or more.
+_HEADER_NUMBERS = 4
 
 
 @cache
@@ -491,10 +497,46 @@ def _text_signature(ln: Line) -> str | None:
         return None
     if is_list_item(ln):
         return None  # numbered items and footnotes ("2. Who's next? (June 2002)")
-    tail = _SIGNATURE_TOKEN.findall(text.casefold())[-2:]
-    if not any(t.isalpha() for t in tail):
-        return None  # "(2002)", "40km": a number ends it, as in lists and live blogs
+    tokens: list[str] = _SIGNATURE_TOKEN.findall(text.casefold())
+    tail: list[str] | None = tokens[-2:]
+    if not any(t.isalpha() for t in tokens[-2:]):
+        # A number ends it, as in lists and live blogs ("(2002)", "40km", "Posted 12:35"),
+        # unless a date and a time do ("Joan 07.22.12 at 21:25"): then their shape is it.
+        tail = _date_time_tail(tokens)
+    if tail is None:
+        return None
     return " ".join("0" if t[0].isdigit() else t for t in tail)
+
+
+def _date_time_tail(tokens: Sequence[str]) -> list[str] | None:
+    """Return the trailing numbers and punctuation of a line's tokens, or None.
+
+    One short word may stand between them ("at", "um"); they must read as a date and a time
+    (see `_HEADER_NUMBERS`).
+
+    Example:
+        >>> _date_time_tail(["joan", "07", ".", "22", ".", "12", "at", "21", ":", "25"])
+        ['07', '.', '22', '.', '12', 'at', '21', ':', '25']
+        >>> _date_time_tail(["goal", "1", "-", "0", "at", "23", ":", "15"]) is None
+        True
+    """
+    k = len(tokens)
+    while k and not tokens[k - 1].isalpha():
+        k -= 1
+    if k and len(tokens[k - 1]) <= 3:  # "at", "um", "à" between the date and the time
+        j = k - 1
+        while j and not tokens[j - 1].isalpha():
+            j -= 1
+        if j < k - 1:
+            k = j
+    tail = list(tokens[k:])
+    numbers = sum(t[0].isdigit() for t in tail)
+    year = any(len(t) == 4 and t[:2] in ("19", "20") and t.isdigit() for t in tail)
+    # "Jul 22, 2012 at 9:25" (a year among four numbers), "07.22.12 at 21:25" (five); not a
+    # score and a match clock ("1-0 at 23:15"), which live commentary repeats.
+    if numbers < _HEADER_NUMBERS or (numbers == _HEADER_NUMBERS and not year):
+        return None
+    return tail
 
 
 def thread_start(
