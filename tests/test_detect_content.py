@@ -357,3 +357,12 @@ def test_lines_removed_as_the_sites_chrome_inside_the_article_are_an_inset() -> 
     teaser = {i: Mark(i, "teaser", "test", "site") for i in at}
     gone = {doc.lines[m.line].text for m in content.detect(doc, teaser, CFG) if m.label == "chrome"}
     assert set(PARA[2:]) <= gone
+    # Before short lines (a related list), not more prose, a learned line ends the article,
+    # as a removed one does (as a link-like line, one would not: it may head a section).
+    heads = ["More from the city desk", "Our top stories today", "Local picks for you"]
+    related = [f"Read how the {w} council plans to spend the money this year." for w in MENU[:4]]
+    lines = [HEAD, *PARA, "Video", *heads, *related, *MENU]
+    doc = Document("\n".join(lines))
+    site = {len(PARA) + 1: Mark(len(PARA) + 1, "site_boilerplate", "test", "site")}
+    gone = {doc.lines[m.line].text for m in content.detect(doc, site, CFG) if m.label == "chrome"}
+    assert gone == {*heads, *related, *MENU}

@@ -13,13 +13,12 @@ is a run of long lines interrupted by short headings, captions and datelines):
    ``good`` (a paragraph), ``near`` (a short paragraph, a caption), ``short``, ``link``
    (1-3 words and no sentence end: what menus are made of) and ``list`` (a short list item).
    A line an earlier detector removed counts as a link-like line that also ends the article
-   when it follows it; a line removed as the site's learned chrome (``site_boilerplate``: a
-   media box, a widget inside every article) only as a link-like line, what it is on a page
-   cleaned alone; a separator without a word ("-", "* * *") as a short line, removed or not:
-   it splits no article. A run of
-   link-like lines with number cells among word cells ("Phoenix", "$83", "28.7%") is a
-   ``table`` (`table_span`): it costs nothing between paragraphs and is kept right after the
-   text.
+   when it follows it; lines removed as the site's learned chrome (``site_boilerplate``) do
+   not when more of the article's prose follows them (a media box inside every article of
+   the site); a separator without a word ("-", "* * *") counts as a short line, removed or
+   not: it splits no article. A run of link-like lines with number cells among word cells
+   ("Phoenix", "$83", "28.7%") is a ``table`` (`table_span`): it costs nothing between
+   paragraphs and is kept right after the text.
 2. Paragraphs form blocks while the lines between them cost less than
    ``CleanConfig.content_gap`` (`blocks`): a subheading or a caption costs little, a menu or
    a related list costs more than any gap allows. A block weighs its paragraphs' words.
@@ -70,12 +69,17 @@ SHORT = "short"
 LINK = "link"
 LIST = "list"
 BAD = "bad"  # removed by an earlier detector
+# Removed as the site's learned chrome (`site_boilerplate`): `BAD`, except that an inset of
+# such lines before more of the article's prose does not end the article (a media box that
+# stands inside every article of the site).
+LEARNED = "learned"
+_REMOVED = frozenset({BAD, LEARNED})
 TABLE = "table"  # a line of a table: short cells, numbers among words (see `table_runs`)
 # Lines that may head a table (a caption, column heads; removed ones, such as repeated column
 # heads, stay removed).
-_HEADING = frozenset({NEAR, SHORT, LINK, LIST, BAD})
+_HEADING = frozenset({NEAR, SHORT, LINK, LIST, BAD, LEARNED})
 KEPT = "kept"  # kept by an earlier detector (a title)
-_MENU_LIKE = frozenset({LINK, BAD, TABLE})  # classes that show a page has chrome to remove
+_MENU_LIKE = frozenset({LINK, BAD, LEARNED, TABLE})  # classes that show a page has chrome to remove
 
 # A list item starts with a bullet, a dash or a number/letter and a dot or parenthesis.
 # One optional character class and a bounded repeat: linear on any input.
@@ -324,13 +328,13 @@ def table_runs(classes: list[str], lines: Sequence[Line], config: CleanConfig) -
     """
     k, n = 0, len(classes)
     while k < n:
-        if classes[k] not in (BAD, LINK):
+        if classes[k] not in (BAD, LEARNED, LINK):
             k += 1
             continue
         start = k
-        while k < n and classes[k] in (BAD, LINK):
+        while k < n and classes[k] in (BAD, LEARNED, LINK):
             k += 1
-        at = [m for m in range(start, k) if classes[m] != BAD]
+        at = [m for m in range(start, k) if classes[m] == LINK]
         span = table_span([lines[m] for m in at], config) if at else None
         if span is not None:
             lo, hi = span
@@ -402,14 +406,13 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
         n = ln.n_words
         if mark is not None:
             # A removed separator ("-", "* * *": no word) weighs as a short line, as it does
-            # kept: removed, it would split the article it separates. A line learned as the
-            # site's chrome is link-like, as on the page alone: it does not end the article.
+            # kept: removed, it would split the article it separates.
             if mark.label in KEPT_LABELS:
                 append(KEPT)
             elif not n:
                 append(SHORT)
             elif mark.label == "site_boilerplate":
-                append(LINK)
+                append(LEARNED)
             else:
                 append(BAD)
             continue
@@ -448,6 +451,7 @@ def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -
         SHORT: config.content_short_penalty,
         LINK: config.content_link_penalty,
         BAD: config.content_link_penalty,
+        LEARNED: config.content_link_penalty,
         LIST: config.content_list_penalty,
         KEPT: 0.0,
         TABLE: 0.0,  # a table inside the article does not split it
@@ -626,7 +630,7 @@ def kept_positions(
         if b.start < main.start and b.weight >= config.content_before_weight:
             for k in range(b.start, b.stop):
                 keep[k] = f"kept: in a block of text before the article ({b.weight:.0f} words)"
-    header = [k for k in range(main.start) if classes[k] not in (BAD, KEPT)]
+    header = [k for k in range(main.start) if classes[k] not in (BAD, LEARNED, KEPT)]
     if titled and len(header) <= config.content_header_lines:
         for k in header:
             keep[k] = "kept: between the title and the article's first paragraphs"
@@ -639,7 +643,7 @@ def kept_positions(
             links += classes[k] == LINK
             if links > config.content_head_links:
                 break  # the end of a menu too short for the menus detector
-            if classes[k] not in (BAD, KEPT):
+            if classes[k] not in (BAD, LEARNED, KEPT):
                 keep[k] = "kept: a short line heading the article (headline, byline, date)"
                 taken += 1
             k -= 1
@@ -674,9 +678,16 @@ def kept_positions(
         # Subheadings are link-like too ("Women's race", "Time Markup"): more of them may
         # stand between the text and a block of prose (long paragraphs, not teaser lines).
         links, most = config.content_inset_links, config.content_inset_lines
-        if _prose(b, classes, config):
+        prose = _prose(b, classes, config)
+        if prose:
             links, most = config.content_inset_prose_links, config.content_inset_prose_lines
-        if len(gap) > most or BAD in gap or gap.count(LINK) > links:
+        learned = gap.count(LEARNED)
+        if (
+            len(gap) > most
+            or BAD in gap
+            or (learned and not prose)
+            or gap.count(LINK) + learned > links
+        ):
             break
         for k in range(stop, b.stop):
             keep[k] = f"kept: the article's text after an inset of {len(gap)} lines"
@@ -772,7 +783,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             # Blogs print the post's date right above its title ("November 06, 2012"), or
             # its parts one per line ("09", "July", "2012").
             k = b - 1
-            while k > a and classes[k] == BAD:
+            while k > a and classes[k] in _REMOVED:
                 k -= 1
             if classes[k] in (LINK, SHORT, NEAR) and _DIGIT.search(lines[k].text):
                 keep[k] = "kept: a dateline right above the title"
@@ -792,7 +803,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     first, last = min(keep), max(keep)
     out = []
     for k, c in enumerate(classes):
-        if c in (BAD, KEPT) or idx[k] in marks:
+        if c in (BAD, LEARNED, KEPT) or idx[k] in marks:
             continue  # an earlier verdict stands (a removed table cell is `TABLE` here)
         if k in keep:
             out.append(Mark(idx[k], "content", keep[k], NAME))
