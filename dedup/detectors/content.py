@@ -79,6 +79,7 @@ TABLE = "table"  # a line of a table: short cells, numbers among words (see `tab
 # heads, stay removed).
 _HEADING = frozenset({NEAR, SHORT, LINK, LIST, BAD, LEARNED})
 KEPT = "kept"  # kept by an earlier detector (a title)
+_DECIDED = _REMOVED | {KEPT}  # lines an earlier detector has judged
 _MENU_LIKE = frozenset({LINK, BAD, LEARNED, TABLE})  # classes that show a page has chrome to remove
 
 # A list item starts with a bullet, a dash or a number/letter and a dot or parenthesis.
@@ -502,13 +503,14 @@ def _text_signature(ln: Line) -> str | None:
     if is_list_item(ln):
         return None  # numbered items and footnotes ("2. Who's next? (June 2002)")
     tokens: list[str] = _SIGNATURE_TOKEN.findall(text.casefold())
-    tail: list[str] | None = tokens[-2:]
-    if not any(t.isalpha() for t in tokens[-2:]):
+    tail = tokens[-2:]
+    if not any(t.isalpha() for t in tail):
         # A number ends it, as in lists and live blogs ("(2002)", "40km", "Posted 12:35"),
         # unless a date and a time do ("Joan 07.22.12 at 21:25"): then their shape is it.
-        tail = _date_time_tail(tokens)
-    if tail is None:
-        return None
+        dated = _date_time_tail(tokens)
+        if dated is None:
+            return None
+        tail = dated
     return " ".join("0" if t[0].isdigit() else t for t in tail)
 
 
@@ -630,7 +632,7 @@ def kept_positions(
         if b.start < main.start and b.weight >= config.content_before_weight:
             for k in range(b.start, b.stop):
                 keep[k] = f"kept: in a block of text before the article ({b.weight:.0f} words)"
-    header = [k for k in range(main.start) if classes[k] not in (BAD, LEARNED, KEPT)]
+    header = [k for k in range(main.start) if classes[k] not in _DECIDED]
     if titled and len(header) <= config.content_header_lines:
         for k in header:
             keep[k] = "kept: between the title and the article's first paragraphs"
@@ -643,7 +645,7 @@ def kept_positions(
             links += classes[k] == LINK
             if links > config.content_head_links:
                 break  # the end of a menu too short for the menus detector
-            if classes[k] not in (BAD, LEARNED, KEPT):
+            if classes[k] not in _DECIDED:
                 keep[k] = "kept: a short line heading the article (headline, byline, date)"
                 taken += 1
             k -= 1
@@ -803,7 +805,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     first, last = min(keep), max(keep)
     out = []
     for k, c in enumerate(classes):
-        if c in (BAD, LEARNED, KEPT) or idx[k] in marks:
+        if c in _DECIDED or idx[k] in marks:
             continue  # an earlier verdict stands (a removed table cell is `TABLE` here)
         if k in keep:
             out.append(Mark(idx[k], "content", keep[k], NAME))
