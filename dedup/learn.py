@@ -80,7 +80,7 @@ from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
 from dedup.document import Document
 from dedup.errors import ConfigError, InputError, ModelError
-from dedup.lexicon import languages, load_json
+from dedup.lexicon import date_words
 from dedup.normalize import match_key, normalize
 from dedup.types import KEPT_LABELS, CleanResult
 
@@ -142,17 +142,6 @@ def _hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
 
 
-@cache
-def _date_words() -> frozenset[str]:
-    words: set[str] = set()
-    for lang in languages("dates", ".json"):
-        data = load_json(f"dates/{lang}.json")
-        for names in data.get("months", []):
-            words.update(normalize(n) for n in names)
-        words.update(normalize(w) for w in data.get("weekdays", []))
-    return frozenset(w for w in words if w and " " not in w)
-
-
 def template(line: str) -> str:
     """Return the template of a line: normalised, digits, months and weekdays masked.
 
@@ -183,7 +172,7 @@ def template(line: str) -> str:
 @cache
 def _date_words_pattern() -> re.Pattern[str]:
     """Return a pattern matching any month or weekday name as a whole word."""
-    words = sorted(_date_words(), key=len, reverse=True)
+    words = sorted(date_words(), key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
 
 

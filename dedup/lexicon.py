@@ -12,6 +12,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from dedup.normalize import normalize
+
 
 def _root() -> Any:  # noqa: ANN401 - importlib.resources.abc.Traversable is not exported on 3.10
     return resources.files("dedup").joinpath("resources")
@@ -69,3 +71,20 @@ def load_kind(kind: str, langs: tuple[str, ...] | None = None) -> tuple[str, ...
 def load_json(path: str) -> Any:  # noqa: ANN401 - JSON is untyped by nature
     """Return the parsed content of a JSON resource relative to ``dedup/resources``."""
     return json.loads(_root().joinpath(path).read_text(encoding="utf-8"))
+
+
+@cache
+def date_words() -> frozenset[str]:
+    """Return the one-word month and weekday names of every language, normalised.
+
+    Example:
+        >>> {"august", "dienstag", "mars"} <= date_words()
+        True
+    """
+    words: set[str] = set()
+    for lang in languages("dates", ".json"):
+        data = load_json(f"dates/{lang}.json")
+        for names in data.get("months", []):
+            words.update(normalize(n) for n in names)
+        words.update(normalize(w) for w in data.get("weekdays", []))
+    return frozenset(w for w in words if w and " " not in w)

@@ -219,9 +219,13 @@ def test_comment_thread_after_the_article_removed() -> None:
         "{name} 07.2{k}.12 at 21:1{k}",
         "{name} Jul 2{k}, 2012 at 9:1{k}",
         "{name} 2012-07-2{k} 21:1{k}",
+        "on 2012-07-2{k} at 9:1{k} am {name}",
+        "Jul 2{k}, 2012 at 9:1{k} pm {name} Smith",
+        "le 2{k}/07/2012 à 21:1{k} {name}",
     ],
 )
-def test_comment_headers_ending_with_a_date_and_a_time_are_a_thread(header: str) -> None:
+def test_comment_headers_with_a_date_and_a_time_are_a_thread(header: str) -> None:
+    # The name may come first or last: the date and the time have the same shape each time.
     comments = []
     for k, name in enumerate(("Ann", "Bob", "Cy", "Dee")):
         comments += [header.format(name=name, k=k), PARA[k]]
