@@ -242,6 +242,20 @@ def test_score_and_match_clock_lines_are_no_thread() -> None:
     assert _kept("\n".join(lines)) == lines[len(MENU) :]
 
 
+def test_gallery_counters_are_no_thread() -> None:
+    # "1 of 3" above each photo's caption: the captions are the article's, not comments.
+    captions = [
+        "The mayor cuts the ribbon at the opening of the new tram line on Tuesday morning.",
+        "Crowds gather along the route as the first tram leaves the depot for the city centre.",
+        "Council members ride the first tram and talk to passengers about the new timetable.",
+    ]
+    lines = [*MENU, HEAD, *PARA]
+    for k, caption in enumerate(captions, 1):
+        lines += [f"{k} of {len(captions)}", caption]
+    kept = _kept("\n".join(lines))
+    assert all(caption in kept for caption in captions)
+
+
 def test_repeated_credits_and_numbered_items_are_no_thread() -> None:
     lines = [*MENU, HEAD]
     for k, para in enumerate(PARA, 1):

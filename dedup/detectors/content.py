@@ -507,6 +507,8 @@ def _text_signature(ln: Line) -> str | None:
     if is_list_item(ln):
         return None  # numbered items and footnotes ("2. Who's next? (June 2002)")
     tokens: list[str] = _SIGNATURE_TOKEN.findall(text.casefold())
+    if _counter(tokens):
+        return None  # a gallery's "1 of 6", "2 of 6" above each photo's caption
     head = _date_time_head(tokens)
     if head is not None:
         return head
@@ -519,6 +521,22 @@ def _text_signature(ln: Line) -> str | None:
             return None
         tail = dated
     return " ".join("0" if t[0].isdigit() else t for t in tail)
+
+
+def _counter(tokens: Sequence[str]) -> bool:
+    """Return whether a line's tokens are a counter: two numbers and a word that is no month.
+
+    Example:
+        >>> _counter(["3", "of", "6"]), _counter(["3", "/", "6"]), _counter(["3", "may", "2012"])
+        (True, True, False)
+    """
+    return (
+        len(tokens) == 3
+        and tokens[0][0].isdigit()
+        and tokens[2][0].isdigit()
+        and not tokens[1][0].isdigit()
+        and normalize(tokens[1]) not in lexicon.date_words()
+    )
 
 
 def _date_time_head(tokens: Sequence[str]) -> str | None:
