@@ -1292,6 +1292,30 @@ def test_siteless_pages_of_one_site_share_an_inferred_key(fitted: Cleaner) -> No
     assert key not in {fitted.site_of(p) for p in others}
 
 
+def test_inferred_site_follows_the_footer_not_the_top() -> None:
+    # Pages of one site: the lines under the menu (breadcrumb, headline, byline, date) change
+    # with every page, the footer does not; another site prints the same generic menu.
+    menu = ["Home", "News", "Sport"]
+    footer = ["About the Herald", "Advertise", "Contact", "Privacy policy", "Terms", "(c) Herald"]
+    other_footer = ["About the Gazette", "Jobs", "Cookies", "Contact us", "Archive", "(c) Gazette"]
+
+    stories = ["Budget passes", "Storm hits coast", "Mayor resigns", "Bridge opens", "Port strike"]
+    writers = ["Ann Lee", "Bob Stone", "Cy Young", "Dee Hall", "Eve Park"]
+
+    def page(k: int, foot: list[str]) -> list[str]:
+        top = [stories[k], *menu, f"News > {stories[k - 1]}", stories[k], f"By {writers[k]}"]
+        return [
+            *top,
+            f"{k + 1} May 2012",
+            "A paragraph of the story that is long enough to be prose.",
+            *foot,
+        ]
+
+    keys = {infer_site(page(k, footer)) for k in range(5)}
+    assert len(keys) == 1
+    assert keys.isdisjoint({infer_site(page(k, other_footer)) for k in range(5)})
+
+
 def test_cleaner_learns_chrome_of_siteless_pages() -> None:
     rng = random.Random(22)
     pages = [siteless_page(rng) for _ in range(5)]
