@@ -242,6 +242,30 @@ def test_score_and_match_clock_lines_are_no_thread() -> None:
     assert _kept("\n".join(lines)) == lines[len(MENU) :]
 
 
+def test_sidebar_of_headlines_does_not_join_the_article() -> None:
+    # Headlines of other stories read like short sentences but end without a full stop; a
+    # few of them among link lines used to carry the article's block on into the sidebar
+    # (after "Share this", removed as chrome, which also ends the article's closing lines).
+    sidebar = [
+        "Share this",
+        "Why the mayor thinks the new budget is a mistake",
+        "Tram line delayed",
+        "How the council could change the way you pay for parking",
+        "Bridge opens",
+        "What the new schools plan means for your children",
+        "Port strike",
+    ]
+    text = "\n".join([*MENU, HEAD, *PARA, *sidebar])
+    assert _kept(text, config=CleanConfig(detectors=("menus", "chrome", "content"))) == [
+        HEAD,
+        *PARA,
+    ]
+    # A list inside the article, led in by a colon, stays.
+    items = ["Tram fares go up by a tenth", "Parking fees rise in the centre", "Schools get more"]
+    lines = [*MENU, HEAD, PARA[0], "The main changes are:", *items, PARA[1], PARA[2]]
+    assert _kept("\n".join(lines)) == lines[len(MENU) :]
+
+
 def test_gallery_counters_are_no_thread() -> None:
     # "1 of 3" above each photo's caption: the captions are the article's, not comments.
     captions = [

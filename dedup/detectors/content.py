@@ -21,7 +21,14 @@ is a run of long lines interrupted by short headings, captions and datelines):
    paragraphs and is kept right after the text.
 2. Paragraphs form blocks while the lines between them cost less than
    ``CleanConfig.content_gap`` (`blocks`): a subheading or a caption costs little, a menu or
-   a related list costs more than any gap allows. A block weighs its paragraphs' words.
+   a related list costs more than any gap allows. A block weighs its paragraphs' words. A
+   near line that ends neither like a sentence nor with a colon (a teaser's headline, a list
+   item: `_headline_like`) is no paragraph unless a paragraph follows it (a subheading): it
+   costs what a list item costs and starts no block, so a sidebar of headlines among link
+   lines after the article no longer joins it. Dev set: `clean()` F1 0.886 -> 0.892,
+   corpus 0.918 -> 0.919, gold lines kept 0.697 -> 0.686 (211 gold lines lost, 79 of them
+   on one page whose article, split at its contributors' headings, now weighs less than the
+   photo gallery before it; others are related headlines the gold keeps on a few sites).
 3. The article is the first block that weighs at least ``content_main_share`` of the heaviest
    one (comments and teaser snippets come after it and often weigh more). Kept: that block,
    up to ``content_head_lines`` short lines right before it (headline, byline, dateline), and
@@ -463,7 +470,11 @@ def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -
     }
     out: list[Block] = []
     gap = 0.0
+    n = len(classes)
     for k, c in enumerate(classes):
+        if c == NEAR and _headline_like(lines[k]) and (k + 1 == n or classes[k + 1] != GOOD):
+            gap += config.content_list_penalty  # an item of a list, not a paragraph
+            continue
         if c in (GOOD, NEAR):
             w = float(min(lines[k].n_words, config.content_line_cap)) if c == GOOD else 1.0
             if out and gap < config.content_gap:
@@ -475,6 +486,21 @@ def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -
         else:
             gap += cost[c]
     return out
+
+
+def _headline_like(ln: Line) -> bool:
+    """Return whether a line reads as a headline or a list item: no full stop, no colon.
+
+    A paragraph, however short, ends like a sentence ("... said on Monday.") or leads into
+    what follows ("The areas are:"); a teaser's headline ("Why millennials think your
+    security policy is stupid") or an item of a list does neither. Such lines make no block
+    of text unless a paragraph follows (a subheading; see `blocks`).
+
+    Example:
+        >>> [_headline_like(Line(0, 0, len(t), len(t), t)) for t in ("Five reasons to go", "Go.")]
+        [True, False]
+    """
+    return not ln.ends_sentence and not ln.stripped.endswith((":", "："))
 
 
 def _signature(ln: Line) -> str | None:
