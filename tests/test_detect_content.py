@@ -266,6 +266,17 @@ def test_sidebar_of_headlines_does_not_join_the_article() -> None:
     assert _kept("\n".join(lines)) == lines[len(MENU) :]
 
 
+def test_one_teaser_printed_again_is_no_thread() -> None:
+    # The same teaser in three lists of the page ("5 hrs ago ..."), each followed by text:
+    # comment headers differ from one comment to the next, these do not.
+    teaser = "5 hrs ago One in 10 dating profiles are scams, report reveals"
+    note = "Read what the study found and how to spot a fake profile."
+    lines = [*MENU, HEAD, PARA[0], PARA[3], teaser, note, teaser, note, teaser, note, *PARA[1:3]]
+    kept = _kept("\n".join(lines))
+    assert PARA[1] in kept
+    assert PARA[2] in kept
+
+
 def test_gallery_counters_are_no_thread() -> None:
     # "1 of 3" above each photo's caption: the captions are the article's, not comments.
     captions = [
