@@ -573,7 +573,7 @@ def _date_time_head(tokens: Sequence[str]) -> str | None:
     "October 26, 2012 at 2:38 am Jane said:") end with the commenter's name, which differs
     from one comment to the next; their beginning is the same shape (digits folded, month and
     weekday names masked). One short word may lead ("on", "le") or stand between the date and
-    the time ("at", "um"); the numbers must read as a date and a time (see `_HEADER_NUMBERS`).
+    the time ("at", "um"); the numbers must read as a date and a time (`_date_and_time`).
 
     Example:
         >>> _date_time_head(_SIGNATURE_TOKEN.findall("on 2012-10-09 at 9:00 am olaf van der spek"))
@@ -584,14 +584,11 @@ def _date_time_head(tokens: Sequence[str]) -> str | None:
     names = lexicon.date_words()
     lead = tokens[0] if tokens else ""
     k = 1 if lead.isalpha() and len(lead) <= 3 and normalize(lead) not in names else 0
+    start = k
     shape = [tokens[0]] if k else []
-    numbers = 0
-    year = False
     while k < len(tokens):
         t = tokens[k]
         if t[0].isdigit():
-            numbers += 1
-            year = year or (len(t) == 4 and t[:2] in ("19", "20") and t.isdigit())
             shape.append("0")
         elif not t[0].isalnum() and t != "_":
             shape.append(t)
@@ -602,7 +599,7 @@ def _date_time_head(tokens: Sequence[str]) -> str | None:
         else:
             break
         k += 1
-    if numbers < _HEADER_NUMBERS or (numbers == _HEADER_NUMBERS and not year):
+    if not _date_and_time(tokens[start:k]):
         return None
     if not any(t.isalpha() for t in tokens[k:]):
         return None  # a date and a time alone: its tail is its signature
@@ -613,7 +610,7 @@ def _date_time_tail(tokens: Sequence[str]) -> list[str] | None:
     """Return the trailing numbers and punctuation of a line's tokens, or None.
 
     One short word may stand between them ("at", "um"); they must read as a date and a time
-    (see `_HEADER_NUMBERS`).
+    (`_date_and_time`).
 
     Example:
         >>> _date_time_tail(["joan", "07", ".", "22", ".", "12", "at", "21", ":", "25"])
@@ -631,13 +628,19 @@ def _date_time_tail(tokens: Sequence[str]) -> list[str] | None:
         if j < k - 1:
             k = j
     tail = list(tokens[k:])
-    numbers = sum(t[0].isdigit() for t in tail)
-    year = any(len(t) == 4 and t[:2] in ("19", "20") and t.isdigit() for t in tail)
-    # "Jul 22, 2012 at 9:25" (a year among four numbers), "07.22.12 at 21:25" (five); not a
-    # score and a match clock ("1-0 at 23:15"), which live commentary repeats.
-    if numbers < _HEADER_NUMBERS or (numbers == _HEADER_NUMBERS and not year):
-        return None
-    return tail
+    return tail if _date_and_time(tail) else None
+
+
+def _date_and_time(tokens: Sequence[str]) -> bool:
+    """Return whether the numbers among ``tokens`` read as a date and a time.
+
+    "Jul 22, 2012 at 9:25" (a year among four numbers), "07.22.12 at 21:25" (five); not a
+    score and a match clock ("1-0 at 23:15"), which live commentary repeats.
+    """
+    numbers = sum(t[0].isdigit() for t in tokens)
+    if numbers != _HEADER_NUMBERS:
+        return numbers > _HEADER_NUMBERS
+    return any(len(t) == 4 and t[:2] in ("19", "20") and t.isdigit() for t in tokens)
 
 
 def thread_start(
