@@ -76,6 +76,19 @@ def labels(detector, text: str) -> dict[str, str]:
         ("رابط مختصر", "ar"),
         ("شیئر کریں", "ur"),
         ("مزید پڑھیں", "ur"),
+        # taxonomy lines: a blog's or CMS's tags and categories under a post
+        ("Tagged as: hurricanes, Natural Disasters", "en"),
+        ("Filed Under: Leadership Tagged With: Philosophy", "en"),
+        ("Categories: A Job Well Done", "en"),
+        ("Mots-clés : Grève, SNCF, Lyon", "fr"),
+        ("Schlagwörter: Hochwasser, Rhein", "de"),
+        ("Etiquetas: elecciones, Madrid", "es"),
+        ("Marcadores: futebol, Copa", "pt"),
+        ("Argomenti: Roma, calcio", "it"),
+        ("Метки: выборы, Москва", "ru"),
+        ("标签：高铁，通车", "zh"),
+        ("الوسوم: الاقتصاد، النفط", "ar"),
+        ("ٹیگز: پاکستان، ایران", "ur"),
     ],
 )
 def test_chrome_phrases_match_whole_lines(line: str, lang: str) -> None:
@@ -96,6 +109,8 @@ def test_chrome_phrases_match_whole_lines(line: str, lang: str) -> None:
         "Sie folgen dem Fluss bis zur Grenze.",
         "44. More on Presidential Dictatorship (Apr. 15, 2007)",
         "Read more than 100 books: a challenge for the summer",
+        "Tags are how readers find older posts on the blog.",
+        "Categories of spending rose in every region last year.",
         "Nobody",
         "",
     ],
