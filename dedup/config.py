@@ -133,7 +133,8 @@ class CleanConfig:
             comment or legal notice does not outweigh an article.
         content_main_share: the article is the first block that weighs at least this share
             of the heaviest block: comments and teaser lists come after the article, and
-            often weigh more.
+            often weigh more. A block above the first title is kept only if it weighs this
+            share of the heaviest block after the title (a sidebar's blurb does not).
         content_head_lines: up to this many short lines right before the article (headline,
             byline, dateline, standfirst) are kept with it (8 measured better than 4: the
             lines between a share bar and the text are headers more often than chrome).
@@ -160,7 +161,8 @@ class CleanConfig:
             many short lines with a digit and the same ending ("... 10:42 pm. Reply #",
             "... 11:48 pm"), each followed by text. Three tells a thread from a dateline.
         content_before_weight: a block of text before the article that weighs at least this
-            many words is kept too (an article split by an inset, an intro above the headline).
+            many words is kept too (an article split by an inset, an intro above the headline;
+            above the first title, see ``content_main_share``).
         content_table_cells: a run of short lines is a table, not a menu, when it holds at
             least this many groups of number cells (a short line with a digit: "$83",
             "28.7%", "Obama +3") between word cells ("Phoenix"), and number cells make at

@@ -419,3 +419,21 @@ def test_lines_removed_as_the_sites_chrome_inside_the_article_are_an_inset() -> 
     site = {len(PARA) + 1: Mark(len(PARA) + 1, "site_boilerplate", "test", "site")}
     gone = {doc.lines[m.line].text for m in content.detect(doc, site, CFG) if m.label == "chrome"}
     assert gone == {*heads, *related, *MENU}
+
+
+def test_blurb_before_the_title_goes_when_the_article_outweighs_it() -> None:
+    # A sidebar's "about this blog" blurb printed above the headline is a block of text too;
+    # it is kept only when it could be the article itself (at least half the weight of the
+    # heaviest block after the title), as when the page prints its body above a late title.
+    blurb = (
+        "Welcome to the City Paper blog, where our reporters share what they saw at the "
+        "council this week. Consider a donation if you like what you read here, and tell "
+        "your friends about us."
+    )
+    lines = ["Council backs budget | City Paper", *MENU, blurb, "Archives", HEAD, *PARA]
+    kept = _kept("\n".join([*lines, "Share", "Tweet"]), CFG)
+    assert kept == [HEAD, *PARA]
+    # The same page whose body stands above the headline, with only a line after it.
+    lines = ["Council backs budget | City Paper", *MENU, *PARA, "Archives", HEAD, blurb]
+    kept = _kept("\n".join([*lines, "Share", "Tweet"]), CFG)
+    assert kept[: len(PARA)] == PARA
