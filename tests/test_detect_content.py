@@ -437,3 +437,36 @@ def test_blurb_before_the_title_goes_when_the_article_outweighs_it() -> None:
     lines = ["Council backs budget | City Paper", *MENU, *PARA, "Archives", HEAD, blurb]
     kept = _kept("\n".join([*lines, "Share", "Tweet"]), CFG)
     assert kept[: len(PARA)] == PARA
+    # ... and when comments after the late headline outweigh it: a comment thread is not
+    # the article, so the body above is weighed against what comes before the thread.
+    said = [
+        "I agree with most of this, although I think the council should have asked the people "
+        "who live near the new tram line what they actually wanted before the vote.",
+        "My street has been waiting for a new bus stop for years and nobody from the town hall "
+        "has ever answered any of the letters that we sent them about it.",
+        "The parking fees are already far too high in the old town, and raising them again will "
+        "only push more of the small shops out to the big retail parks.",
+        "It is good to see that the schools will finally get some of the money, because the "
+        "building my children go to has had a leaking roof since last winter.",
+        "Does anyone know whether the tax on empty homes will also apply to the flats that the "
+        "developers have been holding back from the market near the station?",
+        "We moved here three years ago because of the schools and the transport, so I am glad "
+        "that the council is spending more on both of them at the same time.",
+        "The opposition is right that the plan was rushed, but that is what happens every year "
+        "when the budget is left until the very last meeting before the summer.",
+        "I would like to know how much of the money will be spent on consultants rather than on "
+        "teachers, drivers and the people who actually keep the city running.",
+    ]
+    thread = [said[0]]
+    for k, (name, stamp) in enumerate(
+        (
+            ("Joan", "07.22.12 at 21:25"),
+            ("Dave", "07.23.12 at 04:04"),
+            ("Mike", "07.23.12 at 07:30"),
+        )
+    ):
+        thread += [f"{name} {stamp}", *said[1 + 2 * k : 3 + 2 * k]]
+    thread += ["Anna 07.24.12 at 11:12", said[7]]
+    lines = ["Council backs budget | City Paper", *MENU, *PARA, "Archives", HEAD, *thread]
+    kept = _kept("\n".join([*lines, "Share", "Tweet"]), CFG)
+    assert kept[: len(PARA)] == PARA
