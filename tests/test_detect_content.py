@@ -470,3 +470,26 @@ def test_blurb_before_the_title_goes_when_the_article_outweighs_it() -> None:
     lines = ["Council backs budget | City Paper", *MENU, *PARA, "Archives", HEAD, *thread]
     kept = _kept("\n".join([*lines, "Share", "Tweet"]), CFG)
     assert kept[: len(PARA)] == PARA
+
+
+def test_article_goes_on_before_its_main_block_across_an_inset() -> None:
+    # Under the headline: a lead, a photo caption and a first paragraph, then a list of
+    # places that splits the text before its longer part. The list is an inset, as it would
+    # be after the main block: the lead and the first paragraph are the article's too.
+    lead = "The carrier says work on faster service is starting in ten more towns this year."
+    first = "The network is growing little by little, and today the company named the towns:"
+    towns = [
+        "Fort Smith, Ark.",
+        "Ardmore, Okla.",
+        "Eau Claire, Wis.",
+        "Key West, Fla.",
+        "Bloomington, Ind.",
+        "Michigan City, Ind.",
+        "McAllen, Texas",
+        "Oakland, Calif.",
+        "Fremont, Calif.",
+        "Hayward, Calif.",
+    ]
+    body = [lead, "(Photo: City Paper)", first, *towns, *PARA]
+    lines = ["Council backs budget | City Paper", *MENU, HEAD, *body, "Share", "Tweet"]
+    assert _kept("\n".join(lines), CFG) == [HEAD, *body]

@@ -32,9 +32,10 @@ is a run of long lines interrupted by short headings, captions and datelines):
 3. The article is the first block that weighs at least ``content_main_share`` of the heaviest
    one (comments and teaser snippets come after it and often weigh more). Kept: that block,
    up to ``content_head_lines`` short lines right before it (headline, byline, dateline), and
-   any heavy block before it (an article split by an inset); after it, the blocks that an
-   inset of short lines separates from it (up to ``content_inset_prose_links`` subheadings
-   when long paragraphs follow), a table with its heading, and a few closing lines (a
+   any heavy block before it (an article split by an inset); the blocks that an inset of
+   short lines separates from it, after it (up to ``content_inset_prose_links`` subheadings
+   when long paragraphs follow) and, under a title, before it (a lead, then a list of
+   places, then the longer text); a table with its heading, and a few closing lines (a
    sign-off, a source). A date printed one part per line above the title is kept; text
    above the first title only as a block that weighs at least ``content_main_share`` of the
    heaviest block after it.
@@ -746,7 +747,20 @@ def kept_positions(
         if b.start < main.start and b.weight >= config.content_before_weight:
             for k in range(b.start, b.stop):
                 keep[k] = f"kept: in a block of text before the article ({b.weight:.0f} words)"
-    header = [k for k in range(main.start) if classes[k] not in _DECIDED]
+    # Under a title, the article may start before its main block: a lead and a first
+    # paragraph, then an inset (a list of places, a photo's caption) that splits the text,
+    # as the blocks after the main one continue it (the same test, read backwards).
+    start = main.start
+    if titled:
+        later = main
+        for b in reversed([b for b in found if b.stop <= main.start]):
+            gap = classes[b.stop : later.start]
+            if not _inset(gap, _prose(later, classes, config), config):
+                break
+            for k in range(b.start, later.start):
+                keep.setdefault(k, f"kept: the article's text before an inset of {len(gap)} lines")
+            start, later = b.start, b
+    header = [k for k in range(start) if classes[k] not in _DECIDED]
     if titled and len(header) <= config.content_header_lines:
         for k in header:
             keep[k] = "kept: between the title and the article's first paragraphs"
@@ -754,7 +768,7 @@ def kept_positions(
         # Headline, byline, dateline: a few short lines right before the article. Lines
         # earlier detectors removed are stepped over, so a removed timestamp does not hide
         # the headline.
-        k, taken, links = main.start - 1, 0, 0
+        k, taken, links = start - 1, 0, 0
         while k >= 0 and taken < config.content_head_lines and classes[k] != GOOD:
             links += classes[k] == LINK
             if links > config.content_head_links:
@@ -793,17 +807,7 @@ def kept_positions(
         gap = classes[stop : b.start]
         # Subheadings are link-like too ("Women's race", "Time Markup"): more of them may
         # stand between the text and a block of prose (long paragraphs, not teaser lines).
-        links, most = config.content_inset_links, config.content_inset_lines
-        prose = _prose(b, classes, config)
-        if prose:
-            links, most = config.content_inset_prose_links, config.content_inset_prose_lines
-        learned = gap.count(LEARNED)
-        if (
-            len(gap) > most
-            or BAD in gap
-            or (learned and not prose)
-            or gap.count(LINK) + learned > links
-        ):
+        if not _inset(gap, _prose(b, classes, config), config):
             break
         for k in range(stop, b.stop):
             keep[k] = f"kept: the article's text after an inset of {len(gap)} lines"
@@ -825,6 +829,25 @@ def kept_positions(
         keep[k] = "kept: a short line closing the article (a sign-off, a source, a credit)"
         k += 1
     return keep
+
+
+def _inset(gap: Sequence[str], prose: bool, config: CleanConfig) -> bool:
+    """Return whether lines of classes ``gap`` are an inset of the article, not chrome.
+
+    Short lines, none removed and at most ``content_inset_links`` link-like ones; when the
+    text on the far side is ``prose``, up to ``content_inset_prose_lines`` lines with
+    ``content_inset_prose_links`` link-like or learned ones (subheadings, a media box).
+    """
+    links, most = config.content_inset_links, config.content_inset_lines
+    if prose:
+        links, most = config.content_inset_prose_links, config.content_inset_prose_lines
+    learned = gap.count(LEARNED)
+    return not (
+        len(gap) > most
+        or BAD in gap
+        or (learned and not prose)
+        or gap.count(LINK) + learned > links
+    )
 
 
 def _prose(b: Block, classes: Sequence[str], config: CleanConfig) -> bool:
