@@ -493,3 +493,55 @@ def test_article_goes_on_before_its_main_block_across_an_inset() -> None:
     body = [lead, "(Photo: City Paper)", first, *towns, *PARA]
     lines = ["Council backs budget | City Paper", *MENU, HEAD, *body, "Share", "Tweet"]
     assert _kept("\n".join(lines), CFG) == [HEAD, *body]
+
+
+BLURBS = [
+    "Review: the new opera house production of the winter season is by turns glorious, "
+    "moving and a little too long, with a second act that the cast carries almost alone "
+    "through sheer stubborn energy.",
+    "Interview: the director of the film festival talks about the films she chose this year, "
+    "the ones she had to leave out, and why the old cinema by the river matters to the town.",
+    "Gallery: the mayor, the players and a few hundred fans on the red carpet at the premiere "
+    "of the documentary about the football club that went from the fourth division to the cup.",
+    "Trailer: the first pictures of the detective series shot in the harbour last summer, "
+    "with the old lighthouse, the fish market and half of the town's pubs playing themselves "
+    "in every episode.",
+]
+
+
+def test_menu_blurbs_before_the_article_are_not_its_text() -> None:
+    # A menu that prints a blurb under each heading ("Reviews", a teaser, "All reviews"):
+    # each blurb is one paragraph between link-like lines, heavy enough to pass for a block
+    # of text before the article, but no part of it (and not the start of its text under
+    # the headline either; a header of up to `content_header_lines` lines under it is kept
+    # whole: captions).
+    menu = []
+    names = ("Reviews", "Interviews", "Galleries", "Trailers")
+    for name, blurb in zip(names, BLURBS, strict=True):
+        menu += [f"{name} ▼", blurb, f"All {name.lower()} →"]
+    for head in ([HEAD], []):
+        lines = [*head, "City Paper", *menu, "Tweet", *PARA, "Share", "Tweet"]
+        kept = _kept("\n".join(lines), CFG)
+        assert not set(BLURBS) & set(kept)
+        assert kept[: len(head)] == head
+        assert kept[-len(PARA) :] == PARA
+    # Two paragraphs before the article's main block, across a photo box, are its text.
+    photo = ["Photo gallery", "Photos: City Paper"]
+    lines = [HEAD, "City Paper", "Home", BLURBS[0], BLURBS[1], *photo, *PARA, "Share", "Tweet"]
+    kept = _kept("\n".join(lines), CFG)
+    assert set(BLURBS[:2]) <= set(kept)
+    assert kept[-len(PARA) :] == PARA
+
+
+def test_about_blurb_between_widgets_above_the_title_goes() -> None:
+    # A sidebar's "about me" above the headline, between widgets, that weighs more than half
+    # of a short post: one paragraph between menu lines is a sidebar's, not the article's.
+    about = (
+        "About me: I am a designer and a mother of two who writes about the things I make, "
+        "the places we visit and the small shops that sell the fabric I cannot resist buying."
+    )
+    post = PARA[:2]
+    lines = ["Council backs budget | City Paper", *MENU, about, "Archives", "Labels", HEAD, *post]
+    kept = _kept("\n".join([*lines, "Share", "Tweet"]), CFG)
+    assert about not in kept
+    assert kept[-len(post) :] == post

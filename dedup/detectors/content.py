@@ -32,13 +32,17 @@ is a run of long lines interrupted by short headings, captions and datelines):
 3. The article is the first block that weighs at least ``content_main_share`` of the heaviest
    one (comments and teaser snippets come after it and often weigh more). Kept: that block,
    up to ``content_head_lines`` short lines right before it (headline, byline, dateline), and
-   any heavy block before it (an article split by an inset); the blocks that an inset of
-   short lines separates from it, after it (up to ``content_inset_prose_links`` subheadings
-   when long paragraphs follow) and, under a title, before it (a lead, then a list of
-   places, then the longer text); a table with its heading, and a few closing lines (a
-   sign-off, a source). A date printed one part per line above the title is kept; text
-   above the first title only as a block that weighs at least ``content_main_share`` of the
-   heaviest block after it.
+   any heavy block before it (an article split by an inset) but one paragraph alone between
+   link-like lines (`_island`: a menu's blurb, "Reviews", a teaser, "All reviews"); the
+   blocks that an inset of short lines separates from it, after it (up to
+   ``content_inset_prose_links`` subheadings when long paragraphs follow) and, under a
+   title, before it (a lead, then a list of places, then the longer text; no island); a
+   table with its heading, and a few closing lines (a sign-off, a source). A date printed
+   one part per line above the title is kept; text above the first title only as a block
+   that weighs at least ``content_main_share`` of the heaviest block after it and is no
+   island between menu or removed lines (a sidebar's "about me" between widgets). Dev
+   set: `clean()` F1 0.901 -> 0.903 (10 pages better, 1 worse by 0.009), corpus 0.922 ->
+   0.923.
 4. Everything else still unmarked is chrome: menus, related lists, footers, sidebars, and
    blocks after the article.
 
@@ -93,6 +97,8 @@ TABLE = "table"  # a line of a table: short cells, numbers among words (see `tab
 _HEADING = frozenset({NEAR, SHORT, LINK, LIST, BAD, LEARNED})
 KEPT = "kept"  # kept by an earlier detector (a title)
 _DECIDED = _REMOVED | {KEPT}  # lines an earlier detector has judged
+_LINKS = frozenset({LINK})
+_MENU_SIDES = frozenset({LINK, BAD, LEARNED})  # lines around a menu's blurb (`_island`)
 _MENU_LIKE = frozenset({LINK, BAD, LEARNED, TABLE})  # classes that show a page has chrome to remove
 
 # A list item starts with a bullet, a dash or a number/letter and a dot or parenthesis.
@@ -744,7 +750,11 @@ def kept_positions(
         for k in range(cut, len(classes)):
             drop[k] = f"outside the main text: in a comment thread (headers ending {sig!r})"
     for b in found:
-        if b.start < main.start and b.weight >= config.content_before_weight:
+        if (
+            b.start < main.start
+            and b.weight >= config.content_before_weight
+            and not _island(b, classes, _LINKS)
+        ):
             for k in range(b.start, b.stop):
                 keep[k] = f"kept: in a block of text before the article ({b.weight:.0f} words)"
     # Under a title, the article may start before its main block: a lead and a first
@@ -755,7 +765,9 @@ def kept_positions(
         later = main
         for b in reversed([b for b in found if b.stop <= main.start]):
             gap = classes[b.stop : later.start]
-            if not _inset(gap, _prose(later, classes, config), config):
+            if not _inset(gap, _prose(later, classes, config), config) or _island(
+                b, classes, _LINKS
+            ):
                 break
             for k in range(b.start, later.start):
                 keep.setdefault(k, f"kept: the article's text before an inset of {len(gap)} lines")
@@ -850,6 +862,26 @@ def _inset(gap: Sequence[str], prose: bool, config: CleanConfig) -> bool:
     )
 
 
+def _island(b: Block, classes: Sequence[str], sides: frozenset[str]) -> bool:
+    """Return whether block ``b`` is one paragraph with lines of classes ``sides`` both sides.
+
+    A menu may print a blurb under each heading ("Reviews", a teaser's first lines, "All
+    reviews"); a sidebar an "about me" between widgets. An article's text that comes before
+    its main block is seldom one paragraph set between menu lines, so such a block is kept
+    there only as part of the text around it. Before the main block the sides are link-like
+    lines (a lead between a removed byline and a removed ad stays); above the first title,
+    removed lines too.
+    """
+    paragraphs = sum(classes[k] in (GOOD, NEAR) for k in range(b.start, b.stop))
+    return (
+        paragraphs == 1
+        and b.start > 0
+        and classes[b.start - 1] in sides
+        and b.stop < len(classes)
+        and classes[b.stop] in sides
+    )
+
+
 def _prose(b: Block, classes: Sequence[str], config: CleanConfig) -> bool:
     """Return whether block ``b`` is prose: heavy, and more long paragraphs than short ones."""
     if b.weight < config.content_before_weight:
@@ -925,7 +957,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
                 config.content_main_share * max((x.weight for x in after), default=0),
             )
             for blk in blocks(classes[a:b], lines[a:b], config):
-                if blk.weight >= floor:
+                if blk.weight >= floor and not _island(blk, classes[a:b], _MENU_SIDES):
                     why = f"kept: in a block of text before the title ({blk.weight:.0f} words)"
                     keep.update((a + k, why) for k in range(blk.start, blk.stop))
             # Blogs print the post's date right above its title ("November 06, 2012"), or
