@@ -29,7 +29,8 @@ What is counted, and why it generalises:
   snippet cut short ("...") matches only other cut copies, never the full paragraph it was
   cut from (the lead of the article's own page).
 - A line of headline length that is the title of another page of the site is a teaser. On
-  its own page it stays where it heads the page or stands by the page's own lines; its
+  its own page it stays where it heads the page (or comes right under a dateline heading
+  it) or stands by the page's own lines; its
   copies in a list of learned lines (posts that share a headline) are teasers there too.
 - A line between two prose lines on at least half of the pages that hold it is content
   that recurs (a standard subheading, an article's paragraph on copies the page key did not
@@ -1453,8 +1454,8 @@ class _SiteDetector:
     def __call__(self, doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
         lines = doc.lines
         open_ = [i for i in doc.content_lines if i not in marks]  # content runs after us
-        first = self._first(doc, marks)
-        own = frozenset(_title_keys(lines[first].stripped)) if first is not None else frozenset()
+        heads = self._heads(doc, self._first(doc, marks), config)
+        own = frozenset(k for h in heads for k in _title_keys(lines[h].stripped))
         self._learn_evidence(doc, open_, config)
         content = doc.content_lines
         where = {i: k for k, i in enumerate(content)}
@@ -1481,7 +1482,7 @@ class _SiteDetector:
                 # heads the page, and where it stands by the page's own lines. Copies among
                 # learned lines only are the site's list of posts that share the headline
                 # ("Top 5 posts of the week"): teasers there, as on every other page.
-                if i == first:
+                if i in heads:
                     continue
                 if unlearned is None:
                     unlearned = {
@@ -1515,6 +1516,27 @@ class _SiteDetector:
         if m is None or m.label in KEPT_LABELS:
             return content[0]
         return next((i for i in content if (t := marks.get(i)) and t.label == "title"), None)
+
+    @staticmethod
+    def _heads(doc: Document, first: int | None, config: CleanConfig) -> tuple[int, ...]:
+        """Return the lines that may be the page's own headline.
+
+        That is ``first``, and the line under it when ``first`` is a bare date (a blog's
+        dateline above the post's title).
+
+        Read from the text alone, like `_first`: the cleaned output, cleaned again, gives the
+        same lines (the per-document title detector may have needed the <title> line, gone by
+        then, to tell the headline).
+        """
+        if first is None:
+            return ()
+        from dedup.detectors.titles import is_date
+
+        content = doc.content_lines
+        k = bisect_left(content, first)
+        if k + 1 < len(content) and is_date(doc.lines[first].stripped, config):
+            return (first, content[k + 1])
+        return (first,)
 
     def _is_title(self, line: str, config: CleanConfig) -> bool:
         """Return whether a line of headline length is the title of a page of the site."""

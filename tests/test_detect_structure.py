@@ -230,6 +230,30 @@ def test_is_headline_like() -> None:
     ]
 
 
+def test_sentence_in_closing_quotes_is_no_headline() -> None:
+    doc = Document('Talks can become “confrontational.”\nHe said: "We will win."\nThe "Big Apple"')
+    got = [titles.is_headline_like(ln, DEFAULT_CONFIG) for ln in doc.lines]
+    assert got == [False, False, True]
+
+
+def test_headline_with_full_stop_needs_the_site_name_in_the_page_title() -> None:
+    # Some blogs end every title with a full stop. The <title> line printing it with the
+    # site's name makes the in-body copy the headline, above the sidebar's profile blurb.
+    head = "Top 5 ad posts of the week."
+    body = [
+        "About Me",
+        "The best ad blogger in the world, now writing for a news site. Send me tips, please.",
+        "Sunday, November 04, 2012",
+        head,
+        "• The most blasphemous ad of the week.",
+        PARA,
+    ]
+    text = "\n".join([f"copyranter: {head}", *body])
+    assert _labels(text, titles.detect) == {f"copyranter: {head}": "duplicate_title", head: "title"}
+    # without the site's name, a sentence printed twice is no headline pair
+    assert _labels("\n".join([head, *body]), titles.detect) == {}
+
+
 def test_title_threshold_comes_from_config() -> None:
     text = "\n".join(
         ["Bridge to be built next year", "Follow", "Bridge to be built in the next year", PARA]

@@ -1017,16 +1017,29 @@ def test_rescraped_list_post_counts_once() -> None:
 WEEKLY = "Top 5 posts of the week."
 
 
-def test_posts_that_share_a_headline_keep_it_once_and_drop_the_list_of_them() -> None:
+@pytest.mark.parametrize(
+    ("site_name", "label"),
+    [
+        # The <title> line prints the headline with the site's name: the per-document titles
+        # detector (which runs first) pairs them and takes the listed copies for copies.
+        ("Adblog: ", ("duplicate_title", "titles")),
+        # A <title> line without the site's name: a line with a full stop is no headline to
+        # the titles detector, so only what the site taught tells the copies for teasers.
+        ("", ("teaser", "site")),
+    ],
+)
+def test_posts_that_share_a_headline_keep_it_once_and_drop_the_list_of_them(
+    site_name: str, label: tuple[str, str]
+) -> None:
     # A blog's weekly post has the same headline every week, and the sidebar lists the past
-    # weeks' posts by it: on a weekly post the listed copies are teasers, as on every other
-    # page; the headline above the post's own lines stays, and so do the lines.
+    # weeks' posts by it: on a weekly post the listed copies go, as on every other page;
+    # the headline above the post's own lines stays, and so do the lines.
     rng = random.Random(23)
     sidebar = ["Previous Posts", WEEKLY, "Reading list of the month", WEEKLY, WEEKLY, "Archives"]
     docs = []
     for k, title in enumerate([WEEKLY, WEEKLY, headline(rng), headline(rng), WEEKLY]):
         items = [f"* {headline(rng)}" for _ in range(4)]
-        top = ["Adblog: " + title, "About Me", BLURB, *sidebar, f"Posted on {k + 3} May 2012"]
+        top = [site_name + title, "About Me", BLURB, *sidebar, f"Posted on {k + 3} May 2012"]
         text = "\n".join([*top, title, paragraph(rng), *items, "Post a Comment"])
         docs.append({"site": "adblog.example", "text": text})
     cleaner = Cleaner().fit(docs)
@@ -1039,7 +1052,7 @@ def test_posts_that_share_a_headline_keep_it_once_and_drop_the_list_of_them() ->
         assert out[:-6] in ([], [lines[0]]), "\n".join(out)
         if lines[-7] == WEEKLY:
             gone = removed_lines(d["text"], result)[WEEKLY]
-            assert gone == {("teaser", "site")}
+            assert gone == {label}
 
 
 def test_body_share_is_measured_beyond_the_count_cap() -> None:
@@ -1656,3 +1669,24 @@ def test_learn_state_from_garbage_truncated_or_other_version(
         LearnState.from_bytes("a string")  # type: ignore[arg-type]
     with pytest.raises(dedup.InputError, match="one length"):
         LearnState({}, np.zeros(2, np.int64), np.zeros(3, np.int64), np.zeros(0, np.int64))
+
+
+def test_own_headline_under_a_dateline_is_not_a_teaser_of_its_own_page() -> None:
+    # A blog prints each post's date above its title, and its sidebar lists the recent posts:
+    # every headline is a teaser on the other pages. On its own page the headline (with a full
+    # stop, so the titles detector takes it only while the <title> line is there) stays,
+    # in every pass of the cleaner and when the output is cleaned again.
+    rng = random.Random(31)
+    heads = [f"{headline(rng).capitalize()} is out." for _ in range(6)]
+    docs = []
+    for k, own in enumerate(heads):
+        recent = ["Recent Posts", *(h for h in heads if h != own)]
+        top = [f"Geek Blog: {own}", "Home", "Archives", f"September {k + 3}, 2012"]
+        text = "\n".join([*top, own, paragraph(rng), paragraph(rng), *recent, "Post a Comment"])
+        docs.append({"site": "geek.example", "text": text})
+    cleaner = Cleaner().fit(docs)
+    for d, own in zip(docs, heads, strict=True):
+        out = cleaner.clean(d)
+        assert own in nonblank(out), out
+        assert nonblank(out)[-2:] == nonblank(d["text"])[5:7]  # the paragraphs; the list went
+        assert cleaner.clean({"site": "geek.example", "text": out}) == out

@@ -19,7 +19,9 @@ copy. Further down the page only such dated pairs count (an article's header in 
 several articles), since lines printed twice there are mostly comment furniture. With no
 copy, the first headline-like line near the top that heads a paragraph is the title; a text
 that starts with bullets or prose has none. A line the lexical detectors know for a date,
-chrome or a byline is never a title.
+chrome or a byline is never a title. A headline ends without a full stop, except on blogs
+that end every title with one ("Top 5 posts of the week."): such a line is taken for the
+headline only where the <title> line prints it with the site's name.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ _BULLETS = frozenset("•·▪▫►▶●○■□◦‣⁃-–—*>»✓✔→
 _SEPARATOR = re.compile(r"\s[^\w\s]{1,3}\s|[:：]\s")
 # A line ending in a truncation mark is a snippet, not a headline nor a paragraph.
 _TRUNCATED = ("...", "…")
+# Closing quotes after a sentence's full stop ("... “confrontational.”").
+_CLOSERS = "\"'”’»"
 _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\d+")
 # A sentence boundary: a full stop, question or exclamation mark before a space or the end
@@ -80,9 +84,10 @@ def _ends_with_sentence_period(text: str) -> bool:
     An abbreviation ("U.S.", "Inc.", "Jr.") or an ellipsis does not close a sentence, so
     "Iran, Pakistan Bolster Ties Amid Pressure from The U.S." can still be a headline.
     """
+    text = text.rstrip(_CLOSERS)
     if not text.endswith(".") or text.endswith(".."):
         return False
-    last = text.rsplit(None, 1)[-1]
+    last = re.split(r"[\s\-/]", text)[-1]  # "Rapson-Inc." ends with the word "Inc."
     abbreviation = "." in last[:-1] or (last[0].isupper() and len(last) <= 4)
     return not abbreviation
 
@@ -212,6 +217,22 @@ class _Candidates:
                 line, self._config
             )
         return found
+
+    def with_full_stop(self, index: int) -> bool:
+        """Return whether line ``index`` would be headline-like but for a full stop at its end.
+
+        Some blogs end every title with one ("Top 5 posts of the week."). Such a line is
+        taken for the headline only where the page's <title> prints it with the site's name.
+        """
+        line = self._doc.lines[index]
+        text = line.stripped
+        return (
+            index not in self._marks
+            and bool(text)
+            and text[0] not in _BULLETS
+            and self._config.min_title_words <= line.n_words <= self._config.max_title_words
+            and _ends_with_sentence_period(text)
+        )
 
 
 class _PageTitle:
@@ -392,7 +413,8 @@ def _group(
         if n > hi and head not in key and tail not in key:
             continue  # too long to match, and not decorated (`_PageTitle.match`'s other tests)
         found = page.match(line)
-        if found is not None and i in candidates:
+        # A headline with a full stop counts when the <title> carries the site's name.
+        if found is not None and (i in candidates or (found[0] and candidates.with_full_stop(i))):
             first_decorated = first_decorated or found[0]
             copies.append(_Copy(i, found[1]))
     if not copies:
@@ -431,8 +453,10 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     out: list[Mark] = []
     done: set[int] = set()
     for pos, i in enumerate(doc.content_lines):
-        if i in done or (pos > 0 and key_counts[lines[i].key] != 2) or i not in candidates:
+        if i in done or (pos > 0 and key_counts[lines[i].key] != 2):
             continue  # (only the first line, or a line printed exactly twice, can be a pair)
+        if i not in candidates and (pos > 0 or not candidates.with_full_stop(i)):
+            continue
         group = [c for c in _group(doc, pos, candidates, key_counts, config) if c.index not in done]
         if len(group) < 2:
             continue
