@@ -30,8 +30,8 @@ What is counted, and why it generalises:
   cut from (the lead of the article's own page).
 - A line of headline length that is the title of another page of the site is a teaser. On
   its own page it stays where it heads the page (or comes right under a dateline heading
-  it) or stands by the page's own lines; its
-  copies in a list of learned lines (posts that share a headline) are teasers there too.
+  it) or stands by the page's own lines; its copies in a list of learned lines (posts that
+  share a headline) are teasers there too.
 - A line between two prose lines on at least half of the pages that hold it is content
   that recurs (a standard subheading, an article's paragraph on copies the page key did not
   unify): never learned. And on each page, a learned line between two of the page's own

@@ -53,6 +53,8 @@ _SEPARATOR = re.compile(r"\s[^\w\s]{1,3}\s|[:：]\s")
 _TRUNCATED = ("...", "…")
 # Closing quotes after a sentence's full stop ("... “confrontational.”").
 _CLOSERS = "\"'”’»"
+# What separates the last word of a line from the rest ("Rapson-Inc.", "and/or").
+_WORD_BREAK = re.compile(r"[\s\-/]")
 _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\d+")
 # A sentence boundary: a full stop, question or exclamation mark before a space or the end
@@ -87,7 +89,7 @@ def _ends_with_sentence_period(text: str) -> bool:
     text = text.rstrip(_CLOSERS)
     if not text.endswith(".") or text.endswith(".."):
         return False
-    last = re.split(r"[\s\-/]", text)[-1]  # "Rapson-Inc." ends with the word "Inc."
+    last = _WORD_BREAK.split(text)[-1]  # "Rapson-Inc." ends with the word "Inc."
     abbreviation = "." in last[:-1] or (last[0].isupper() and len(last) <= 4)
     return not abbreviation
 
@@ -110,12 +112,18 @@ def is_headline_like(line: Line, config: CleanConfig) -> bool:
         [True, False]
     """
     text = line.stripped
-    if not text or text[0] in _BULLETS:
-        return False
-    if not config.min_title_words <= line.n_words <= config.max_title_words:
-        return False
-    return not (
+    return _headline_shape(line, config) and not (
         text.endswith((":", ",", ";")) or is_truncated(text) or _ends_with_sentence_period(text)
+    )
+
+
+def _headline_shape(line: Line, config: CleanConfig) -> bool:
+    """Return whether ``line`` has a headline's shape: no bullet, a headline's word count."""
+    text = line.stripped
+    return (
+        bool(text)
+        and text[0] not in _BULLETS
+        and config.min_title_words <= line.n_words <= config.max_title_words
     )
 
 
@@ -225,13 +233,10 @@ class _Candidates:
         taken for the headline only where the page's <title> prints it with the site's name.
         """
         line = self._doc.lines[index]
-        text = line.stripped
         return (
             index not in self._marks
-            and bool(text)
-            and text[0] not in _BULLETS
-            and self._config.min_title_words <= line.n_words <= self._config.max_title_words
-            and _ends_with_sentence_period(text)
+            and _headline_shape(line, self._config)
+            and _ends_with_sentence_period(line.stripped)
         )
 
 
