@@ -59,6 +59,9 @@ class CleanConfig:
         chrome_row_max_words: a line of at most this many words that is only chrome phrases
             side by side ("Email Print", "Like Tweet 12 Share Pin it") is chrome: a share
             bar or pager flattened into one line.
+        chrome_pointer_links: after a line that points to other articles ("Related", "Read
+            more:", "Lire aussi", from ``resources/pointers/``), up to this many headline-like
+            lines that follow it are teasers: the links it announces.
         byline_max_chars: a line longer than this is never a byline ("By John Smith and Jane
             Doe, Staff Writers | Updated May 5, 2024 10:00 GMT" is about 70 characters).
         byline_max_name_words: the most words the author part of a byline may have (two or
@@ -186,6 +189,7 @@ class CleanConfig:
     date_prose_words: int = 12
     max_chrome_chars: int = 300
     chrome_row_max_words: int = 10
+    chrome_pointer_links: int = 5
     byline_max_chars: int = 120
     byline_max_name_words: int = 8
     byline_max_caseless_words: int = 4

@@ -79,8 +79,14 @@ class Line:
 
     @property
     def line_no(self) -> int:
-        """Return the 1-based line number, as editors show it."""
-        return self.index + 1
+        """Return the 1-based line number, as editors show it, in the text first split.
+
+        A line of a view made by `Document.from_lines` (the kept lines of a cleaning pass)
+        keeps the number it had there, so a reason that cites it ("same as line 6") points
+        at the user's input, not at the view.
+        """
+        origin: int = self.__dict__.get("origin", self.index)
+        return origin + 1
 
     @_feature
     def stripped(self) -> str:
@@ -203,9 +209,9 @@ class Document:
     def from_lines(cls, lines: Sequence[Line]) -> Document:
         """Return the document made of ``lines`` (with their breaks), one after the other.
 
-        The lines get new indices and offsets; the features already computed on them
-        (``norm``, ``key``, ``words``...) are carried over, so a re-run of the detectors on
-        the cleaned text does not compute them again.
+        The lines get new indices and offsets but keep their `Line.line_no`; the features
+        already computed on them (``norm``, ``key``, ``words``...) are carried over, so a
+        re-run of the detectors on the cleaned text does not compute them again.
         """
         doc = cls.__new__(cls)
         doc.lines = []
@@ -215,6 +221,7 @@ class Document:
             width = ln.stop - ln.start
             new = _new(Line)
             features: dict[str, Any] = ln.__dict__.copy()  # fields and cached features
+            features.setdefault("origin", ln.index)
             features["index"] = k
             features["start"] = pos
             features["end"] = pos + len(ln.text)

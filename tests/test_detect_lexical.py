@@ -432,7 +432,8 @@ def test_trailers_detect() -> None:
 
 
 def _phrase_files() -> list[str]:
-    return [f"{kind}/{lang}.txt" for kind in ("chrome", "trailers") for lang in languages(kind)]
+    kinds = ("chrome", "trailers", "pointers")
+    return [f"{kind}/{lang}.txt" for kind in kinds for lang in languages(kind)]
 
 
 def _json_files() -> list[str]:
@@ -446,6 +447,7 @@ def test_every_language_ships_every_kind() -> None:
     wanted = {"en", "fr", "de", "es", "ar", "ur", "pt", "it", "ru", "zh"}
     assert wanted <= set(languages("chrome"))
     assert wanted <= set(languages("trailers"))
+    assert wanted <= set(languages("pointers"))
     assert wanted <= set(languages("dates", ".json"))
     assert wanted <= set(languages("bylines", ".json"))
 
@@ -698,3 +700,11 @@ def test_whole_page_labels_and_metadata(
     assert all(got[line] == "content" for line in paragraphs)
     assert result.byline == byline
     assert result.published == published
+
+
+@pytest.mark.parametrize("lang", languages("pointers"))
+def test_every_pointer_is_a_chrome_line(lang: str) -> None:
+    # A pointer ("Related", "Lire aussi") heads links to other articles: the line goes too.
+    for entry in load_lines(f"pointers/{lang}.txt"):
+        line = entry.replace("*", "Zeitung").capitalize() + ":"
+        assert chrome.match_chrome(line) is not None, (lang, entry)

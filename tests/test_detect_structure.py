@@ -400,6 +400,76 @@ def test_teaser_cyrillic_items() -> None:
     assert got == {x: "teaser" for item in items for x in item}
 
 
+# A pointer line and the headline under it, inside the article's text, in four languages.
+POINTED = [
+    ("en", "Related", "Mayor promises faster repairs to city bridges"),
+    ("en", "Read more:", "Schools face teacher shortage as term begins"),
+    ("fr", "Lire aussi", "Réforme des retraites : ce qui change au 1er janvier"),
+    ("de", "Mehr zum Thema", "Unwetterwarnung: Was Autofahrer jetzt beachten müssen"),
+    ("es", "Te puede interesar", "Los mercados reaccionan con calma a los resultados"),
+]
+
+
+@pytest.mark.parametrize(("lang", "pointer", "link"), POINTED, ids=[p[1] for p in POINTED])
+def test_link_under_a_pointer_is_a_teaser_and_the_article_goes_on(
+    lang: str, pointer: str, link: str
+) -> None:
+    text = "\n".join(["Bridge to be built next year", PARA, PARA2, pointer, link, PARA2, PARA])
+    result = dedup.clean_and_explain(text)
+    labels = {ll.span.slice(text).strip(): (ll.label, ll.reason) for ll in result.line_labels}
+    assert labels[link] == ("teaser", f"a link to another article under {pointer!r} (line 4)")
+    assert labels[pointer][0] == "chrome"
+    # The box does not split the article: the paragraphs after it stay.
+    assert result.text.splitlines() == ["Bridge to be built next year", PARA, PARA2, PARA2, PARA]
+
+
+def test_pointer_before_a_sentence_or_chrome_marks_nothing() -> None:
+    # "Related" heads no link here: a paragraph, then a chrome line, follow it.
+    for after in (PARA2, "Subscribe to our newsletter"):
+        text = "\n".join(["Bridge to be built next year", PARA, "Related", after, PARA])
+        assert _labels(text, teasers.detect) == {}
+
+
+def test_a_list_under_a_pointer_still_ends_the_article() -> None:
+    # Only the first link under the pointer is free between paragraphs: a list of related
+    # posts after the article still ends it, so the comments after the list do not join it.
+    links = [
+        "Ann Coulter eviscerates the spokeswoman | August 8, 2012",
+        "Cher in Twitter meltdown over rivals | August 7, 2012",
+        "Senator says the deal is dead | August 7, 2012",
+        "Chairman calls the leader a liar | August 5, 2012",
+    ]
+    notice = (
+        "This section is for comments from the site's community of registered readers. Please "
+        "don't assume that the author agrees with or endorses any particular comment."
+    )
+    comment = (
+        "I am interested in what the law says and why, and my immediate guess is that the "
+        "law was probably written long before anyone thought of collecting rain."
+    )
+    lines = ["Man sentenced for catching rain water", PARA, PARA2, PARA, "Related Posts", *links]
+    lines += [notice, "2 Comments | Leave a comment", "Alain41 says:", "August 9, 2012 at 10:20 am"]
+    lines += [comment, "Regardless, it is bureaucracy out of control.", "Log in to Reply"]
+    lines += ["Shifra says:", "August 9, 2012 at 11:12 am", "Can I get arrested for this?"]
+    result = dedup.clean_and_explain("\n".join(lines))
+    assert notice not in result.text
+    assert comment not in result.text
+    assert PARA2 in result.text
+    labels = {ll.span.slice("\n".join(lines)).strip(): ll.label for ll in result.line_labels}
+    assert [labels[x] for x in links] == ["teaser"] * 4
+
+
+def test_reasons_cite_the_input_line_numbers_after_a_first_pass() -> None:
+    # The menu goes in the first pass; the title pair is found in the second, on a view of
+    # the kept lines: its reason still cites the line of the input.
+    head = "Council approves new budget after late-night session"
+    text = "\n".join(["Home", "World", "Business", "Sport", head, head, PARA, PARA2])
+    result = dedup.clean_and_explain(text)
+    dup = next(r for r in result.removals if r.label == "duplicate_title")
+    assert text[: dup.span.start].count("\n") == 4  # line 5
+    assert dup.reason == "same as the title on line 6"
+
+
 # --- repeats -----------------------------------------------------------------------------
 
 

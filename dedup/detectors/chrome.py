@@ -215,8 +215,9 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
         >>> compile_phrases("chrome", ("en",)).match("short url")
         'short url'
     """
-    have = languages(kind)
-    chosen = have if langs is None else tuple(x for x in langs if x in have)
+    # A pointer ("Related", "Lire aussi") is chrome itself: the chrome phrases include them.
+    kinds = (kind, "pointers") if kind == "chrome" else (kind,)
+    sources = [(k, x) for k in kinds for x in languages(k) if langs is None or x in langs]
     exact: dict[str, str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []
     entry_langs: dict[str, str] = {}
@@ -224,8 +225,8 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
     lasts: set[str] = set()
     anchors: list[str] = []
     prefixes: dict[str, str] = {}
-    for lang in chosen:
-        for entry in load_lines(f"{kind}/{lang}.txt"):
+    for folder, lang in sources:
+        for entry in load_lines(f"{folder}/{lang}.txt"):
             entry_langs.setdefault(entry, lang)
             tokens = entry.split()
             if len(tokens) >= 2 and tokens[-1] == "**" and tokens[-2].endswith(":"):

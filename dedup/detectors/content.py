@@ -74,6 +74,7 @@ from itertools import pairwise
 from dedup import lexicon
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
+from dedup.detectors.teasers import POINTED_REASON
 from dedup.document import Document, Line
 from dedup.normalize import normalize
 from dedup.types import KEPT_LABELS
@@ -90,16 +91,24 @@ BAD = "bad"  # removed by an earlier detector
 # such lines before more of the article's prose does not end the article (a media box that
 # stands inside every article of the site).
 LEARNED = "learned"
-_REMOVED = frozenset({BAD, LEARNED})
+# Removed as a link under a pointer line ("Related", "Lire aussi": `teasers.pointed_links`):
+# `BAD`, except that the first link costs nothing between paragraphs: the pointer line
+# before it carries the cost, so a box of one link inside the article weighs what the
+# one-line form "Read more: <headline>" does and does not split the article. Further links
+# cost as removed lines: a list of related posts after the article still ends it.
+POINTED = "pointed"
+_REMOVED = frozenset({BAD, LEARNED, POINTED})
 TABLE = "table"  # a line of a table: short cells, numbers among words (see `table_runs`)
 # Lines that may head a table (a caption, column heads; removed ones, such as repeated column
 # heads, stay removed).
-_HEADING = frozenset({NEAR, SHORT, LINK, LIST, BAD, LEARNED})
+_HEADING = frozenset({NEAR, SHORT, LINK, LIST, BAD, LEARNED, POINTED})
 KEPT = "kept"  # kept by an earlier detector (a title)
+_TABLE_RUN = frozenset({BAD, LEARNED, POINTED, LINK})  # lines a table run is made of
 _DECIDED = _REMOVED | {KEPT}  # lines an earlier detector has judged
 _LINKS = frozenset({LINK})
-_MENU_SIDES = frozenset({LINK, BAD, LEARNED})  # lines around a menu's blurb (`_island`)
-_MENU_LIKE = frozenset({LINK, BAD, LEARNED, TABLE})  # classes that show a page has chrome to remove
+_MENU_SIDES = frozenset({LINK, BAD, LEARNED, POINTED})  # lines around a menu's blurb (`_island`)
+# classes that show a page has chrome to remove
+_MENU_LIKE = frozenset({LINK, BAD, LEARNED, POINTED, TABLE})
 
 # A list item starts with a bullet, a dash or a number/letter and a dot or parenthesis.
 # One optional character class and a bounded repeat: linear on any input.
@@ -350,11 +359,11 @@ def table_runs(classes: list[str], lines: Sequence[Line], config: CleanConfig) -
     """
     k, n = 0, len(classes)
     while k < n:
-        if classes[k] not in (BAD, LEARNED, LINK):
+        if classes[k] not in _TABLE_RUN:
             k += 1
             continue
         start = k
-        while k < n and classes[k] in (BAD, LEARNED, LINK):
+        while k < n and classes[k] in _TABLE_RUN:
             k += 1
         at = [m for m in range(start, k) if classes[m] == LINK]
         span = table_span([lines[m] for m in at], config) if at else None
@@ -435,6 +444,12 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
                 append(SHORT)
             elif mark.label == "site_boilerplate":
                 append(LEARNED)
+            elif (
+                mark.detector == "teasers"
+                and mark.reason.startswith(POINTED_REASON)
+                and (not out or out[-1] != POINTED)
+            ):
+                append(POINTED)  # the first link under a pointer; the next ones cost
             else:
                 append(BAD)
             continue
@@ -474,6 +489,7 @@ def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -
         LINK: config.content_link_penalty,
         BAD: config.content_link_penalty,
         LEARNED: config.content_link_penalty,
+        POINTED: 0.0,
         LIST: config.content_list_penalty,
         KEPT: 0.0,
         TABLE: 0.0,  # a table inside the article does not split it

@@ -14,6 +14,11 @@ snippet (in-article subheadings alone never form one), and a list of bare headli
 items with no snippet and no repeated headline counts only when it is not enclosed by
 paragraphs (``teaser_context_lines``): a dated timeline inside an article has the article's
 text right before and after it.
+
+A line that points to other articles ("Related", "Read more:", "Lire aussi", "Mehr zum
+Thema": ``dedup/resources/pointers/``) announces links: the headline-like lines right after
+it, up to ``chrome_pointer_links``, are teasers too, inside the article as after it. The
+pointer itself is a chrome phrase (the `chrome` detector removes it).
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ from functools import cache
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
+from dedup.detectors.chrome import compile_phrases
 from dedup.detectors.dates import line_date_shape
-from dedup.detectors.titles import _TRUNCATED, is_paragraph, is_truncated
+from dedup.detectors.prescreen import candidates
+from dedup.detectors.titles import _TRUNCATED, is_headline_like, is_paragraph, is_truncated
 from dedup.document import Document, Line
 
 NAME = "teasers"
@@ -266,4 +273,43 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             Mark(i, "teaser", reason, NAME, float(block.items))
             for i in doc.content_lines[block.start : block.stop]
         )
+    out.extend(pointed_links(doc, marks, config, {m.line for m in out}))
+    return out
+
+
+#: How the reason of a link under a pointer starts (`dedup.detectors.content` reads it).
+POINTED_REASON = "a link to another article under"
+
+
+def pointed_links(
+    doc: Document, marks: Mapping[int, Mark], config: CleanConfig, taken: set[int]
+) -> list[Mark]:
+    r"""Mark the headline-like lines right after a pointer line ("Related", "Lire aussi").
+
+    Up to ``chrome_pointer_links`` of them; the first line that is no headline (a paragraph,
+    a sentence, a line another detector decided) ends the links. Lines in ``taken`` are
+    already teasers.
+
+    Example:
+        >>> from dedup.config import DEFAULT_CONFIG
+        >>> doc = Document("Read more:\nSchools face teacher shortage\nThe council met today.")
+        >>> [(m.line, m.label) for m in pointed_links(doc, {}, DEFAULT_CONFIG, set())]
+        [(1, 'teaser')]
+    """
+    pointers = compile_phrases("pointers", config.languages).exact  # plain phrases only
+    chrome = compile_phrases("chrome", config.languages)
+    out: list[Mark] = []
+    lines, idx = doc.lines, doc.content_lines
+    for i in candidates(doc, config).chrome:
+        if lines[i].key not in pointers or i in marks:
+            continue
+        k = bisect_left(idx, i) + 1
+        for j in idx[k : k + config.chrome_pointer_links]:
+            if j in marks or j in taken or not is_headline_like(lines[j], config):
+                break
+            if chrome.match(lines[j].key, counts=True) is not None:
+                break  # a chrome line ("Subscribe"), or another pointer with its own links
+            reason = f"{POINTED_REASON} {lines[i].stripped[:40]!r} (line {lines[i].line_no})"
+            out.append(Mark(j, "teaser", reason, NAME))
+            taken.add(j)
     return out
