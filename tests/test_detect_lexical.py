@@ -706,5 +706,5 @@ def test_whole_page_labels_and_metadata(
 def test_every_pointer_is_a_chrome_line(lang: str) -> None:
     # A pointer ("Related", "Lire aussi") heads links to other articles: the line goes too.
     for entry in load_lines(f"pointers/{lang}.txt"):
-        line = entry.replace("*", "Zeitung").capitalize() + ":"
-        assert chrome.match_chrome(line) is not None, (lang, entry)
+        assert not chrome.WILDCARDS & set(entry.split()), f"{lang}: {entry!r}: plain phrases only"
+        assert chrome.match_chrome(entry.capitalize() + ":") is not None, (lang, entry)
