@@ -31,7 +31,7 @@ from functools import cache
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.chrome import compile_phrases
+from dedup.detectors.chrome import compile_phrases, match_chrome
 from dedup.detectors.dates import line_date_shape
 from dedup.detectors.prescreen import candidates
 from dedup.detectors.titles import _TRUNCATED, is_headline_like, is_paragraph, is_truncated
@@ -297,7 +297,6 @@ def pointed_links(
         [(1, 'teaser')]
     """
     pointers = compile_phrases("pointers", config.languages).exact  # plain phrases only
-    chrome = compile_phrases("chrome", config.languages)
     out: list[Mark] = []
     lines, idx = doc.lines, doc.content_lines
     for i in candidates(doc, config).chrome:
@@ -307,7 +306,7 @@ def pointed_links(
         for j in idx[k : k + config.chrome_pointer_links]:
             if j in marks or j in taken or not is_headline_like(lines[j], config):
                 break
-            if chrome.match(lines[j].key, counts=True) is not None:
+            if match_chrome(lines[j].text, config=config) is not None:
                 break  # a chrome line ("Subscribe"), or another pointer with its own links
             reason = f"{POINTED_REASON} {lines[i].stripped[:40]!r} (line {lines[i].line_no})"
             out.append(Mark(j, "teaser", reason, NAME))
