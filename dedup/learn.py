@@ -79,7 +79,9 @@ import numpy as np
 from dedup.cleaner import _result, _run, check_text
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.document import Document
+from dedup.detectors.dates import find_dates
+from dedup.detectors.titles import _cores, is_date
+from dedup.document import Document, Line
 from dedup.errors import ConfigError, InputError, ModelError
 from dedup.lexicon import date_words
 from dedup.normalize import match_key, normalize
@@ -1371,9 +1373,6 @@ def _title_keys(line: str) -> tuple[str, ...]:
 
     Cached: learned lines recur on many pages, and so does the work for them.
     """
-    from dedup.detectors.titles import _cores
-    from dedup.document import Line
-
     key = match_key(line)
     if not key:
         return ()
@@ -1382,8 +1381,6 @@ def _title_keys(line: str) -> tuple[str, ...]:
 
 
 def _dates_in(line: str) -> bool:
-    from dedup.detectors.dates import find_dates
-
     return bool(find_dates(line))
 
 
@@ -1530,8 +1527,6 @@ class _SiteDetector:
         """
         if first is None:
             return ()
-        from dedup.detectors.titles import is_date
-
         content = doc.content_lines
         k = bisect_left(content, first)
         if k + 1 < len(content) and is_date(doc.lines[first].stripped, config):
