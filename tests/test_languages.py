@@ -1,0 +1,103 @@
+"""Each language's word lists, checked on real-looking lines of that language.
+
+``tests/data/languages/<lang>.json`` holds, for one language, lines a news scraper meets
+(every key optional):
+
+- ``chrome``: page furniture `chrome.match_chrome` must recognise as this language's;
+- ``pointers``: lines announcing links to other articles ("Lire aussi") in ``pointers/``;
+- ``trailers``: lines closing an article `trailers.match_trailer` must recognise;
+- ``dates``: timestamps and datelines `dates.is_date_line` must accept;
+- ``find_dates``: ``[line, [dates as find_dates returns them]]`` pairs;
+- ``bylines``: ``[line, name]`` pairs `bylines.parse_byline` must read;
+- ``content``: lines of article text that none of the four may take (the other side of
+  each list: a sentence that starts like a phrase, a headline with a month name in it).
+
+Adding a language is adding its resource files and one of these: no code.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dedup.config import CleanConfig
+from dedup.detectors import bylines, chrome, dates, trailers
+from dedup.detectors.chrome import compile_phrases
+from dedup.lexicon import languages
+from dedup.normalize import match_key
+
+CFG = CleanConfig()
+EXAMPLES = Path(__file__).parent / "data" / "languages"
+FILES = sorted(EXAMPLES.glob("*.json"))
+KEYS = {"chrome", "pointers", "trailers", "dates", "find_dates", "bylines", "content"}
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _cases(key: str) -> list[Any]:
+    return [
+        pytest.param(path.stem, item, id=f"{path.stem}-{n}")
+        for path in FILES
+        for n, item in enumerate(_load(path).get(key, []))
+    ]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_example_file_is_well_formed(path: Path) -> None:
+    data = _load(path)
+    assert set(data) <= KEYS, f"{path.name}: unknown keys {sorted(set(data) - KEYS)}"
+    assert path.stem in languages("chrome"), f"{path.name}: no dedup/resources/chrome/ file"
+    assert data.get("content"), f"{path.name}: give content lines too (what must be kept)"
+
+
+@pytest.mark.parametrize(("lang", "line"), _cases("chrome"))
+def test_chrome(lang: str, line: str) -> None:
+    hit = chrome.match_chrome(line)
+    assert hit is not None, line
+    assert hit.endswith(f"({lang})"), hit
+
+
+@pytest.mark.parametrize(("lang", "line"), _cases("pointers"))
+def test_pointers(lang: str, line: str) -> None:
+    assert match_key(line) in compile_phrases("pointers", (lang,)).exact, line
+    assert chrome.match_chrome(line) is not None, line
+
+
+@pytest.mark.parametrize(("lang", "line"), _cases("trailers"))
+def test_trailers(lang: str, line: str) -> None:
+    hit = trailers.match_trailer(line)
+    assert hit is not None, line
+    assert hit.endswith(f"({lang})"), hit
+
+
+@pytest.mark.parametrize(("lang", "line"), _cases("dates"))
+def test_dates(lang: str, line: str) -> None:
+    assert dates.is_date_line(line), line
+
+
+@pytest.mark.parametrize(("lang", "pair"), _cases("find_dates"))
+def test_find_dates(lang: str, pair: list[Any]) -> None:
+    line, expected = pair
+    assert dates.find_dates(line) == expected
+
+
+@pytest.mark.parametrize(("lang", "pair"), _cases("bylines"))
+def test_bylines(lang: str, pair: list[str]) -> None:
+    line, name = pair
+    parsed = bylines.parse_byline(line)
+    assert parsed is not None, line
+    assert parsed.name == name
+
+
+@pytest.mark.parametrize(("lang", "line"), _cases("content"))
+def test_content_is_none_of_them(lang: str, line: str) -> None:
+    assert chrome.match_chrome(line) is None, (line, chrome.match_chrome(line))
+    assert trailers.match_trailer(line) is None, (line, trailers.match_trailer(line))
+    assert not dates.is_date_line(line), line
+    assert bylines.parse_byline(line) is None, line
