@@ -123,6 +123,8 @@ def match_key(text: str) -> str:
     Example:
         >>> match_key("  Islamabad, Tehran discuss… ")
         'islamabad tehran discuss'
+        >>> match_key("İLGİLİ HABERLER") == match_key("İlgili haberler") == "ilgili haberler"
+        True
     """
     if text.isascii():
         return " ".join(text.translate(_ASCII_KEY).split())
@@ -135,6 +137,11 @@ def _match_key(text: str) -> str:
     norm = normalize(text)
     if norm.isascii():  # most lines are, once their quotes and dashes are unified
         return " ".join(norm.translate(_ASCII_KEY).split())
+    if "\u0307" in norm or "ı" in norm:
+        # Turkish: "İ" case-folds to "i" and a combining dot, which is no word character
+        # ("İlgili" would key as "i lgili"), and "I" folds to "i" where the language writes
+        # "ı" ("YAZDIR" / "Yazdır"): both fold to a plain "i" in keys.
+        norm = norm.replace("i\u0307", "i").replace("ı", "i")
     return " ".join(_NON_WORD.sub(" ", norm).split())
 
 
