@@ -160,6 +160,10 @@ class CleanConfig:
         content_tail_lines: up to this many short lines right after the article (a sign-off,
             a source, a photo credit), up to the first removed line and with at most
             ``content_inset_links`` link-like lines among them (a signature), are kept.
+        content_pointer_links: the first this many links under a pointer line ("Related",
+            "Lire aussi") cost nothing between two paragraphs, so a box of related links
+            inside the article does not split it; further links cost as removed lines, so a
+            longer list of related posts after the article still ends it.
         content_thread_min: the article ends where a comment thread starts: at least this
             many short lines with a digit and the same ending ("... 10:42 pm. Reply #",
             "... 11:48 pm"), each followed by text. Three tells a thread from a dateline.
@@ -224,6 +228,7 @@ class CleanConfig:
     content_header_lines: int = 12
     content_inset_lines: int = 12
     content_inset_links: int = 1
+    content_pointer_links: int = 3
     content_inset_prose_links: int = 6
     content_inset_prose_lines: int = 24
     content_tail_lines: int = 4

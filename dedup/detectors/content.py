@@ -427,6 +427,7 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
     shortest = max(config.menu_max_words + 1, config.content_near_words)
     density, long_words = config.content_stopword_density, config.content_long_words
     menu_words, near_words = config.menu_max_words, config.content_near_words
+    pointed = config.content_pointer_links
     lines = doc.lines
     out: list[str] = []
     append = out.append
@@ -447,9 +448,9 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
             elif (
                 mark.detector == "teasers"
                 and mark.reason.startswith(POINTED_REASON)
-                and (not out or out[-1] != POINTED)
+                and 0 < pointed > out[-pointed:].count(POINTED)
             ):
-                append(POINTED)  # the first link under a pointer; the next ones cost
+                append(POINTED)  # the first links under a pointer; the next ones cost
             else:
                 append(BAD)
             continue
