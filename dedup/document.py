@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
 
+from dedup._marks import MARKS
 from dedup.normalize import ASCII_KEY_TABLE, match_key, normalize
 
 _T = TypeVar("_T")
@@ -20,11 +21,14 @@ _T = TypeVar("_T")
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 # A "word": a run of letters/digits, or a single CJK / Thai / kana character (scripts written
 # without spaces count one word per character, so a Chinese sentence is not a one-word line).
+# A word's letters include its combining marks (Devanagari vowel signs, Arabic vowel points:
+# `dedup._marks`), which ``\w`` leaves out.
+_LETTER = f"(?:[^\\W_]|[{MARKS}])"
 _WORD = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u0e00-\u0e7f]"
-    r"|[^\W_]++(?:['’.\-][^\W_]++)*+"  # possessive: the same matches, less bookkeeping
+    rf"|{_LETTER}++(?:['’.\-]{_LETTER}++)*+"  # possessive: the same matches, less bookkeeping
 )
-_SENTENCE_END = re.compile(r"[.!?。！？…»\"”’)\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?。！？…»\"”’)\]؟۔।]\s*$")
 
 
 class _feature(Generic[_T]):  # lower case: used like `functools.cached_property`

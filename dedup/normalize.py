@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from dedup._marks import MARKS
+
 # One table, applied with str.translate: typographic variants -> ASCII, invisible -> nothing.
 _TRANSLATE = str.maketrans(
     {
@@ -50,8 +52,9 @@ _TRANSLATE = str.maketrans(
         "\u200f": None,
     }
 )
-# Everything but letters, digits and spaces, for the looser "key" form.
-_NON_WORD = re.compile(r"[^\w\s]+")
+# Everything but letters (with their combining marks: `dedup._marks`), digits and spaces, for
+# the looser "key" form.
+_NON_WORD = re.compile(rf"[^\w\s{MARKS}]+")
 # The characters `_TRANSLATE` changes, found by one regex scan: on text that is not pure ASCII,
 # `str.translate` looks every character up in the table, where the scan only stops at the few
 # quotes and dashes a line holds (several times faster; the result is the same).

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
 
+from dedup._marks import MARKS
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.prescreen import candidates
@@ -42,8 +43,8 @@ _TOKEN = re.compile(
     r"|(?P<cjk>\d{4}\s?[年년]\s?\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일]?)"
     r"|(?P<numdate>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})(?![\d./-])"
     r"|(?P<time>\d{1,2}[:hH]\d{2}(?::\d{2})?)(?!\d)"
-    r"|(?P<int>\d+)(?P<suffix>[^\W\d_]*)"
-    r"|(?P<word>[^\W\d_]+)"
+    rf"|(?P<int>\d+)(?P<suffix>(?:[^\W\d_]|[{MARKS}])*)"
+    rf"|(?P<word>(?:[^\W\d_]|[{MARKS}])+)"  # letters with their marks (`dedup._marks`)
 )
 _ISO_PARTS = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[tT ](\d{1,2}):(\d{2}))?")
 _CJK_PARTS = re.compile(r"(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})")

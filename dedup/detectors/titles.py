@@ -51,6 +51,9 @@ _BULLETS = frozenset("•·▪▫►▶●○■□◦‣⁃-–—*>»✓✔→
 _SEPARATOR = re.compile(r"\s[^\w\s]{1,3}\s|[:：]\s")
 # A line ending in a truncation mark is a snippet, not a headline nor a paragraph.
 _TRUNCATED = ("...", "…")
+# Full stops of other scripts (Chinese and Japanese, Devanagari, Urdu): a line ending with one
+# is a sentence.
+_FULL_STOPS = ("。", "।", "۔")
 # Closing quotes after a sentence's full stop ("... “confrontational.”").
 _CLOSERS = "\"'”’»"
 # What separates the last word of a line from the rest ("Rapson-Inc.", "and/or").
@@ -84,9 +87,12 @@ def _ends_with_sentence_period(text: str) -> bool:
     """Return whether ``text`` ends with a full stop that closes a sentence.
 
     An abbreviation ("U.S.", "Inc.", "Jr.") or an ellipsis does not close a sentence, so
-    "Iran, Pakistan Bolster Ties Amid Pressure from The U.S." can still be a headline.
+    "Iran, Pakistan Bolster Ties Amid Pressure from The U.S." can still be a headline; the
+    full stops of other scripts ("。", "।", "۔") always do.
     """
     text = text.rstrip(_CLOSERS)
+    if text.endswith(_FULL_STOPS):
+        return True  # "。", "।", "۔": no abbreviation ends with one
     if not text.endswith(".") or text.endswith(".."):
         return False
     last = _WORD_BREAK.split(text)[-1]  # "Rapson-Inc." ends with the word "Inc."
