@@ -19,13 +19,16 @@ _T = TypeVar("_T")
 
 # Line breaks as str.splitlines() sees them, so every line break the user's text holds is kept.
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
-# A "word": a run of letters/digits, or a single CJK / Thai / kana character (scripts written
-# without spaces count one word per character, so a Chinese sentence is not a one-word line).
+# A "word": a run of letters/digits, or a single CJK / Thai / hiragana character (scripts
+# written without spaces count one word per character, so a Chinese sentence is not a
+# one-word line), or a run of katakana (a loanword written as one unit: "スポーツ" is one
+# word, as "Sports" is). Korean puts spaces between words: a run of Hangul is one word.
 # A word's letters include its combining marks (Devanagari vowel signs, Arabic vowel points:
 # `dedup._marks`), which ``\w`` leaves out.
 _LETTER = f"(?:[^\\W_]|[{MARKS}])"
 _WORD = re.compile(
-    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u0e00-\u0e7f]"
+    r"[\u30a1-\u30fa\u30fc]++"
+    r"|[\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]"
     rf"|{_LETTER}++(?:['’.\-]{_LETTER}++)*+"  # possessive: the same matches, less bookkeeping
 )
 _SENTENCE_END = re.compile(r"[.!?。！？…»\"”’)\]؟۔।]\s*$")

@@ -47,3 +47,16 @@ def test_keys_of_different_hindi_words_differ() -> None:
     # Before, vowel signs were dropped as punctuation: "शायर" (poet) keyed as "शेयर" (share).
     assert match_key("शायर") != match_key("शेयर")
     assert match_key("मनोरंजन") == "मनोरंजन"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("スポーツ", ("スポーツ",)),  # a katakana loanword is one word
+        ("ニュース・スポーツ", ("ニュース", "スポーツ")),  # the middle dot is punctuation
+        ("図書館を開いた", ("図", "書", "館", "を", "開", "い", "た")),  # kanji, hiragana: one each
+        ("서울시는 새 도서관을 열었다.", ("서울시는", "새", "도서관을", "열었다")),  # spaces
+    ],
+)
+def test_words_of_japanese_and_korean(text: str, words: tuple[str, ...]) -> None:
+    assert Document(text).lines[0].words == words
