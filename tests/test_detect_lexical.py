@@ -445,6 +445,7 @@ def _json_files() -> list[str]:
 
 def test_every_language_ships_every_kind() -> None:
     wanted = {"en", "fr", "de", "es", "ar", "ur", "pt", "it", "ru", "zh"}
+    wanted |= {"nl", "pl", "tr", "id", "ja", "ko", "fa", "hi"}
     assert wanted <= set(languages("chrome"))
     assert wanted <= set(languages("trailers"))
     assert wanted <= set(languages("pointers"))
