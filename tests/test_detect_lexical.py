@@ -423,6 +423,12 @@ def test_not_trailers(line: str) -> None:
     assert trailers.match_trailer(line) is None
 
 
+def test_a_failed_names_pattern_leaves_the_other_patterns_to_match() -> None:
+    # "copyright ~~" (en) matches the key first but wants capitalised names or a date, which
+    # a Korean line has not; the Korean "copyright c **" must still get its turn.
+    assert trailers.match_trailer("Copyright ⓒ 조선일보 & chosun.com") == '"copyright c **" (ko)'
+
+
 def test_trailers_detect() -> None:
     text = "The minister spoke.\nPublished in Dawn, November 27th, 2025\nOpinion\n"
     assert labels(trailers, text) == {"Published in Dawn, November 27th, 2025": "trailer"}

@@ -140,6 +140,17 @@ class PhraseSet:
                     return entry
         return None
 
+    def matches(self, key: str) -> list[str]:
+        """Return every entry the whole matching key ``key`` matches: the exact one, then patterns.
+
+        For a caller that checks more than the match (`dedup.detectors.trailers`: the words a
+        ``~~`` covers must read as names and dates) and tries the next entry when one fails.
+        """
+        out = [hit] if key and (hit := self.exact.get(key)) is not None else []
+        if key and self.combined is not None and self.combined.fullmatch(key):
+            out += [entry for pattern, entry in self.patterns if pattern.fullmatch(key)]
+        return out
+
     def row(self, key: str, *, max_words: int) -> list[str] | None:
         """Return the phrases a key is a row of ("email print", "like tweet 12 share"), else None.
 

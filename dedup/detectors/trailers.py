@@ -131,7 +131,11 @@ def _match(stripped: str, key: str, handle: ConfigHandle) -> str | None:
     if entry is None:
         return None
     if "~~" in entry.split() and not _names_and_dates(stripped, cfg):
-        return None
+        # "Copyright ⓒ 조선일보 & chosun.com": "copyright ~~" matches first and fails (no names
+        # in a script without case, no date); another language's pattern may still hold.
+        entry = next((e for e in phrases.matches(key) if "~~" not in e.split()), None)
+        if entry is None:
+            return None
     if is_date_line(stripped, config=cfg):
         return None  # "Published on May 5, 2024" is the article's timestamp (dates detector)
     return f'"{entry}" ({phrases.langs[entry]})'
