@@ -167,13 +167,13 @@ def test_pattern_regex_wildcards() -> None:
 
 def test_patterns_are_linear_on_huge_lines() -> None:
     # A 1 MB key of repeated words must not make any compiled pattern backtrack for long.
+    # (How their work grows is counted in tests/test_robustness.py.)
     key = "follow " * 150_000 + "x"
-    start = time.perf_counter()
     for kind in ("chrome", "trailers"):
-        combined = chrome.compile_phrases(kind, None).combined
-        assert combined is not None
-        assert combined.fullmatch(key) is None or kind == "trailers"
-    assert time.perf_counter() - start < 2.0
+        phrases = chrome.compile_phrases(kind, None)
+        assert phrases.patterns
+        assert phrases.match(key) is None or kind == "trailers"
+        assert all(p.fullmatch(key) is None for p, _ in phrases.patterns) or kind == "trailers"
     # And the public functions refuse long lines at once.
     huge = "By John Smith " * 80_000
     start = time.perf_counter()

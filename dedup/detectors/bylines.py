@@ -38,8 +38,8 @@ _CACHE_LINES = 1 << 14  # short lines only (<= 300 chars): a few MB at most
 # A word (letters/digits, inner apostrophes or hyphens: "O'Neil", "al-Amin", an initial "J.")
 # or one punctuation character. The inner group needs a separator first, so it cannot
 # backtrack: matching is linear in the line length.
-_LETTER = f"(?:[^\\W_]|[{MARKS}])"  # with its combining marks (`dedup._marks`)
-_TOKEN = re.compile(rf"{_LETTER}+(?:['’\-]{_LETTER}+)*\.?|[^\w\s{MARKS}]")
+_LETTERS = f"[^\\W_]++(?:[{MARKS}]++[^\\W_]*+)*+"  # with their marks (`dedup._marks`)
+_TOKEN = re.compile(rf"{_LETTERS}(?:['’\-]{_LETTERS})*+\.?|[^\w\s{MARKS}]")
 # Punctuation that may separate the name from a role or a date: "By X, Reuters", "By X | May 5".
 _SEPARATORS = frozenset(",،|-/:;•·()[]@")
 

@@ -54,7 +54,11 @@ class PhraseSet:
         exact: matching key -> entry, for entries without a wildcard.
         patterns: (compiled regex over matching keys, entry) for entries with one.
         langs: entry -> language code, for reasons.
-        combined: all patterns in one regex, the fast path.
+        groups: the patterns by the word a key must start with (``"w"``), end with
+            (``"$w"``: patterns that start with a wildcard), or ``""`` for patterns with
+            wildcards at both ends: [(index in ``patterns``, regex, entry)], a few each. A
+            key is tried only against its own groups, so adding languages does not make
+            every line's match slower.
         firsts: first words of patterns that start with a word.
         lasts: last words of patterns that start with a wildcard and end with a word.
         anchors: finds a literal of any pattern with wildcards at both ends.
@@ -66,7 +70,7 @@ class PhraseSet:
     exact: dict[str, str]
     patterns: list[tuple[re.Pattern[str], str]]
     langs: dict[str, str]
-    combined: re.Pattern[str] | None
+    groups: dict[str, list[tuple[int, re.Pattern[str], str]]]
     firsts: frozenset[str]
     lasts: frozenset[str]
     anchors: re.Pattern[str] | None
@@ -126,19 +130,23 @@ class PhraseSet:
                 hit = self.exact.get(candidate)
                 if hit is not None:
                     return hit
-        if self.combined is None:
+        if not self.groups:
             return None
         space, last_space = key.find(" "), key.rfind(" ")
-        first = key if space < 0 else key[:space]
-        last = key[last_space + 1 :]
-        maybe = first in self.firsts or last in self.lasts
-        if not maybe and self.anchors is not None:
-            maybe = self.anchors.search(key) is not None
-        if maybe and self.combined.fullmatch(key):
-            for pattern, entry in self.patterns:
-                if pattern.fullmatch(key):
-                    return entry
-        return None
+        groups = self.groups
+        found: tuple[int, str] | None = None
+        for name in (key if space < 0 else key[:space], "$" + key[last_space + 1 :], ""):
+            group = groups.get(name)
+            if group is None:
+                continue
+            if not name and (self.anchors is None or self.anchors.search(key) is None):
+                continue  # wildcards at both ends: only a key holding one of their literals
+            # the first matching pattern of the group, then the first across groups: the
+            # entry that comes first in the files, as one regex of them all would find
+            got = next(((k, e) for k, pattern, e in group if pattern.fullmatch(key)), None)
+            if got is not None and (found is None or got[0] < found[0]):
+                found = got
+        return None if found is None else found[1]
 
     def matches(self, key: str) -> list[str]:
         """Return every entry the whole matching key ``key`` matches: the exact one, then patterns.
@@ -147,7 +155,7 @@ class PhraseSet:
         ``~~`` covers must read as names and dates) and tries the next entry when one fails.
         """
         out = [hit] if key and (hit := self.exact.get(key)) is not None else []
-        if key and self.combined is not None and self.combined.fullmatch(key):
+        if key:
             out += [entry for pattern, entry in self.patterns if pattern.fullmatch(key)]
         return out
 
@@ -247,7 +255,7 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
                 exact.setdefault(match_key(entry), entry)
                 continue
             patterns.append((re.compile(pattern_regex(entry)), entry))
-            # The combined regex only runs on a line whose first or last word can start or
+            # A pattern is only tried on a line whose first or last word can start or
             # end a pattern, or that holds the literal of a pattern open at both ends.
             literals = [match_key(t) for t in tokens if t not in WILDCARDS]
             if tokens[0] not in WILDCARDS:
@@ -256,13 +264,22 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
                 lasts.add(literals[-1].split(" ")[-1])
             else:
                 anchors.append(max(literals, key=len))
-    combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in patterns)) if patterns else None
+    groups: dict[str, list[tuple[int, re.Pattern[str], str]]] = {}
+    for k, (regex, entry) in enumerate(patterns):
+        tokens = entry.split()
+        if tokens[0] not in WILDCARDS:
+            name = match_key(tokens[0]).split(" ")[0]
+        elif tokens[-1] not in WILDCARDS:
+            name = "$" + match_key(tokens[-1]).split(" ")[-1]
+        else:
+            name = ""
+        groups.setdefault(name, []).append((k, regex, entry))
     heads = frozenset(k.split(" ")[0] for k in exact)
     return PhraseSet(
         exact,
         patterns,
         entry_langs,
-        combined,
+        groups,
         frozenset(firsts),
         frozenset(lasts),
         re.compile("|".join(re.escape(a) for a in sorted(set(anchors)))) if anchors else None,

@@ -43,8 +43,8 @@ _TOKEN = re.compile(
     r"|(?P<cjk>\d{4}\s?[年년]\s?\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일]?)"
     r"|(?P<numdate>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})(?![\d./-])"
     r"|(?P<time>\d{1,2}[:hH]\d{2}(?::\d{2})?)(?!\d)"
-    rf"|(?P<int>\d+)(?P<suffix>(?:[^\W\d_]|[{MARKS}])*)"
-    rf"|(?P<word>(?:[^\W\d_]|[{MARKS}])+)"  # letters with their marks (`dedup._marks`)
+    rf"|(?P<int>\d+)(?P<suffix>[^\W\d_]*+(?:[{MARKS}]++[^\W\d_]*+)*+)"
+    rf"|(?P<word>[^\W\d_]++(?:[{MARKS}]++[^\W\d_]*+)*+)"  # letters with their marks
 )
 _ISO_PARTS = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[tT ](\d{1,2}):(\d{2}))?")
 _CJK_PARTS = re.compile(r"(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})")
