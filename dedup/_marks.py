@@ -44,3 +44,7 @@ MARKS = (
     "\uaab7-\uaab8\uaabe-\uaabf\uaac1\uaaeb-\uaaef\uaaf5-\uaaf6\uabe3-\uabea\uabec-\uabed"
     "\ufb1e\ufe00-\ufe0f\ufe20-\ufe2f"
 )
+
+#: A regex of a word's letters with their marks: letters, then marks and letters, each a
+#: possessive run of one character class (an alternation per character costs a third more).
+LETTERS = f"[^\\W_]++(?:[{MARKS}]++[^\\W_]*+)*+"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
 
-from dedup._marks import MARKS
+from dedup._marks import LETTERS
 from dedup.normalize import ASCII_KEY_TABLE, match_key, normalize
 
 _T = TypeVar("_T")
@@ -24,13 +24,11 @@ _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 # one-word line), or a run of katakana (a loanword written as one unit: "スポーツ" is one
 # word, as "Sports" is). Korean puts spaces between words: a run of Hangul is one word.
 # A word's letters include its combining marks (Devanagari vowel signs, Arabic vowel points:
-# `dedup._marks`), which ``\w`` leaves out: letters, then marks and letters, each a possessive
-# run of one character class (an alternation per character would cost a third more).
-_LETTERS = f"[^\\W_]++(?:[{MARKS}]++[^\\W_]*+)*+"
+# `dedup._marks.LETTERS`), which ``\w`` leaves out.
 _WORD = re.compile(
     r"[\u30a1-\u30fa\u30fc]++"
     r"|[\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]"
-    rf"|{_LETTERS}(?:['’.\-]{_LETTERS})*+"  # possessive: the same matches, less bookkeeping
+    rf"|{LETTERS}(?:['’.\-]{LETTERS})*+"  # possessive: the same matches, less bookkeeping
 )
 _SENTENCE_END = re.compile(r"[.!?。！？…»\"”’)\]؟۔।]\s*$")
 

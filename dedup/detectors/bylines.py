@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from dedup._marks import MARKS
+from dedup._marks import LETTERS, MARKS
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.dates import ConfigHandle, config_handle, is_date_line, is_date_word
@@ -38,8 +38,7 @@ _CACHE_LINES = 1 << 14  # short lines only (<= 300 chars): a few MB at most
 # A word (letters/digits, inner apostrophes or hyphens: "O'Neil", "al-Amin", an initial "J.")
 # or one punctuation character. The inner group needs a separator first, so it cannot
 # backtrack: matching is linear in the line length.
-_LETTERS = f"[^\\W_]++(?:[{MARKS}]++[^\\W_]*+)*+"  # with their marks (`dedup._marks`)
-_TOKEN = re.compile(rf"{_LETTERS}(?:['’\-]{_LETTERS})*+\.?|[^\w\s{MARKS}]")
+_TOKEN = re.compile(rf"{LETTERS}(?:['’\-]{LETTERS})*+\.?|[^\w\s{MARKS}]")
 # Punctuation that may separate the name from a role or a date: "By X, Reuters", "By X | May 5".
 _SEPARATORS = frozenset(",،|-/:;•·()[]@")
 

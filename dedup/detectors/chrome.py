@@ -154,10 +154,11 @@ class PhraseSet:
         For a caller that checks more than the match (`dedup.detectors.trailers`: the words a
         ``~~`` covers must read as names and dates) and tries the next entry when one fails.
         """
-        out = [hit] if key and (hit := self.exact.get(key)) is not None else []
-        if key:
-            out += [entry for pattern, entry in self.patterns if pattern.fullmatch(key)]
-        return out
+        if not key:
+            return []
+        hit = self.exact.get(key)
+        out = [] if hit is None else [hit]
+        return out + [entry for pattern, entry in self.patterns if pattern.fullmatch(key)]
 
     def row(self, key: str, *, max_words: int) -> list[str] | None:
         """Return the phrases a key is a row of ("email print", "like tweet 12 share"), else None.
@@ -240,8 +241,7 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
     exact: dict[str, str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []
     entry_langs: dict[str, str] = {}
-    firsts: set[str] = set()
-    lasts: set[str] = set()
+    groups: dict[str, list[tuple[int, re.Pattern[str], str]]] = {}
     anchors: list[str] = []
     prefixes: dict[str, str] = {}
     for folder, lang in sources:
@@ -254,34 +254,31 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
             if not WILDCARDS & set(tokens):
                 exact.setdefault(match_key(entry), entry)
                 continue
-            patterns.append((re.compile(pattern_regex(entry)), entry))
-            # A pattern is only tried on a line whose first or last word can start or
-            # end a pattern, or that holds the literal of a pattern open at both ends.
+            # A pattern is only tried on a line whose first or last word can start or end
+            # it (its group, see `PhraseSet.groups`), or that holds the literal of a pattern
+            # open at both ends (group "").
             literals = [match_key(t) for t in tokens if t not in WILDCARDS]
             if tokens[0] not in WILDCARDS:
-                firsts.add(literals[0].split(" ")[0])
+                name = literals[0].split(" ")[0]
             elif tokens[-1] not in WILDCARDS:
-                lasts.add(literals[-1].split(" ")[-1])
+                name = "$" + literals[-1].split(" ")[-1]
             else:
+                name = ""
                 anchors.append(max(literals, key=len))
-    groups: dict[str, list[tuple[int, re.Pattern[str], str]]] = {}
-    for k, (regex, entry) in enumerate(patterns):
-        tokens = entry.split()
-        if tokens[0] not in WILDCARDS:
-            name = match_key(tokens[0]).split(" ")[0]
-        elif tokens[-1] not in WILDCARDS:
-            name = "$" + match_key(tokens[-1]).split(" ")[-1]
-        else:
-            name = ""
-        groups.setdefault(name, []).append((k, regex, entry))
+            regex = re.compile(pattern_regex(entry))
+            groups.setdefault(name, []).append((len(patterns), regex, entry))
+            patterns.append((regex, entry))
+    # (Keys hold no "$": punctuation is dropped from them.)
+    firsts = frozenset(name for name in groups if name and name[0] != "$")
+    lasts = frozenset(name[1:] for name in groups if name.startswith("$"))
     heads = frozenset(k.split(" ")[0] for k in exact)
     return PhraseSet(
         exact,
         patterns,
         entry_langs,
         groups,
-        frozenset(firsts),
-        frozenset(lasts),
+        firsts,
+        lasts,
         re.compile("|".join(re.escape(a) for a in sorted(set(anchors)))) if anchors else None,
         heads,
         prefixes,

@@ -448,7 +448,8 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
             elif (
                 mark.detector == "teasers"
                 and mark.reason.startswith(POINTED_REASON)
-                and 0 < pointed > out[-pointed:].count(POINTED)
+                and pointed > 0
+                and out[-pointed:].count(POINTED) < pointed
             ):
                 append(POINTED)  # the first links under a pointer; the next ones cost
             else:
