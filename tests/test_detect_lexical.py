@@ -278,6 +278,53 @@ def test_find_dates(text: str, expected: list[str]) -> None:
     assert dates.find_dates(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Solar Hijri (Iran, Afghanistan): converted to the Gregorian calendar
+        ("تاریخ انتشار: ۱۵ آبان ۱۴۰۳ - ۱۴:۳۰", ["2024-11-05T14:30"]),
+        ("۱۴۰۳/۰۸/۱۵", ["2024-11-05"]),
+        ("1403/08/15 - 10:20", ["2024-11-05T10:20"]),
+        ("1403-08-15", ["2024-11-05"]),
+        ("۱ فروردین ۱۴۰۴", ["2025-03-21"]),
+        ("۱ حمل ۱۴۰۳", ["2024-03-20"]),  # Dari month names
+        ("۳۰ اسفند ۱۴۰۳", ["2025-03-20"]),  # 1403 is a leap year
+        ("۳۰ اسفند ۱۴۰۲", ["۳۰ اسفند ۱۴۰۲"]),  # 1402 is not: no such day
+        ("۳۱ مهر ۱۴۰۳", ["۳۱ مهر ۱۴۰۳"]),  # Mehr has 30 days
+        ("آبان ۱۴۰۳", ["آبان ۱۴۰۳"]),  # a Solar Hijri month is no Gregorian month
+        ("۵ نوامبر ۲۰۲۴", ["2024-11-05"]),  # Gregorian month names stay Gregorian
+    ],
+)
+def test_find_dates_solar_hijri(text: str, expected: list[str]) -> None:
+    assert dates.find_dates(text) == expected
+
+
+def test_solar_hijri_dates_are_date_lines() -> None:
+    assert dates.date_shape("تاریخ انتشار: ۱۵ آبان ۱۴۰۳ - ۱۴:۳۰") == dates.DateShape("day", True)
+    assert dates.date_shape("۱۴۰۳/۰۸/۱۵") == dates.DateShape("day", False)
+    assert dates.date_shape("آبان ۱۴۰۳") == dates.DateShape("month", False)
+    # a Solar Hijri year needs a Solar Hijri month: "1403" beside "May" is no year
+    assert dates.date_shape("May 1403") is None
+    # and the Solar Hijri calendar comes with Persian: without it, "1403/08/15" is no date
+    english = CleanConfig(languages=("en",))
+    assert dates.date_shape("1403/08/15", config=english) is None
+    assert dates.find_dates("1403/08/15", config=english) == []
+
+
+def test_solar_hijri_conversion_matches_jdatetime() -> None:
+    """Every day of the Solar Hijri years 1278-1479 (Gregorian 1900-2100), against jdatetime."""
+    jdatetime = pytest.importorskip("jdatetime", reason="jdatetime comes with the test extra")
+    lengths = [31] * 6 + [30] * 5
+    for year in range(dates._MIN_JALALI, dates._MAX_JALALI + 1):
+        leap = jdatetime.date(year, 1, 1).isleap()
+        for month, days in enumerate([*lengths, 30 if leap else 29], start=1):
+            for day in range(1, days + 1):
+                want = jdatetime.date(year, month, day).togregorian()
+                assert dates._from_jalali(year, month, day) == (want.year, want.month, want.day)
+        assert (dates._from_jalali(year, 12, 30) is None) == (not leap)
+        assert dates._from_jalali(year, 7, 31) is None
+
+
 def test_date_shape_kinds() -> None:
     assert dates.date_shape("Updated 03 August 2025") == dates.DateShape("day", True)
     assert dates.date_shape("July 20, 2012") == dates.DateShape("day", False)
@@ -482,8 +529,8 @@ def test_json_resource_is_well_formed(path: str) -> None:
     assert data
     for key, values in data.items():
         assert isinstance(values, list), f"{path}:{key} must be a list"
-        if key == "months":
-            assert len(values) == 12, f"{path}: months must list 12 months"
+        if key in ("months", "jalali_months"):
+            assert len(values) == 12, f"{path}: {key} must list 12 months"
             flat = [name for month in values for name in month]
         else:
             flat = values
@@ -491,6 +538,17 @@ def test_json_resource_is_well_formed(path: str) -> None:
         norm = [match_key(x) or x for x in flat]
         dupes = sorted({x for x in norm if norm.count(x) > 1})
         assert not dupes, f"{path}:{key} duplicates {dupes}"
+
+
+def test_no_month_name_is_in_two_calendars() -> None:
+    """A name is a month of the Gregorian or of the Solar Hijri calendar, in every language."""
+    names: dict[str, set[str]] = {"months": set(), "jalali_months": set()}
+    for path in _json_files():
+        if path.startswith("dates/"):
+            for key, found in names.items():
+                found.update(match_key(n) for month in load_json(path).get(key, ()) for n in month)
+    assert names["jalali_months"]
+    assert not names["months"] & names["jalali_months"]
 
 
 def test_resource_files_are_utf8_json() -> None:

@@ -54,6 +54,7 @@ _TIME_PARTS = re.compile(r"(\d{1,2})[:hH](\d{2})")
 # Roles a word (or phrase) of the date vocabulary can play; a word may have several.
 MONTH, WEEKDAY, LEAD, CONNECTOR, ORDINAL, AMPM, ZONE = 1, 2, 4, 8, 16, 32, 64
 UNIT, MARKER, NUMWORD, DAYWORD, RELATIVE = 128, 256, 512, 1024, 2048
+JALALI = 4096  # a month of the Solar Hijri calendar (Iran, Afghanistan): "آبان", "حمل"
 _KEYS = {
     "weekdays": WEEKDAY,
     "leads": LEAD,
@@ -68,6 +69,7 @@ _KEYS = {
     "relatives": RELATIVE,
 }
 _MAX_YEAR, _MIN_YEAR = 2100, 1900
+_MIN_JALALI, _MAX_JALALI = 1278, 1479  # the Solar Hijri years of 1900-2100
 _MAX_MINUTE = 59
 _DIGIT = re.compile(r"\d")
 
@@ -105,6 +107,7 @@ class _Vocab:
     months: dict[tuple[str, ...], int]  # phrase -> month number 1-12
     longest: int  # words in the longest phrase
     words: frozenset[str]  # every word of every phrase, as `match_key` splits it too
+    jalali: bool  # Solar Hijri months are known: "1403/08/15" is a date
 
 
 class _Tok(NamedTuple):  # a named tuple: built several times faster than a frozen dataclass
@@ -139,11 +142,17 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
                 words = _words(name)
                 roles[words] = roles.get(words, 0) | MONTH
                 months.setdefault(words, number)
+        for number, names in enumerate(data.get("jalali_months", ()), start=1):
+            for name in names:
+                words = _words(name)
+                roles[words] = roles.get(words, 0) | MONTH | JALALI
+                months.setdefault(words, number)
     longest = max((len(k) for k in roles), default=1)
     vocab_words = {w for k in roles for w in k}
     for k in roles:
         vocab_words.update(match_key(" ".join(k)).split())
-    return _Vocab(roles, months, longest, frozenset(vocab_words))
+    jalali = any(role & JALALI for role in roles.values())
+    return _Vocab(roles, months, longest, frozenset(vocab_words), jalali)
 
 
 def vocabulary_words(langs: tuple[str, ...] | None) -> frozenset[str]:
@@ -230,14 +239,22 @@ def _tokens(text: str, vocab: _Vocab) -> list[_Tok]:
     return out
 
 
-def _numdate_ok(text: str) -> bool:
-    """Return whether a d/m/y-like token reads as a date (one part a year, the rest in range)."""
+def _year_ok(year: int, jalali: bool) -> bool:
+    """Return whether ``year`` is a year of 1900-2100, Gregorian or (when known) Solar Hijri."""
+    return _MIN_YEAR <= year <= _MAX_YEAR or (jalali and _MIN_JALALI <= year <= _MAX_JALALI)
+
+
+def _numdate_ok(text: str, jalali: bool) -> bool:
+    """Return whether a d/m/y-like token reads as a date (one part a year, the rest in range).
+
+    With ``jalali``, a year first may be a Solar Hijri year ("1403/08/15").
+    """
     m = _NUM_PARTS.fullmatch(text)
     if not m:
         return False
     a, b, c = (int(x) for x in m.groups())
     if len(m.group(1)) == 4:  # 2024/05/01
-        return _MIN_YEAR <= a <= _MAX_YEAR and 1 <= b <= 12 and 1 <= c <= 31
+        return _year_ok(a, jalali) and 1 <= b <= 12 and 1 <= c <= 31
     if len(m.group(3)) not in (2, 4):
         return False
     return 1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12
@@ -272,22 +289,25 @@ def _decimal(text: str, tok: _Tok) -> bool:
     return digits != 2  # "10.00" is a time, "8.3" and "8.125" are numbers
 
 
-def _shape(text: str, toks: list[_Tok]) -> DateShape | None:
+def _shape(text: str, toks: list[_Tok], jalali: bool) -> DateShape | None:
     """Return the shape of a line whose tokens are all date vocabulary, else None.
 
     Numbers must read as date parts: a day, a year, a time, a count in brackets. A value
     such as "120,000" or "8.3" makes the line a row of figures ("March 2012 8.3"), not a date.
+    A Solar Hijri year ("۱۵ آبان ۱۴۰۳") is a year beside a Solar Hijri month only (or in a
+    numeric date when ``jalali``: the vocabulary has those months).
     """
+    hijri = jalali and any(t.roles > 0 and t.roles & JALALI for t in toks)
     month = day = year = count = numeric = time = lead = False
     unit = marker = relative = dayword = stamp = zone = False
     odd = plain = 0  # ints that are no day/year/minute; ints outside brackets
     for t in toks:
         if t.kind in ("iso", "cjk"):
-            if _numeric_date(t) is None:
+            if _numeric_date(t, jalali) is None:
                 return None  # "2024-13-45" is no date
             numeric = True
         elif t.kind == "numdate":
-            if not _numdate_ok(t.text):
+            if not _numdate_ok(t.text, jalali):
                 return None
             numeric = True
         elif t.kind == "time":
@@ -303,7 +323,7 @@ def _shape(text: str, toks: list[_Tok]) -> DateShape | None:
             plain += 1
             if 1 <= t.value <= 31 and not t.roles & (UNIT | RELATIVE):
                 day = True
-            elif _MIN_YEAR <= t.value <= _MAX_YEAR:
+            elif _year_ok(t.value, hijri):
                 year = True
             elif t.value > _MAX_MINUTE and not t.roles & (UNIT | RELATIVE):
                 odd += 1  # "120,000"; or a military time "0927 GMT" (checked below)
@@ -367,7 +387,7 @@ def _shape_of(stripped: str, key: str | None, handle: ConfigHandle) -> DateShape
     if not _maybe_date(match_key(stripped) if key is None else key, vocab):
         return None
     toks = _tokens(stripped, vocab)
-    return _shape(stripped, toks) if toks else None
+    return _shape(stripped, toks, vocab.jalali) if toks else None
 
 
 # The name under which a line keeps its `line_date_shape` (with the config it is for) among its
@@ -434,6 +454,42 @@ def _iso(
     if hm is not None and day is not None and hm[0] < 24 and hm[1] < 60:
         out += f"T{hm[0]:02d}:{hm[1]:02d}"
     return out
+
+
+# Days before each month of a Solar Hijri year: six months of 31 days, five of 30, then
+# Esfand of 29 (30 in a leap year).
+_JALALI_BEFORE = (0, 31, 62, 93, 124, 155, 186, 216, 246, 276, 306, 336)
+_ORDINAL_1600 = datetime.date(1600, 1, 1).toordinal()
+
+
+def _jalali_ordinal(year: int, month: int, day: int) -> int:
+    """Return the proleptic Gregorian ordinal of a Solar Hijri date.
+
+    The 33-year arithmetic rule of FarsiWeb's jalali.c (which jdatetime uses too): eight
+    leap years in every 33, counted from 979 AP. It agrees with Iran's official calendar
+    over the years news is dated in (the tests compare every day of 1278-1479 with
+    jdatetime when it is installed).
+    """
+    y = year - 979
+    days = 365 * y + (y // 33) * 8 + (y % 33 + 3) // 4 + 79
+    return _ORDINAL_1600 + days + _JALALI_BEFORE[month - 1] + day - 1
+
+
+def _from_jalali(year: int, month: int, day: int) -> tuple[int, int, int] | None:
+    """Return the Gregorian (year, month, day) of a Solar Hijri date, None if it has none."""
+    if not 1 <= month <= 12 or not 1 <= day <= (31 if month <= 6 else 30):
+        return None
+    leap = _jalali_ordinal(year + 1, 1, 1) - _jalali_ordinal(year, 1, 1) == 366
+    if (month, day) == (12, 30) and not leap:
+        return None  # 30 Esfand of a common year
+    date = datetime.date.fromordinal(_jalali_ordinal(year, month, day))
+    return date.year, date.month, date.day
+
+
+def _iso_jalali(year: int, month: int, day: int) -> str | None:
+    """Return the ISO 8601 (Gregorian) form of a Solar Hijri date, or None."""
+    got = _from_jalali(year, month, day)
+    return None if got is None else _iso(*got)
 
 
 def _time_after(toks: list[_Tok], j: int) -> tuple[tuple[int, int] | None, int]:
@@ -529,20 +585,29 @@ def _month_date(toks: list[_Tok], i: int) -> tuple[str | None, int, int]:
         day, nxt = after, j + 1  # "April 26, 2024"
         j = _skip(toks, nxt)
         after = _int_at(toks, j)
-    if after is not None and _MIN_YEAR <= after <= _MAX_YEAR:
+    jalali = bool(toks[i].roles & JALALI)
+    if after is not None and _year_ok(after, jalali):
         year, nxt = after, j + 1
     if year is None:
         return None, first, nxt
+    if jalali:  # "۱۵ آبان ۱۴۰۳"; a month and year alone ("آبان ۱۴۰۳") is no Gregorian month
+        return (None if day is None else _iso_jalali(year, month, day)), first, nxt
     return _iso(year, month, day), first, nxt
 
 
-def _numeric_date(tok: _Tok) -> str | None:
-    """Return the ISO form of an iso/cjk/numeric token, or None where it is ambiguous."""
+def _numeric_date(tok: _Tok, jalali: bool) -> str | None:
+    """Return the ISO form of an iso/cjk/numeric token, or None where it is ambiguous.
+
+    With ``jalali``, a year first of 1278-1479 is a Solar Hijri year ("1403/08/15").
+    """
     if tok.kind == "iso":
         m = _ISO_PARTS.match(tok.text)
         if m:
             y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
             hm = (int(m.group(4)), int(m.group(5))) if m.group(4) else None
+            if jalali and _MIN_JALALI <= y <= _MAX_JALALI:
+                got = _from_jalali(y, mo, d)
+                return None if got is None else _iso(*got, hm)
             return _iso(y, mo, d, hm)
         return None
     if tok.kind == "cjk":
@@ -551,11 +616,11 @@ def _numeric_date(tok: _Tok) -> str | None:
             return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         return None
     m = _NUM_PARTS.fullmatch(tok.text)
-    if not m or not _numdate_ok(tok.text):
+    if not m or not _numdate_ok(tok.text, jalali):
         return None
     a, b, c = (int(x) for x in m.groups())
     if len(m.group(1)) == 4:
-        return _iso(a, b, c)
+        return _iso_jalali(a, b, c) if a < _MIN_YEAR else _iso(a, b, c)
     if len(m.group(3)) != 4:
         return None  # a two-digit year: the century is a guess
     if a > 12 >= b:
@@ -572,10 +637,10 @@ def _iter_dates(text: str, vocab: _Vocab) -> Iterator[str]:
     i = floor = 0  # floor: the first token no earlier date has used
     while i < len(toks):
         tok = toks[i]
-        if tok.kind == "numdate" and not _numdate_ok(tok.text):
+        if tok.kind == "numdate" and not _numdate_ok(tok.text, vocab.jalali):
             i += 1  # "0/0/0000", a version number: no date at all
         elif tok.kind in ("iso", "cjk", "numdate"):
-            iso = _numeric_date(tok)
+            iso = _numeric_date(tok, vocab.jalali)
             if iso is not None:
                 iso, nxt = _with_time(iso, toks, i, i + 1, floor)
             else:
