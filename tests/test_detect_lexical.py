@@ -299,6 +299,33 @@ def test_find_dates_solar_hijri(text: str, expected: list[str]) -> None:
     assert dates.find_dates(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # times written with a dot (Indonesian, Dutch, German, Nordic sites)
+        ("Senin, 4 Agustus 2025 14.30 WIB", ["2025-08-04T14:30"]),
+        ("Senin, 04 Agu 2025 pukul 09.15 WIB", ["2025-08-04T09:15"]),
+        ("3 augustus 2025 om 14.32 uur", ["2025-08-03T14:32"]),
+        ("Stand: 03.08.2025, 14.30 Uhr", ["03.08.2025, 14.30"]),  # day <= 12: as written
+        ("Stand: 23.08.2025, 14.30 Uhr", ["2025-08-23T14:30"]),
+        ("Updated 3 August 2025 14.75", ["2025-08-03"]),  # no minute 75: no time
+        ("3 August 2025 8.3", ["2025-08-03"]),  # a decimal, not a time
+    ],
+)
+def test_find_dates_times_with_a_dot(text: str, expected: list[str]) -> None:
+    assert dates.find_dates(text) == expected
+
+
+@pytest.mark.parametrize("line", ["14.30 WIB", "Diperbarui 14.30 WIB", "pukul 09.15 WIB"])
+def test_a_time_with_a_dot_is_a_stamp(line: str) -> None:
+    assert dates.date_shape(line) == dates.DateShape("time", line[0] in "Dd")
+
+
+@pytest.mark.parametrize("line", ["14.30", "14.75 WIB", "2.50 3.10", "Rp 14.500"])
+def test_numbers_with_a_dot_are_no_time_stamp(line: str) -> None:
+    assert dates.date_shape(line) is None
+
+
 def test_solar_hijri_dates_are_date_lines() -> None:
     assert dates.date_shape("تاریخ انتشار: ۱۵ آبان ۱۴۰۳ - ۱۴:۳۰") == dates.DateShape("day", True)
     assert dates.date_shape("۱۴۰۳/۰۸/۱۵") == dates.DateShape("day", False)

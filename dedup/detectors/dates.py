@@ -208,6 +208,11 @@ def _tokens(text: str, vocab: _Vocab) -> list[_Tok]:
     i = 0
     while i < len(raw):
         tok = raw[i]
+        if tok.kind == "int" and _dot_time(text, raw, i, out, vocab):
+            nxt = raw[i + 1]  # "14.30 WIB", "om 14.32 uur", "3 August 2025 14.30"
+            out.append(_Tok("time", f"{tok.text}:{nxt.text}", tok.start, nxt.end))
+            i += 2
+            continue
         if tok.kind == "int":
             # "27th", "1er", "5h", "5小时前": a number glued to an ordinal or a unit.
             suffix = normalize(text[tok.start : tok.end][len(tok.text) :])
@@ -242,6 +247,44 @@ def _tokens(text: str, vocab: _Vocab) -> list[_Tok]:
 def _year_ok(year: int, jalali: bool) -> bool:
     """Return whether ``year`` is a year of 1900-2100, Gregorian or (when known) Solar Hijri."""
     return _MIN_YEAR <= year <= _MAX_YEAR or (jalali and _MIN_JALALI <= year <= _MAX_JALALI)
+
+
+def _dot_time(text: str, raw: list[_Tok], i: int, out: list[_Tok], vocab: _Vocab) -> bool:
+    """Return whether the ints ``raw[i]`` and ``raw[i + 1]`` are a time written with a dot.
+
+    "14.30" is a time where a time is expected: after a connector ("pukul", "om") or a full
+    date (a year, a numeric date), or before a time zone, "am"/"pm" or a connector ("Uhr",
+    "uur"). Elsewhere it stays two numbers ("8.30" in a row of figures).
+    """
+    if i + 1 >= len(raw):
+        return False
+    hour, minute = raw[i], raw[i + 1]
+    if (
+        minute.kind != "int"
+        or minute.start != hour.end + 1
+        or text[hour.end] != "."
+        or len(hour.text) > 2
+        or hour.end - hour.start != len(hour.text)  # a suffix glued to it: "5h.30"
+        or minute.end - minute.start != 2  # "8.3", "8.125", "14.30h"
+        or hour.value > 23
+        or minute.value > _MAX_MINUTE
+        or (
+            text[minute.end : minute.end + 1] in ".,"
+            and text[minute.end + 1 : minute.end + 2].isdigit()
+        )
+    ):
+        return False
+    if out:
+        prev = out[-1]
+        if prev.kind in ("iso", "cjk", "numdate") or (
+            prev.kind == "int" and _MIN_YEAR <= prev.value <= _MAX_YEAR
+        ):
+            return True
+        if prev.kind == "word" and prev.roles & CONNECTOR:
+            return True
+    if i + 2 < len(raw) and raw[i + 2].kind == "word":
+        return bool(vocab.roles.get((raw[i + 2].text,), 0) & (ZONE | AMPM | CONNECTOR))
+    return False
 
 
 def _numdate_ok(text: str, jalali: bool) -> bool:
