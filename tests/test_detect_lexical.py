@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -326,6 +327,38 @@ def test_numbers_with_a_dot_are_no_time_stamp(line: str) -> None:
     assert dates.date_shape(line) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Hijri (lunar) dates come back as written, the Gregorian date beside them as ISO
+        (
+            "الخميس 17 جمادى الأولى 1446 هـ - 19 نوفمبر 2024 م",
+            ["17 جمادى الأولى 1446", "2024-11-19"],
+        ),
+        (
+            "جمعہ 17 جمادی الاول 1446ھ بمطابق 19 نومبر 2024ء",
+            ["17 جمادی الاول 1446ھ", "2024-11-19"],
+        ),
+        ("Jumat, 17 Jumadil Awal 1446 H", ["17 Jumadil Awal 1446"]),
+        ("Ramadan 2025", []),  # no Hijri year, no Gregorian month
+    ],
+)
+def test_find_dates_hijri(text: str, expected: list[str]) -> None:
+    assert dates.find_dates(text) == expected
+
+
+def test_hijri_dates_are_date_lines_with_their_own_years_only() -> None:
+    assert dates.date_shape("الخميس 17 جمادى الأولى 1446 هـ - 19 نوفمبر 2024 م") == (
+        dates.DateShape("day", False)
+    )
+    assert dates.date_shape("رمضان 1446") == dates.DateShape("month", False)
+    # a heading "Ramadan 2025" is no stamp: 2025 is no Hijri year, Ramadan no Gregorian month
+    assert dates.date_shape("Ramadan 2025") is None
+    assert dates.date_shape("رمضان 2025") is None
+    assert dates.date_shape("آبان 2024") is None  # nor a Solar Hijri one
+    assert dates.date_shape("May 1446") is None
+
+
 def test_solar_hijri_dates_are_date_lines() -> None:
     assert dates.date_shape("تاریخ انتشار: ۱۵ آبان ۱۴۰۳ - ۱۴:۳۰") == dates.DateShape("day", True)
     assert dates.date_shape("۱۴۰۳/۰۸/۱۵") == dates.DateShape("day", False)
@@ -556,7 +589,7 @@ def test_json_resource_is_well_formed(path: str) -> None:
     assert data
     for key, values in data.items():
         assert isinstance(values, list), f"{path}:{key} must be a list"
-        if key in ("months", "jalali_months"):
+        if key in ("months", "jalali_months", "hijri_months"):
             assert len(values) == 12, f"{path}: {key} must list 12 months"
             flat = [name for month in values for name in month]
         else:
@@ -568,14 +601,15 @@ def test_json_resource_is_well_formed(path: str) -> None:
 
 
 def test_no_month_name_is_in_two_calendars() -> None:
-    """A name is a month of the Gregorian or of the Solar Hijri calendar, in every language."""
-    names: dict[str, set[str]] = {"months": set(), "jalali_months": set()}
+    """A name is a month of one calendar (Gregorian, Solar Hijri, Hijri), in every language."""
+    names: dict[str, set[str]] = {"months": set(), "jalali_months": set(), "hijri_months": set()}
     for path in _json_files():
         if path.startswith("dates/"):
             for key, found in names.items():
                 found.update(match_key(n) for month in load_json(path).get(key, ()) for n in month)
-    assert names["jalali_months"]
-    assert not names["months"] & names["jalali_months"]
+    assert all(names.values())
+    for a, b in itertools.combinations(names, 2):
+        assert not names[a] & names[b], (a, b, names[a] & names[b])
 
 
 def test_resource_files_are_utf8_json() -> None:

@@ -55,6 +55,8 @@ _TIME_PARTS = re.compile(r"(\d{1,2})[:hH](\d{2})")
 MONTH, WEEKDAY, LEAD, CONNECTOR, ORDINAL, AMPM, ZONE = 1, 2, 4, 8, 16, 32, 64
 UNIT, MARKER, NUMWORD, DAYWORD, RELATIVE = 128, 256, 512, 1024, 2048
 JALALI = 4096  # a month of the Solar Hijri calendar (Iran, Afghanistan): "آبان", "حمل"
+HIJRI = 8192  # a month of the (lunar) Hijri calendar: "رمضان", "Rabiul Awal"
+_CALENDARS = JALALI | HIJRI  # a month with neither bit is Gregorian
 _KEYS = {
     "weekdays": WEEKDAY,
     "leads": LEAD,
@@ -70,6 +72,7 @@ _KEYS = {
 }
 _MAX_YEAR, _MIN_YEAR = 2100, 1900
 _MIN_JALALI, _MAX_JALALI = 1278, 1479  # the Solar Hijri years of 1900-2100
+_MIN_HIJRI, _MAX_HIJRI = 1317, 1530  # the Hijri years of 1900-2100
 _MAX_MINUTE = 59
 _DIGIT = re.compile(r"\d")
 
@@ -142,11 +145,12 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
                 words = _words(name)
                 roles[words] = roles.get(words, 0) | MONTH
                 months.setdefault(words, number)
-        for number, names in enumerate(data.get("jalali_months", ()), start=1):
-            for name in names:
-                words = _words(name)
-                roles[words] = roles.get(words, 0) | MONTH | JALALI
-                months.setdefault(words, number)
+        for key, calendar in (("jalali_months", JALALI), ("hijri_months", HIJRI)):
+            for number, names in enumerate(data.get(key, ()), start=1):
+                for name in names:
+                    words = _words(name)
+                    roles[words] = roles.get(words, 0) | MONTH | calendar
+                    months.setdefault(words, number)
     longest = max((len(k) for k in roles), default=1)
     vocab_words = {w for k in roles for w in k}
     for k in roles:
@@ -249,6 +253,29 @@ def _year_ok(year: int, jalali: bool) -> bool:
     return _MIN_YEAR <= year <= _MAX_YEAR or (jalali and _MIN_JALALI <= year <= _MAX_JALALI)
 
 
+def _calendar_year(year: int, calendars: int) -> bool:
+    """Return whether ``year`` is a year of 1900-2100 in a calendar of a line's months.
+
+    ``calendars``: `MONTH` for a Gregorian month on the line, `JALALI`, `HIJRI` for months
+    of those calendars; 0 (no month name) counts as Gregorian. "Ramadan 2025" holds no year
+    of the Hijri calendar, "۱۵ آبان ۲۰۲۴" none of the Solar Hijri one.
+    """
+    if (not calendars or calendars & MONTH) and _MIN_YEAR <= year <= _MAX_YEAR:
+        return True
+    if calendars & JALALI and _MIN_JALALI <= year <= _MAX_JALALI:
+        return True
+    return bool(calendars & HIJRI) and _MIN_HIJRI <= year <= _MAX_HIJRI
+
+
+def _calendars(toks: list[_Tok]) -> int:
+    """Return the calendars of the month names among ``toks`` (see `_calendar_year`)."""
+    out = 0
+    for t in toks:
+        if t.roles > 0 and t.roles & MONTH:
+            out |= t.roles & _CALENDARS or MONTH
+    return out
+
+
 def _dot_time(text: str, raw: list[_Tok], i: int, out: list[_Tok], vocab: _Vocab) -> bool:
     """Return whether the ints ``raw[i]`` and ``raw[i + 1]`` are a time written with a dot.
 
@@ -337,10 +364,10 @@ def _shape(text: str, toks: list[_Tok], jalali: bool) -> DateShape | None:
 
     Numbers must read as date parts: a day, a year, a time, a count in brackets. A value
     such as "120,000" or "8.3" makes the line a row of figures ("March 2012 8.3"), not a date.
-    A Solar Hijri year ("۱۵ آبان ۱۴۰۳") is a year beside a Solar Hijri month only (or in a
-    numeric date when ``jalali``: the vocabulary has those months).
+    A year is one of the calendar of the line's month names (`_calendar_year`); a Solar
+    Hijri year is also one in a numeric date when ``jalali`` (the vocabulary has its months).
     """
-    hijri = jalali and any(t.roles > 0 and t.roles & JALALI for t in toks)
+    calendars = _calendars(toks)
     month = day = year = count = numeric = time = lead = False
     unit = marker = relative = dayword = stamp = zone = False
     odd = plain = 0  # ints that are no day/year/minute; ints outside brackets
@@ -366,7 +393,7 @@ def _shape(text: str, toks: list[_Tok], jalali: bool) -> DateShape | None:
             plain += 1
             if 1 <= t.value <= 31 and not t.roles & (UNIT | RELATIVE):
                 day = True
-            elif _year_ok(t.value, hijri):
+            elif _calendar_year(t.value, calendars):
                 year = True
             elif t.value > _MAX_MINUTE and not t.roles & (UNIT | RELATIVE):
                 odd += 1  # "120,000"; or a military time "0927 GMT" (checked below)
@@ -628,12 +655,15 @@ def _month_date(toks: list[_Tok], i: int) -> tuple[str | None, int, int]:
         day, nxt = after, j + 1  # "April 26, 2024"
         j = _skip(toks, nxt)
         after = _int_at(toks, j)
-    jalali = bool(toks[i].roles & JALALI)
-    if after is not None and _year_ok(after, jalali):
+    calendar = toks[i].roles & _CALENDARS
+    if after is not None and _calendar_year(after, calendar or MONTH):
         year, nxt = after, j + 1
     if year is None:
         return None, first, nxt
-    if jalali:  # "۱۵ آبان ۱۴۰۳"; a month and year alone ("آبان ۱۴۰۳") is no Gregorian month
+    if calendar & HIJRI:
+        # as written: the civil Hijri calendars (Umm al-Qura, sighting) differ by a day or two
+        return None, first, nxt
+    if calendar:  # "۱۵ آبان ۱۴۰۳"; a month and year alone ("آبان ۱۴۰۳") is no Gregorian month
         return (None if day is None else _iso_jalali(year, month, day)), first, nxt
     return _iso(year, month, day), first, nxt
 
