@@ -317,6 +317,33 @@ def test_find_dates_times_with_a_dot(text: str, expected: list[str]) -> None:
     assert dates.find_dates(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Japanese, Korean and Chinese: hours and minutes in words, a month and day alone
+        ("2025年8月3日 14時30分", ["2025-08-03T14:30"]),
+        ("2025년 8월 3일 14시 30분", ["2025-08-03T14:30"]),
+        ("2025年8月3日 14時5分", ["2025-08-03T14:05"]),
+        ("8月3日 14:30", ["8月3日 14:30"]),  # no year: as written
+        ("8月3日(日) 14:30配信", ["8月3日(日) 14:30"]),
+        ("8월 3일", ["8월 3일"]),
+        ("13月3日", []),
+    ],
+)
+def test_find_dates_cjk_times_and_days(text: str, expected: list[str]) -> None:
+    assert dates.find_dates(text) == expected
+
+
+@pytest.mark.parametrize("line", ["8月3日 14:30", "8月3日(日) 14:30配信", "8월 3일"])
+def test_cjk_month_and_day_is_a_date_line(line: str) -> None:
+    assert dates.date_shape(line) is not None
+
+
+@pytest.mark.parametrize("line", ["13月3日", "8月3日に発表した", "5月の予定"])
+def test_cjk_month_day_in_a_sentence_is_no_date_line(line: str) -> None:
+    assert dates.date_shape(line) is None
+
+
 @pytest.mark.parametrize("line", ["14.30 WIB", "Diperbarui 14.30 WIB", "pukul 09.15 WIB"])
 def test_a_time_with_a_dot_is_a_stamp(line: str) -> None:
     assert dates.date_shape(line) == dates.DateShape("time", line[0] in "Dd")

@@ -41,15 +41,17 @@ _CACHE_LINES = 1 << 14  # short lines only (<= 300 chars): a few MB at most
 _TOKEN = re.compile(
     r"(?P<iso>\d{4}-\d{1,2}-\d{1,2}(?:[tT ]\d{1,2}:\d{2}(?::\d{2})?)?)(?!\d)"
     r"|(?P<cjk>\d{4}\s?[年년]\s?\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일]?)"
+    r"|(?P<cjkmd>\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일])"  # month and day, no year: "8月3日"
     r"|(?P<numdate>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})(?![\d./-])"
-    r"|(?P<time>\d{1,2}[:hH]\d{2}(?::\d{2})?)(?!\d)"
+    r"|(?P<time>\d{1,2}[:hH]\d{2}(?::\d{2})?|\d{1,2}\s?[時시]\s?\d{1,2}\s?[分분])(?!\d)"
     rf"|(?P<int>\d+)(?P<suffix>[^\W\d_]*+(?:[{MARKS}]++[^\W\d_]*+)*+)"
     rf"|(?P<word>[^\W\d_]++(?:[{MARKS}]++[^\W\d_]*+)*+)"  # letters with their marks
 )
 _ISO_PARTS = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[tT ](\d{1,2}):(\d{2}))?")
 _CJK_PARTS = re.compile(r"(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})")
+_CJK_MONTH_DAY = re.compile(r"(\d{1,2})\s?[月월]\s?(\d{1,2})")
 _NUM_PARTS = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
-_TIME_PARTS = re.compile(r"(\d{1,2})[:hH](\d{2})")
+_TIME_PARTS = re.compile(r"(\d{1,2})(?:[:hH]|\s?[時시]\s?)(\d{1,2})")
 
 # Roles a word (or phrase) of the date vocabulary can play; a word may have several.
 MONTH, WEEKDAY, LEAD, CONNECTOR, ORDINAL, AMPM, ZONE = 1, 2, 4, 8, 16, 32, 64
@@ -276,6 +278,12 @@ def _calendars(toks: list[_Tok]) -> int:
     return out
 
 
+def _month_day_ok(text: str) -> bool:
+    """Return whether a month-day token ("8月3日", "8월 3일") names a month and a day."""
+    m = _CJK_MONTH_DAY.match(text)
+    return m is not None and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31
+
+
 def _dot_time(text: str, raw: list[_Tok], i: int, out: list[_Tok], vocab: _Vocab) -> bool:
     """Return whether the ints ``raw[i]`` and ``raw[i + 1]`` are a time written with a dot.
 
@@ -303,7 +311,7 @@ def _dot_time(text: str, raw: list[_Tok], i: int, out: list[_Tok], vocab: _Vocab
         return False
     if out:
         prev = out[-1]
-        if prev.kind in ("iso", "cjk", "numdate") or (
+        if prev.kind in ("iso", "cjk", "cjkmd", "numdate") or (
             prev.kind == "int" and _MIN_YEAR <= prev.value <= _MAX_YEAR
         ):
             return True
@@ -376,6 +384,10 @@ def _shape(text: str, toks: list[_Tok], jalali: bool) -> DateShape | None:
             if _numeric_date(t, jalali) is None:
                 return None  # "2024-13-45" is no date
             numeric = True
+        elif t.kind == "cjkmd":
+            if not _month_day_ok(t.text):
+                return None  # "13月3日"
+            month = day = True
         elif t.kind == "numdate":
             if not _numdate_ok(t.text, jalali):
                 return None
@@ -683,6 +695,8 @@ def _numeric_date(tok: _Tok, jalali: bool) -> str | None:
                 return None if got is None else _iso(*got, hm)
             return _iso(y, mo, d, hm)
         return None
+    if tok.kind == "cjkmd":
+        return None  # no year: as written
     if tok.kind == "cjk":
         m = _CJK_PARTS.match(tok.text)
         if m:
@@ -710,14 +724,17 @@ def _iter_dates(text: str, vocab: _Vocab) -> Iterator[str]:
     i = floor = 0  # floor: the first token no earlier date has used
     while i < len(toks):
         tok = toks[i]
-        if tok.kind == "numdate" and not _numdate_ok(tok.text, vocab.jalali):
-            i += 1  # "0/0/0000", a version number: no date at all
-        elif tok.kind in ("iso", "cjk", "numdate"):
+        if (tok.kind == "numdate" and not _numdate_ok(tok.text, vocab.jalali)) or (
+            tok.kind == "cjkmd" and not _month_day_ok(tok.text)
+        ):
+            i += 1  # "0/0/0000", a version number, "13月3日": no date at all
+        elif tok.kind in ("iso", "cjk", "cjkmd", "numdate"):
             iso = _numeric_date(tok, vocab.jalali)
             if iso is not None:
                 iso, nxt = _with_time(iso, toks, i, i + 1, floor)
             else:
-                nxt = _time_after(toks, i + 1)[1]
+                hm, after = _time_after(toks, _skip(toks, i + 1))  # "8月3日(日) 14:30"
+                nxt = i + 1 if hm is None else after
             yield iso if iso is not None else text[tok.start : toks[nxt - 1].end]
             i = floor = nxt
         elif tok.kind == "word" and tok.roles & MONTH:
