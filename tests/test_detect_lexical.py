@@ -270,6 +270,9 @@ def test_is_not_date_line(line: str) -> None:
         ("Feb 30, 2024", ["Feb 30, 2024"]),
         # Incomplete or ambiguous dates come back as written.
         ("03/04/2024", ["03/04/2024"]),
+        ("03-04-2024", ["03-04-2024"]),
+        ("03.04.2024", ["2024-04-03"]),  # with dots, the day first
+        ("05.13.2024", ["2024-05-13"]),
         ("5 hours ago", ["5 hours ago"]),
         ("3 August", ["3 August"]),
         ("no date here", []),
@@ -307,7 +310,7 @@ def test_find_dates_solar_hijri(text: str, expected: list[str]) -> None:
         ("Senin, 4 Agustus 2025 14.30 WIB", ["2025-08-04T14:30"]),
         ("Senin, 04 Agu 2025 pukul 09.15 WIB", ["2025-08-04T09:15"]),
         ("3 augustus 2025 om 14.32 uur", ["2025-08-03T14:32"]),
-        ("Stand: 03.08.2025, 14.30 Uhr", ["03.08.2025, 14.30"]),  # day <= 12: as written
+        ("Stand: 03.08.2025, 14.30 Uhr", ["2025-08-03T14:30"]),  # dots: day first
         ("Stand: 23.08.2025, 14.30 Uhr", ["2025-08-23T14:30"]),
         ("Updated 3 August 2025 14.75", ["2025-08-03"]),  # no minute 75: no time
         ("3 August 2025 8.3", ["2025-08-03"]),  # a decimal, not a time

@@ -716,6 +716,8 @@ def _numeric_date(tok: _Tok, jalali: bool) -> str | None:
         return _iso(c, a, b)  # 04/26/2024: month first
     if a == b:
         return _iso(c, a, b)
+    if "/" not in tok.text and "-" not in tok.text:
+        return _iso(c, b, a)  # 03.08.2025: dots are day first (de, ru, pl, tr...), never US
     return None  # 03/04/2024: day-first or month-first, the page does not say
 
 
