@@ -68,7 +68,8 @@ class CleanConfig:
             three co-authors of two or three words each).
         byline_max_caseless_words: in scripts without case (Arabic, Chinese, Urdu) nothing
             tells a name from a sentence but its length: at most this many words follow the
-            lead ("بقلم محمد بن علي").
+            lead ("بقلم محمد بن علي"), or come before a role written after the name ("김민수
+            기자"); a name glued to such a role has at most this many kanji ("山田太郎記者").
         byline_max_tail_words: the most words after the name (a role, an agency, a place and
             a date: "Staff Writer, The Washington Post, May 5, 2024").
         trailer_max_chars: a line longer than this is never a trailer ("Copyright 2024 The

@@ -512,6 +512,90 @@ def test_bylines_detect() -> None:
     assert labels(bylines, text) == {"By Orkhan Jalilov September 5, 2018": "byline"}
 
 
+@pytest.mark.parametrize(
+    ("line", "name", "role", "lead"),
+    [
+        ("김민수 기자", "김민수", "기자", ""),
+        ("김민수 기자 minsu@example.co.kr", "김민수", "기자", ""),
+        ("김민수 기자 (minsu@example.co.kr)", "김민수", "기자", ""),
+        ("워싱턴=김민수 특파원", "김민수", "특파원", ""),
+        ("김민수·이영희 기자", "김민수·이영희", "기자", ""),
+        ("이영희 선임기자", "이영희", "선임기자", ""),
+        ("박지훈 논설위원", "박지훈", "논설위원", ""),
+        ("山田太郎記者", "山田太郎", "記者", ""),
+        ("山田記者", "山田", "記者", ""),
+        ("山田太郎 編集委員", "山田太郎", "編集委員", ""),
+        ("佐藤 花子 記者", "佐藤 花子", "記者", ""),
+        ("ワシントン＝山田太郎記者", "山田太郎", "記者", ""),
+        # after a lead, the role is no longer part of the name
+        ("기자명 김민수 기자", "김민수", "기자", "기자명"),
+    ],
+)
+def test_bylines_name_then_role(line: str, name: str, role: str, lead: str) -> None:
+    parsed = bylines.parse_byline(line)
+    assert parsed is not None, line
+    assert (parsed.name, parsed.role, parsed.lead) == (name, role, lead)
+    assert bylines.extract_name(line) == name
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a role with no name, or a word that is no name before it
+        "기자",
+        "특파원",
+        "記者",
+        "현직 기자",
+        "올해의 기자",
+        "연합뉴스 김민수 기자",  # a credit before the name: not read as a name
+        "20년 차 기자",
+        # sentences that end with the role
+        "그는 기자.",
+        "김민수 기자는 3일 이같이 말했다.",
+        "彼は元新聞記者",
+        "そう語った記者",
+        "山田太郎記者が取材した。",
+        # a word glued to the role, not a name: a compound, one kanji, five kanji, kana
+        "新聞記者",
+        "元新聞記者",
+        "政治部記者",
+        "林記者",
+        "北京特派員",
+        "記者会見",
+        "佐々木健一郎記者",
+        # after the role, an e-mail address only
+        "김민수 기자 @minsu",
+        "김민수 minsu@example.co.kr 기자",
+        "김민수 기자 연락처",
+        # English is unchanged: no English role is read after a name
+        "Jane Doe Reporter",
+        "Jane Doe, Staff Writer",
+        "By John Smith john@example.com",
+    ],
+)
+def test_not_bylines_name_then_role(line: str) -> None:
+    assert bylines.parse_byline(line) is None
+
+
+def test_bylines_detect_name_then_role() -> None:
+    text = "전력 수요 역대 최고\n김민수 기자\n김민수 기자는 3일 이같이 말했다.\n山田太郎記者\n"
+    doc = Document(text)
+    found = bylines.detect(doc, {}, CFG)
+    assert [(doc.lines[m.line].text, m.label) for m in found] == [
+        ("김민수 기자", "byline"),
+        ("山田太郎記者", "byline"),
+    ]
+    assert found[0].reason == "a byline: the name '김민수' followed by the role '기자'"
+    # A role ends lines 1 and 3; the sentence on line 2 is not even parsed.
+    assert prescreen.candidates(doc, CFG).bylines == [1, 3]
+
+
+def test_name_then_role_needs_the_language() -> None:
+    assert bylines.parse_byline("김민수 기자", config=CleanConfig(languages=("en",))) is None
+    assert bylines.parse_byline("김민수 기자", config=CleanConfig(languages=("ko",))) is not None
+    assert not bylines.lexicon_ends(("en",)).could_end("Jane minsu@example.co.kr", "jane")
+
+
 # ---------------------------------------------------------------- trailers
 
 
@@ -642,6 +726,15 @@ def test_no_month_name_is_in_two_calendars() -> None:
         assert not names[a] & names[b], (a, b, names[a] & names[b])
 
 
+@pytest.mark.parametrize("lang", languages("bylines", ".json"))
+def test_glued_roles_are_one_word_trailing_roles(lang: str) -> None:
+    data = load_json(f"bylines/{lang}.json")
+    trailing = {match_key(x) for x in data.get("trailing_roles", ())}
+    for role in data.get("glued_roles", ()):
+        assert match_key(role) in trailing, f"{lang}: glued role {role!r} not in trailing_roles"
+        assert " " not in match_key(role), f"{lang}: glued role {role!r} is several words"
+
+
 def test_resource_files_are_utf8_json() -> None:
     for path in _json_files():
         json.loads(ROOT.joinpath(path).read_text(encoding="utf-8"))
@@ -696,6 +789,11 @@ _PIECES = st.sampled_from(
         "\u00a0",
         "Staff Reporter",
         "Published in",
+        "김민수",
+        "기자",
+        "워싱턴=",
+        "山田太郎記者",
+        "minsu@example.co.kr",
     ]
 )
 _LINES = st.one_of(
@@ -731,7 +829,8 @@ def _own_pretests(line: Line) -> tuple[bool, bool, bool, bool]:
     """Return whether trailers, bylines, dates and chrome each pass ``line`` to their full test.
 
     The tests as each detector ran them on every line before the shared pre-screen: length
-    caps, then `PhraseSet.could_match` (trailers, chrome), the first word (bylines, dates).
+    caps, then `PhraseSet.could_match` (trailers, chrome), the first word (bylines, dates),
+    `RoleEnds.could_end` (bylines written name first: "김민수 기자").
     """
     stripped, width, key = line.stripped, len(line.text), line.key
     first = key.split(" ")[0]
@@ -745,7 +844,10 @@ def _own_pretests(line: Line) -> tuple[bool, bool, bool, bool]:
     byline = (
         len(stripped) <= CFG.byline_max_chars
         and width <= 2 * CFG.byline_max_chars
-        and first in bylines.lexicon_firsts(None)
+        and (
+            first in bylines.lexicon_firsts(None)
+            or bylines.lexicon_ends(None).could_end(stripped, key)
+        )
     )
     date = (
         len(stripped) <= CFG.max_date_line_chars

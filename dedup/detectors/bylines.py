@@ -3,13 +3,21 @@
 Receives a `Document`; hands on a ``byline`` mark for every short line that is a lead word
 ("By", "Written by", "Par", "Von", "Por", "بقلم") followed by a few name-like words, maybe an
 agency or role and a date ("By John Smith, Staff Writer | May 5, 2024"), or a line that is only
-a credit such as "Staff Reporter" or "Reuters". Leads, credits, name particles ("de", "van",
-"al") and the small words allowed around names live in ``dedup/resources/bylines/<lang>.json``.
+a credit such as "Staff Reporter" or "Reuters", or a name followed by its role, as Korean and
+Japanese sites print it ("김민수 기자", "워싱턴=김민수 특파원", "山田太郎記者"). Leads,
+credits, roles written after the name, name particles ("de", "van", "al") and the small words
+allowed around names live in ``dedup/resources/bylines/<lang>.json``.
 
 Names are recognised by case: every word after the lead must be capitalised, a particle, a
 joiner ("and", "for"), a number or date vocabulary; one ordinary lower-case word makes the
 line a sentence ("By 2030, the city will..." is content). In scripts without case (Arabic,
 Chinese, Urdu) a name is at most `CleanConfig.byline_max_caseless_words` words.
+
+Name first, role after (``trailing_roles``): the line is a name of words without case, maybe a
+place and "=" before it (the Korean dateline "워싱턴=김민수 특파원"), then the role, then maybe
+an e-mail address; nothing else. A role of ``glued_roles`` may be written without a space
+after a name of kanji ("山田太郎記者"): that name is 2 to ``byline_max_caseless_words``
+kanji and none of ``not_names`` ("新聞記者", "政治部記者" are words, not names).
 
 `extract_name` returns the name part for `CleanResult.byline`.
 """
@@ -41,6 +49,16 @@ _CACHE_LINES = 1 << 14  # short lines only (<= 300 chars): a few MB at most
 _TOKEN = re.compile(rf"{LETTERS}(?:['’\-]{LETTERS})*+\.?|[^\w\s{MARKS}]")
 # Punctuation that may separate the name from a role or a date: "By X, Reuters", "By X | May 5".
 _SEPARATORS = frozenset(",،|-/:;•·()[]@")
+# Between two names before a role written after them: "김민수·이영희 기자".
+_NAME_SEPARATORS = frozenset(",、·・")
+# After a place and before the name: "워싱턴=김민수 특파원" (matched in `normalize` form).
+_PLACE_MARK = "="
+# Around an e-mail address after the role: "김민수 기자 (minsu@example.co.kr)".
+_EMAIL_BRACKETS = "()<>[]"
+# A name glued to a role ("山田太郎記者") is kanji only: kana would let a sentence in
+# ("そう語った記者"). One kanji is too short for a name there: "元記者", "女記者", "同記者".
+_KANJI = re.compile("[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_MIN_GLUED_NAME = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +72,29 @@ class _Lexicon:
     joiners: frozenset[str]  # before a role, agency or place: "for", "in", "of"
     longest: int
     firsts: frozenset[str]  # first words of leads and credits: the cheap pre-test
+    trailing: dict[tuple[str, ...], str]  # roles written after the name -> language
+    trailing_longest: int
+    glued: tuple[tuple[str, str], ...]  # (role, language) glued to a name, longest role first
+    ends: RoleEnds
+
+
+class RoleEnds(NamedTuple):
+    """What ends a line that may be a byline written name first: the cheap pre-test.
+
+    Such a line is a candidate when the last word of its matching key is one of ``lasts`` or
+    ends with one of ``glued``, or, if the lexicon has roles written after a name at all, when
+    it holds an "@" (an e-mail address may follow the role).
+    """
+
+    lasts: frozenset[str]  # last words of the roles written after a name
+    glued: tuple[str, ...]  # roles that may be glued to the name ("山田太郎記者")
+
+    def could_end(self, stripped: str, key: str) -> bool:
+        """Return whether the line (stripped, and its matching key) passes the pre-test."""
+        last = key[key.rfind(" ") + 1 :]
+        if last in self.lasts:
+            return True
+        return bool(self.lasts or self.glued) and (last.endswith(self.glued) or "@" in stripped)
 
 
 class _Word(NamedTuple):  # a named tuple: built several times faster than a frozen dataclass
@@ -74,12 +115,24 @@ class Byline:
     Attributes:
         name: the author part as written ("Orkhan Jalilov", "Staff Reporter").
         lead: the lead as written ("By"), empty for a bare credit line.
-        language: the language of the lead or credit that matched.
+        language: the language of the lead, credit or role that matched.
+        role: the role written after the name ("기자" in "김민수 기자"), or empty.
     """
 
     name: str
     lead: str
     language: str
+    role: str = ""
+
+
+class _Role(NamedTuple):
+    """A role written after a name, found at the end of some words (`_role_at_end`)."""
+
+    first: int  # index of the role's first word, or of the word the role is glued to
+    name_end: int  # offset in the line just past the name
+    text: str  # the role as written
+    language: str
+    glued: bool
 
 
 def _key_words(text: str) -> tuple[str, ...]:
@@ -97,6 +150,8 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
     particles: set[str] = set()
     joiners: set[str] = set()
     conjunctions: set[str] = set()
+    trailing: dict[tuple[str, ...], str] = {}
+    glued: dict[str, str] = {}
     common = load_json("bylines/common.json")
     for entry in common.get("roles", ()):
         roles.setdefault(_key_words(entry), "common")
@@ -112,8 +167,14 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
             roles.setdefault(_key_words(entry), lang)
         joiners.update(normalize(x) for x in data.get("joiners", ()))
         conjunctions.update(normalize(x) for x in data.get("conjunctions", ()))
+        for entry in data.get("trailing_roles", ()):
+            trailing.setdefault(_key_words(entry), lang)
+        for entry in data.get("glued_roles", ()):
+            glued.setdefault(match_key(entry), lang)
     longest = max((len(k) for k in (*leads, *roles)), default=1)
     firsts = frozenset(k[0] for k in (*leads, *roles) if k)
+    glued_roles = tuple(sorted(glued.items(), key=lambda item: -len(item[0])))
+    ends = RoleEnds(frozenset(k[-1] for k in trailing if k), tuple(r for r, _ in glued_roles))
     return _Lexicon(
         leads,
         frozenset(colon_leads),
@@ -124,6 +185,10 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
         frozenset(joiners),
         longest,
         firsts,
+        trailing,
+        max((len(k) for k in trailing), default=1),
+        glued_roles,
+        ends,
     )
 
 
@@ -133,6 +198,15 @@ def lexicon_firsts(langs: tuple[str, ...] | None) -> frozenset[str]:
     A line whose matching key starts with none of them is no byline.
     """
     return _lexicon(langs).firsts
+
+
+def lexicon_ends(langs: tuple[str, ...] | None) -> RoleEnds:
+    """Return the pre-test of the lines written name first ("김민수 기자") for ``langs``.
+
+    A line whose matching key starts with no lead or credit and that fails
+    `RoleEnds.could_end` is no byline.
+    """
+    return _lexicon(langs).ends
 
 
 def _token_key(token: str) -> str:
@@ -258,6 +332,134 @@ def _tail_ok(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> 
     return True
 
 
+def _glued_name(word: _Word, lex: _Lexicon, config: CleanConfig) -> tuple[str, str, str] | None:
+    """Return (name, role, language) if ``word`` is a kanji name glued to a role: "山田太郎記者"."""
+    text = word.text
+    if len(word.key) != len(text):
+        return None  # the key does not line up with the text character for character
+    for role, language in lex.glued:
+        if not word.key.endswith(role):
+            continue
+        name = text[: len(text) - len(role)]
+        if (
+            _MIN_GLUED_NAME <= len(name) <= config.byline_max_caseless_words
+            and _KANJI.fullmatch(name)
+            and match_key(name) not in lex.not_names
+            and match_key(name) not in lex.firsts  # "共同記者": a credit, not a name
+        ):
+            return name, text[len(name) :], language
+        return None
+    return None
+
+
+def _role_at_end(
+    words: list[_Word], start: int, stop: int, lex: _Lexicon, config: CleanConfig
+) -> _Role | None:
+    """Return the role written after a name that ends ``words[start:stop]``, if one does.
+
+    Either the last words are a role of ``trailing_roles`` with a word before them ("김민수
+    기자"), or the last word is a kanji name glued to a role of ``glued_roles`` ("山田太郎記者").
+    """
+    for n in range(min(lex.trailing_longest, stop - start - 1), 0, -1):
+        group = words[stop - n : stop]
+        if words[stop - n - 1].punct or any(w.punct for w in group):
+            continue
+        language = lex.trailing.get(tuple(w.key for w in group))
+        if language is not None:
+            text = " ".join(w.text for w in group)
+            return _Role(stop - n, words[stop - n - 1].end, text, language, glued=False)
+    if stop > start and not words[stop - 1].punct:
+        found = _glued_name(words[stop - 1], lex, config)
+        if found is not None:
+            name, role, language = found
+            w = words[stop - 1]
+            return _Role(stop - 1, w.start + len(name), role, language, glued=True)
+    return None
+
+
+def _without_email(stripped: str) -> str | None:
+    """Return the line without the e-mail address that ends it ("김민수 기자 minsu@x.co.kr").
+
+    None if an "@" is anywhere else, or what ends the line is no address ("@minsu").
+    """
+    if "@" not in stripped:
+        return stripped
+    parts = stripped.rsplit(None, 1)
+    if len(parts) < 2 or "@" in parts[0]:
+        return None
+    address = parts[1]
+    if address[:1] in _EMAIL_BRACKETS and address[-1:] in _EMAIL_BRACKETS:
+        address = address[1:-1]
+    local, _, domain = address.partition("@")
+    labels = domain.split(".")
+    if not (local and len(labels) > 1 and all(labels) and address.isascii()):
+        return None
+    if not all(c.isalnum() or c in "._+-" for c in local + "".join(labels)):
+        return None
+    return parts[0]
+
+
+def _is_caseless_name(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> bool:
+    """Return whether ``words[j]`` may be a word of a name written before its role."""
+    w = words[j]
+    return (
+        not w.punct
+        and w.text.isalpha()
+        and _caseless(w.text)
+        and w.key not in lex.not_names
+        and w.key not in lex.firsts  # "글", "연합뉴스": a lead or a credit, not a name
+        and _phrase_at(words, j, lex.trailing, lex.trailing_longest) == 0
+        and not is_date_word(w.text, config=config)
+    )
+
+
+def _name_words_ok(
+    words: list[_Word], start: int, stop: int, lex: _Lexicon, config: CleanConfig
+) -> bool:
+    """Return whether ``words[start:stop]`` are names without case, "·" or "," between them."""
+    n_words = 0
+    for j in range(start, stop):
+        w = words[j]
+        if w.punct:
+            # a separator between two names, never first or last, never two in a row
+            if normalize(w.text) not in _NAME_SEPARATORS or j in (start, stop - 1):
+                return False
+            if words[j - 1].punct:
+                return False
+            continue
+        if not _is_caseless_name(words, j, lex, config):
+            return False
+        n_words += 1
+    return 0 < n_words <= config.byline_max_caseless_words
+
+
+def _parse_name_first(stripped: str, lex: _Lexicon, config: CleanConfig) -> Byline | None:
+    """Parse a byline written name first: "김민수 기자", "워싱턴=김민수 특파원", "山田太郎記者"."""
+    text = _without_email(stripped)
+    if not text:
+        return None
+    words = _words(text)
+    if not words or words[-1].text.endswith("."):
+        return None  # a full stop ends a sentence ("그는 기자."), not a byline
+    role = _role_at_end(words, 0, len(words), lex, config)
+    if role is None:
+        return None
+    # A place and "=" before the name: the dateline of a correspondent.
+    marks = [j for j, w in enumerate(words[: role.first]) if normalize(w.text) == _PLACE_MARK]
+    start = 0
+    if marks:
+        start = marks[0] + 1
+        if len(marks) > 1 or not _name_words_ok(words, 0, marks[0], lex, config):
+            return None
+    if role.glued:
+        if start != role.first:
+            return None  # words between the place and a glued name: not a name
+    elif not _name_words_ok(words, start, role.first, lex, config):
+        return None
+    name = text[words[start].start : role.name_end]
+    return Byline(name, "", role.language, role.text)
+
+
 def parse_byline(text: str, *, config: CleanConfig | None = None) -> Byline | None:
     """Return the `Byline` a whole line is, or None if the line is not a byline.
 
@@ -267,7 +469,9 @@ def parse_byline(text: str, *, config: CleanConfig | None = None) -> Byline | No
 
     Example:
         >>> parse_byline("By Orkhan Jalilov September 5, 2018")
-        Byline(name='Orkhan Jalilov', lead='By', language='en')
+        Byline(name='Orkhan Jalilov', lead='By', language='en', role='')
+        >>> parse_byline("워싱턴=김민수 특파원")
+        Byline(name='김민수', lead='', language='ko', role='특파원')
         >>> parse_byline("By 2030, the city will have doubled its bus fleet.") is None
         True
     """
@@ -280,19 +484,30 @@ def parse_byline(text: str, *, config: CleanConfig | None = None) -> Byline | No
 
 @lru_cache(maxsize=_CACHE_LINES)
 def _parse_text(stripped: str, handle: ConfigHandle) -> Byline | None:
-    return _parse(stripped, match_key(stripped[:60]), handle)
+    if len(stripped) > handle.config.byline_max_chars:
+        return None
+    return _parse(stripped, match_key(stripped), handle)
 
 
 @lru_cache(maxsize=_CACHE_LINES)
 def _parse(stripped: str, key: str, handle: ConfigHandle) -> Byline | None:
-    """Parse a stripped line whose matching key (or the key of its start) is ``key``."""
+    """Parse a stripped line whose matching key is ``key``."""
     cfg = handle.config
     if not stripped or len(stripped) > cfg.byline_max_chars:
         return None
     lex = _lexicon(cfg.languages)
     space = key.find(" ")
-    if (key if space < 0 else key[:space]) not in lex.firsts:
-        return None  # neither a lead nor a credit starts the line: most lines stop here
+    if (key if space < 0 else key[:space]) in lex.firsts:
+        parsed = _parse_lead(stripped, lex, cfg)
+        if parsed is not None:
+            return parsed
+    if lex.ends.could_end(stripped, key):
+        return _parse_name_first(stripped, lex, cfg)
+    return None  # neither a lead nor a credit starts the line, nor a role ends it: most lines
+
+
+def _parse_lead(stripped: str, lex: _Lexicon, cfg: CleanConfig) -> Byline | None:
+    """Parse a byline that starts with a lead ("By John Smith") or is a credit ("Reuters")."""
     words = _words(stripped)
     n_lead = _phrase_at(words, 0, lex.leads, lex.longest)
     i = n_lead
@@ -324,10 +539,17 @@ def _parse(stripped: str, key: str, handle: ConfigHandle) -> Byline | None:
     if tail and strict and not is_date_line(tail.strip(":-|,،()[] "), config=cfg):
         return None
     lead = stripped[: words[n_lead - 1].end] if n_lead else ""
-    name = stripped[words[i].start : words[end - 1].end]
+    name_end = words[end - 1].end
+    role = ""
+    if n_lead and strict:
+        # A role written after the name: "기자명 김민수 기자" names "김민수".
+        found = _role_at_end(words, i, end, lex, cfg)
+        if found is not None:
+            name_end, role = found.name_end, found.text
+    name = stripped[words[i].start : name_end]
     if name.endswith(".") and len(words[end - 1].text) > 3:
         name = name[:-1]  # "by Sky Friedlander. Posted on ...": a full stop, not an initial
-    return Byline(name, lead, language)
+    return Byline(name, lead, language, role)
 
 
 def is_credit(text: str, *, config: CleanConfig | None = None) -> bool:
@@ -356,13 +578,15 @@ def extract_name(line: str) -> str:
         'Orkhan Jalilov'
         >>> extract_name("Par Jean Dupont et Marie Curie, 3 août 2025")
         'Jean Dupont et Marie Curie'
+        >>> extract_name("김민수 기자 minsu@example.co.kr"), extract_name("山田太郎記者")
+        ('김민수', '山田太郎')
     """
     parsed = parse_byline(line)
     return parsed.name if parsed is not None else line.strip()
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
-    """Mark every line that is a byline or a bare author credit as ``byline``.
+    """Mark every line that is a byline, a bare author credit or a name and its role as ``byline``.
 
     Args:
         doc: the document.
@@ -386,6 +610,8 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             continue
         if parsed.lead:
             reason = f"a byline: {parsed.lead!r} followed by the name {parsed.name!r}"
+        elif parsed.role:
+            reason = f"a byline: the name {parsed.name!r} followed by the role {parsed.role!r}"
         else:
             reason = f"an author credit alone on its line ({parsed.name!r})"
         out.append(Mark(i, "byline", reason, "bylines"))

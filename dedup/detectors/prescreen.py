@@ -4,13 +4,15 @@ Receives a `Document` and the `CleanConfig`; hands on, for each of the four dete
 match a line as a whole against word lists (``trailers``, ``bylines``, ``dates``,
 ``chrome``), the indices of the non-blank lines that pass its cheap necessary test: short
 enough, and a first word, last word or whole matching key that one of its phrases can start,
-end or be. Each detector then runs its full test on those lines only.
+end or be (for bylines also: a role written after the name ends it, glued to the name or before
+an e-mail address). Each detector then runs its full test on those lines only.
 
 Run one after the other, the four detectors each read every line of the page, slice its first
 word and look it up; most lines fail all four tests. Here a line is read once: its first word
 is looked up in one table that says which detectors it concerns. The tests are exactly the
 detectors' own pre-tests (`dedup.detectors.chrome.PhraseSet.could_match`, the first-word
-tests of `bylines` and `dates`), so the lines each detector marks are the same.
+tests of `bylines` and `dates`, `dedup.detectors.bylines.RoleEnds.could_end`), so the lines
+each detector marks are the same.
 
 The result is kept on the document (`Document.memo`) for the config it was made for: the four
 detectors of one pass share one scan.
@@ -28,7 +30,7 @@ from dedup.document import Document
 
 # Bits of the first-word, last-word and whole-key tables.
 _TRAILER = 1  # a trailer pattern starts/ends with the word, or a plain trailer phrase is the key
-_BYLINE = 2  # a byline lead or credit starts with the word
+_BYLINE = 2  # a byline lead or credit starts with the word, or a role after a name ends with it
 _DATE = 4  # the word is date vocabulary
 _CHROME = 8  # a chrome pattern starts/ends with the word, or a chrome phrase is the key
 _CHROME_HEAD = 16  # a plain chrome phrase starts with the word (a row of phrases may)
@@ -64,6 +66,8 @@ class _Tables:
     has_copyright: Callable[[str], bool]
     trailer_key: Callable[[str], str]
     without_counts: Callable[[str], list[str]]
+    byline_glued: tuple[str, ...]  # roles glued to a name ("山田太郎記者"): a last word ending so
+    byline_at: bool  # whether a line with an "@" may be a byline (an address after the role)
 
 
 @cache
@@ -84,6 +88,8 @@ def _tables(langs: tuple[str, ...] | None) -> _Tables:
 
     add(firsts, tr.firsts, _TRAILER)
     add(firsts, bylines.lexicon_firsts(langs), _BYLINE)
+    ends = bylines.lexicon_ends(langs)
+    add(lasts, ends.lasts, _BYLINE)
     add(firsts, dates.vocabulary_words(langs), _DATE)
     add(firsts, ch.firsts, _CHROME)
     add(firsts, ch.heads, _CHROME_HEAD)
@@ -103,6 +109,8 @@ def _tables(langs: tuple[str, ...] | None) -> _Tables:
         trailers.has_copyright,
         trailers.trailer_key,
         chrome.without_counts,
+        ends.glued,
+        bool(ends.lasts or ends.glued),
     )
 
 
@@ -133,6 +141,7 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
     has_copyright, trailer_key = t.has_copyright, t.trailer_key
     tr_could_match, without_counts = t.trailer_could_match, t.without_counts
     ch_prefixes, row_words = t.chrome_prefixes, config.chrome_row_max_words
+    by_glued, by_at = t.byline_glued, t.byline_at
     tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
     date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
     longest = max(tr_limit, by_limit, date_limit, ch_limit)
@@ -155,11 +164,12 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                 key = features["key"]
                 space = key.find(" ")
                 first = key if space < 0 else key[:space]
+                last = key[key.rfind(" ") + 1 :]
                 bits = firsts.get(first, 0)
                 if key:
                     bits |= exact.get(key, 0)
                     if lasts:
-                        bits |= lasts.get(key[key.rfind(" ") + 1 :], 0)
+                        bits |= lasts.get(last, 0)
                 # trailers: `PhraseSet.could_match(key, counts=False)`, on the key with "©"
                 # read as "copyright" when the line holds one.
                 if n <= tr_limit and width <= 2 * tr_limit:
@@ -173,8 +183,14 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                         bits & _TRAILER or (tr_anchors is not None and tr_anchors.search(key))
                     ):
                         out |= _TRAILER
-                # bylines: a lead or a credit starts the line.
-                if bits & _BYLINE and n <= by_limit and width <= 2 * by_limit:
+                # bylines: a lead or a credit starts the line, or a role written after the
+                # name ends it ("김민수 기자"), glued to the name ("山田太郎記者") or before an
+                # e-mail address (`RoleEnds.could_end`).
+                if (
+                    n <= by_limit
+                    and width <= 2 * by_limit
+                    and (bits & _BYLINE or (by_at and (last.endswith(by_glued) or "@" in stripped)))
+                ):
                     out |= _BYLINE
                 # dates: the first word is date vocabulary or holds a digit (a word of
                 # letters holds none).
