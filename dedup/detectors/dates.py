@@ -548,9 +548,9 @@ def _jalali_ordinal(year: int, month: int, day: int) -> int:
     """Return the proleptic Gregorian ordinal of a Solar Hijri date.
 
     The 33-year arithmetic rule of FarsiWeb's jalali.c (which jdatetime uses too): eight
-    leap years in every 33, counted from 979 AP. It agrees with Iran's official calendar
-    over the years news is dated in (the tests compare every day of 1278-1479 with
-    jdatetime when it is installed).
+    leap years in every 33, counted from 979 AP; the tests compare every day of 1278-1479
+    with jdatetime. Iran's official calendar is astronomical and may differ from the rule by
+    a day in a few years.
     """
     y = year - 979
     days = 365 * y + (y // 33) * 8 + (y % 33 + 3) // 4 + 79
