@@ -250,11 +250,6 @@ def _tokens(text: str, vocab: _Vocab) -> list[_Tok]:
     return out
 
 
-def _year_ok(year: int, jalali: bool) -> bool:
-    """Return whether ``year`` is a year of 1900-2100, Gregorian or (when known) Solar Hijri."""
-    return _MIN_YEAR <= year <= _MAX_YEAR or (jalali and _MIN_JALALI <= year <= _MAX_JALALI)
-
-
 def _calendar_year(year: int, calendars: int) -> bool:
     """Return whether ``year`` is a year of 1900-2100 in a calendar of a line's months.
 
@@ -332,7 +327,8 @@ def _numdate_ok(text: str, jalali: bool) -> bool:
         return False
     a, b, c = (int(x) for x in m.groups())
     if len(m.group(1)) == 4:  # 2024/05/01
-        return _year_ok(a, jalali) and 1 <= b <= 12 and 1 <= c <= 31
+        calendars = MONTH | JALALI if jalali else MONTH
+        return _calendar_year(a, calendars) and 1 <= b <= 12 and 1 <= c <= 31
     if len(m.group(3)) not in (2, 4):
         return False
     return 1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12
@@ -568,10 +564,10 @@ def _from_jalali(year: int, month: int, day: int) -> tuple[int, int, int] | None
     return date.year, date.month, date.day
 
 
-def _iso_jalali(year: int, month: int, day: int) -> str | None:
-    """Return the ISO 8601 (Gregorian) form of a Solar Hijri date, or None."""
+def _iso_jalali(year: int, month: int, day: int, hm: tuple[int, int] | None = None) -> str | None:
+    """Return the ISO 8601 (Gregorian) form of a Solar Hijri date (and time), or None."""
     got = _from_jalali(year, month, day)
-    return None if got is None else _iso(*got)
+    return None if got is None else _iso(*got, hm)
 
 
 def _time_after(toks: list[_Tok], j: int) -> tuple[tuple[int, int] | None, int]:
@@ -691,8 +687,7 @@ def _numeric_date(tok: _Tok, jalali: bool) -> str | None:
             y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
             hm = (int(m.group(4)), int(m.group(5))) if m.group(4) else None
             if jalali and _MIN_JALALI <= y <= _MAX_JALALI:
-                got = _from_jalali(y, mo, d)
-                return None if got is None else _iso(*got, hm)
+                return _iso_jalali(y, mo, d, hm)
             return _iso(y, mo, d, hm)
         return None
     if tok.kind == "cjkmd":

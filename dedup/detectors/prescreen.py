@@ -66,8 +66,7 @@ class _Tables:
     has_copyright: Callable[[str], bool]
     trailer_key: Callable[[str], str]
     without_counts: Callable[[str], list[str]]
-    byline_glued: tuple[str, ...]  # roles glued to a name ("山田太郎記者"): a last word ending so
-    byline_at: bool  # whether a line with an "@" may be a byline (an address after the role)
+    byline_could_end: Callable[[str, str], bool]  # bylines written name first ("김민수 기자")
 
 
 @cache
@@ -109,8 +108,7 @@ def _tables(langs: tuple[str, ...] | None) -> _Tables:
         trailers.has_copyright,
         trailers.trailer_key,
         chrome.without_counts,
-        ends.glued,
-        bool(ends.lasts or ends.glued),
+        ends.could_end,
     )
 
 
@@ -141,7 +139,7 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
     has_copyright, trailer_key = t.has_copyright, t.trailer_key
     tr_could_match, without_counts = t.trailer_could_match, t.without_counts
     ch_prefixes, row_words = t.chrome_prefixes, config.chrome_row_max_words
-    by_glued, by_at = t.byline_glued, t.byline_at
+    by_could_end = t.byline_could_end
     tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
     date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
     longest = max(tr_limit, by_limit, date_limit, ch_limit)
@@ -164,12 +162,11 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                 key = features["key"]
                 space = key.find(" ")
                 first = key if space < 0 else key[:space]
-                last = key[key.rfind(" ") + 1 :]
                 bits = firsts.get(first, 0)
                 if key:
                     bits |= exact.get(key, 0)
                     if lasts:
-                        bits |= lasts.get(last, 0)
+                        bits |= lasts.get(key[key.rfind(" ") + 1 :], 0)
                 # trailers: `PhraseSet.could_match(key, counts=False)`, on the key with "©"
                 # read as "copyright" when the line holds one.
                 if n <= tr_limit and width <= 2 * tr_limit:
@@ -189,7 +186,7 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                 if (
                     n <= by_limit
                     and width <= 2 * by_limit
-                    and (bits & _BYLINE or (by_at and (last.endswith(by_glued) or "@" in stripped)))
+                    and (bits & _BYLINE or by_could_end(stripped, key))
                 ):
                     out |= _BYLINE
                 # dates: the first word is date vocabulary or holds a digit (a word of
