@@ -72,6 +72,9 @@ class CleanConfig:
             기자"); a name glued to such a role has at most this many kanji ("山田太郎記者").
         byline_max_tail_words: the most words after the name (a role, an agency, a place and
             a date: "Staff Writer, The Washington Post, May 5, 2024").
+        byline_note_max_words: a line longer than this is never an author's note ("Jane Doe
+            is a reporter at the Herald...", after a byline naming her): a note is a few
+            sentences.
         trailer_max_chars: a line longer than this is never a trailer ("Copyright 2024 The
             Associated Press. All rights reserved. This material may not be published,
             broadcast, rewritten or redistributed." is about 160 characters).
@@ -199,6 +202,7 @@ class CleanConfig:
     byline_max_name_words: int = 8
     byline_max_caseless_words: int = 4
     byline_max_tail_words: int = 10
+    byline_note_max_words: int = 120
     trailer_max_chars: int = 300
     min_title_words: int = 3
     title_window: int = 8

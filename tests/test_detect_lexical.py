@@ -596,6 +596,74 @@ def test_name_then_role_needs_the_language() -> None:
     assert not bylines.lexicon_ends(("en",)).could_end("Jane minsu@example.co.kr", "jane")
 
 
+# An author's note names the byline's author, then says who they are: a trailer, not text.
+_BIO_PAGE = (
+    "Storm closes the port\n"
+    "By Cyrus Farivar\n"
+    "The port closed on Monday as the storm reached the coast, officials said.\n"
+    "Cyrus Farivar is the senior business editor at Example News and the author of a book.\n"
+    "Cyrus Farivar / Cyrus is also a radio producer.\n"
+    "Cyrus Farivar is\n"
+    "Cyrus Farivarson is a name that only starts like the author's, and this line stays.\n"
+    "Farivar is the port's harbour master, said the mayor, and he saw it close.\n"
+)
+
+
+def test_author_note_after_the_byline() -> None:
+    doc = Document(_BIO_PAGE)
+    found = {doc.lines[m.line].text: m for m in bylines.detect(doc, {}, CFG)}
+    assert {text: m.label for text, m in found.items()} == {
+        "By Cyrus Farivar": "byline",
+        "Cyrus Farivar is the senior business editor at Example News and the author of a book.": (
+            "trailer"
+        ),
+        "Cyrus Farivar / Cyrus is also a radio producer.": "trailer",
+    }
+    note = found["Cyrus Farivar / Cyrus is also a radio producer."]
+    assert note.reason == "an author's note: the byline's name 'Cyrus Farivar' followed by 'is'"
+    assert note.detector == "bylines"
+
+
+def test_author_note_needs_a_byline() -> None:
+    text = _BIO_PAGE.replace("By Cyrus Farivar\n", "")
+    assert labels(bylines, text) == {}
+    # A bare credit is no person: "Reuters is ..." stays.
+    assert labels(bylines, "Reuters\nReuters is a news agency with bureaus in many cities.\n") == {
+        "Reuters": "byline"
+    }
+
+
+@pytest.mark.parametrize(
+    ("byline", "note"),
+    [
+        ("By Jane Doe and John Roe", "John Roe was a reporter here for ten years before this."),
+        ("Par Marie Dupont", "Marie Dupont est journaliste au service économie depuis 2019."),
+        ("Von Max Mustermann", "Max Mustermann ist Redakteur im Ressort Wirtschaft."),
+    ],
+)
+def test_author_note_of_any_author(byline: str, note: str) -> None:
+    text = f"Headline of the story\n{byline}\nThe text of the story runs here at length.\n{note}\n"
+    assert labels(bylines, text)[note] == "trailer"
+
+
+def test_author_note_is_not_the_byline_metadata() -> None:
+    text = (
+        "Storm closes the port\n"
+        "By Cyrus Farivar\n"
+        "The port closed on Monday as the storm reached the coast, officials said.\n"
+        "Farivar is the port's harbour master, said the mayor, who saw it close at noon.\n"
+        "Cyrus Farivar is the senior business editor at Example News.\n"
+    )
+    res = dedup.clean_and_explain(text)
+    assert res.byline == "Cyrus Farivar"
+    assert res.text == (
+        "Storm closes the port\n"
+        "The port closed on Monday as the storm reached the coast, officials said.\n"
+        "Farivar is the port's harbour master, said the mayor, who saw it close at noon.\n"
+    )
+    assert [r.label for r in res.removals] == ["byline", "trailer"]
+
+
 # ---------------------------------------------------------------- trailers
 
 

@@ -11,6 +11,8 @@
 - ``dates``: timestamps and datelines `dates.is_date_line` must accept;
 - ``find_dates``: ``[line, [dates as find_dates returns them]]`` pairs;
 - ``bylines``: ``[line, name]`` pairs `bylines.parse_byline` must read;
+- ``author_notes``: ``[byline, note]`` pairs: on a page bylined ``byline``, ``note`` is an
+  author's note (`bylines.match_author_note`, this language's ``bio_verbs`` alone);
 - ``content``: lines of article text that none of the four may take (the other side of
   each list: a sentence that starts like a phrase, a headline with a month name in it),
   with every language's lists loaded, as by default.
@@ -35,7 +37,16 @@ from dedup.normalize import match_key
 CFG = CleanConfig()
 EXAMPLES = Path(__file__).parent / "data" / "languages"
 FILES = sorted(EXAMPLES.glob("*.json"))
-KEYS = {"chrome", "pointers", "trailers", "dates", "find_dates", "bylines", "content"}
+KEYS = {
+    "chrome",
+    "pointers",
+    "trailers",
+    "dates",
+    "find_dates",
+    "bylines",
+    "author_notes",
+    "content",
+}
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -98,6 +109,16 @@ def test_bylines(lang: str, pair: list[str]) -> None:
     parsed = bylines.parse_byline(line)
     assert parsed is not None, line
     assert parsed.name == name
+
+
+@pytest.mark.parametrize(("lang", "pair"), _cases("author_notes"))
+def test_author_notes(lang: str, pair: list[str]) -> None:
+    byline, note = pair
+    parsed = bylines.parse_byline(byline)
+    assert parsed is not None, byline
+    authors = bylines.author_keys(parsed.name)
+    assert bylines.match_author_note(note, authors, config=_only(lang)) is not None, note
+    assert bylines.match_author_note(note, authors, config=_only("zh")) is None, note
 
 
 @pytest.mark.parametrize(("lang", "line"), _cases("content"))

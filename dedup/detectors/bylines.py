@@ -20,12 +20,21 @@ after a name of kanji ("山田太郎記者"): that name is 2 to ``byline_max_cas
 kanji and none of ``not_names`` ("新聞記者", "政治部記者" are words, not names).
 
 `extract_name` returns the name part for `CleanResult.byline`.
+
+Author's notes: once a page's bylines are found, a line that starts with the name of a person
+they name, then a verb of ``bio_verbs`` ("is", "est", "ist") and more words, says who the
+author is ("Cyrus Farivar is the senior business editor at Example News", "Cyrus Farivar /
+Cyrus is..."): a ``trailer`` mark. Dev set: `clean()` F1 0.905 -> 0.906 (13 pages better,
+among them an Atlantic post whose author's bio outweighed the article, and 4 worse: op-ed
+contributors' bios that the gold keeps, and a list of deals that the bio after it used to
+hold in the article), corpus F1 0.924 -> 0.923 (there the learned chrome already took most
+bios).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -76,6 +85,8 @@ class _Lexicon:
     trailing_longest: int
     glued: tuple[tuple[str, str], ...]  # (role, language) glued to a name, longest role first
     ends: RoleEnds
+    bio_verbs: dict[tuple[str, ...], str]  # "is", "est", "ist": an author's note after the name
+    bio_longest: int
 
 
 class RoleEnds(NamedTuple):
@@ -152,6 +163,7 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
     conjunctions: set[str] = set()
     trailing: dict[tuple[str, ...], str] = {}
     glued: dict[str, str] = {}
+    bio_verbs: dict[tuple[str, ...], str] = {}
     common = load_json("bylines/common.json")
     for entry in common.get("roles", ()):
         roles.setdefault(_key_words(entry), "common")
@@ -171,6 +183,8 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
             trailing.setdefault(_key_words(entry), lang)
         for entry in data.get("glued_roles", ()):
             glued.setdefault(match_key(entry), lang)
+        for entry in data.get("bio_verbs", ()):
+            bio_verbs.setdefault(_key_words(entry), lang)
     longest = max((len(k) for k in (*leads, *roles)), default=1)
     firsts = frozenset(k[0] for k in (*leads, *roles) if k)
     glued_roles = tuple(sorted(glued.items(), key=lambda item: -len(item[0])))
@@ -189,6 +203,8 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
         max((len(k) for k in trailing), default=1),
         glued_roles,
         ends,
+        bio_verbs,
+        max((len(k) for k in bio_verbs), default=1),
     )
 
 
@@ -585,6 +601,66 @@ def extract_name(line: str) -> str:
     return parsed.name if parsed is not None else line.strip()
 
 
+def author_keys(name: str, *, config: CleanConfig | None = None) -> list[tuple[str, ...]]:
+    """Return the matching-key words of each person a byline's name part names.
+
+    The name is split at commas and conjunctions ("Jane Doe and John Roe"); a part of one
+    word, or a credit ("Staff Reporter", "Reuters"), names no person and is left out.
+
+    Example:
+        >>> author_keys("Jane Doe, John Roe & Ann Poe"), author_keys("Staff Reporter")
+        ([('jane', 'doe'), ('john', 'roe'), ('ann', 'poe')], [])
+    """
+    lex = _lexicon((DEFAULT_CONFIG if config is None else config).languages)
+    out: list[tuple[str, ...]] = []
+    for part in re.split(r"[,،、;&]", name):  # match_key drops "&" and commas
+        words: list[str] = []
+        for word in (*_key_words(part), ""):
+            if word and word not in lex.conjunctions:
+                words.append(word)
+                continue
+            person = tuple(words)
+            if len(person) >= 2 and person not in lex.roles and person not in out:
+                out.append(person)
+            words = []
+    return out
+
+
+def match_author_note(
+    text: str, authors: Sequence[tuple[str, ...]], *, config: CleanConfig | None = None
+) -> tuple[tuple[str, ...], str] | None:
+    """Return (author, verb) when ``text`` is a note on one of ``authors``, else None.
+
+    A note starts with the author's name, maybe that name or its first word again ("Cyrus
+    Farivar / Cyrus is..."), then a verb of ``bio_verbs`` ("is", "est", "ist") and at least
+    two more words: "Cyrus Farivar is the senior business editor at Example News."
+
+    Example:
+        >>> match_author_note("Jane Doe is a reporter at the Herald.", [("jane", "doe")])
+        (('jane', 'doe'), 'is')
+        >>> match_author_note("Jane Doesn't is a reporter.", [("jane", "doe")]) is None
+        True
+    """
+    lex = _lexicon((DEFAULT_CONFIG if config is None else config).languages)
+    if not lex.bio_verbs:
+        return None
+    words = _key_words(text)
+    for author in authors:
+        n = len(author)
+        if words[:n] != author:
+            continue
+        i = n
+        if words[i : i + n] == author:
+            i += n
+        elif words[i : i + 1] == author[:1]:
+            i += 1
+        for k in range(min(lex.bio_longest, len(words) - i), 0, -1):
+            verb = words[i : i + k]
+            if verb in lex.bio_verbs and len(words) - i - k >= 2:
+                return author, " ".join(verb)
+    return None
+
+
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
     """Mark every line that is a byline, a bare author credit or a name and its role as ``byline``.
 
@@ -597,6 +673,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         One ``byline`` mark per byline line; the reason names the author found.
     """
     out = []
+    names: list[str] = []
     handle = config_handle(config)
     lines = doc.lines
     # The pre-screen (one scan shared with the other lexical detectors) leaves out the lines
@@ -615,4 +692,35 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         else:
             reason = f"an author credit alone on its line ({parsed.name!r})"
         out.append(Mark(i, "byline", reason, "bylines"))
+        names.append(parsed.name)
+    if names:
+        out.extend(_author_notes(doc, marks, config, names, {m.line for m in out}))
+    return out
+
+
+def _author_notes(
+    doc: Document, marks: Mapping[int, Mark], config: CleanConfig, names: list[str], taken: set[int]
+) -> list[Mark]:
+    """Mark as ``trailer`` the lines that are notes on the page's bylined authors.
+
+    "Cyrus Farivar is the senior business editor at Example News", under or after an article
+    bylined "By Cyrus Farivar": who the author is, not what the article says.
+    """
+    authors = [a for name in names for a in author_keys(name, config=config)]
+    if not authors:
+        return []
+    firsts = {a[0] + " " for a in authors}
+    out = []
+    for i, line in enumerate(doc.lines):
+        if line.blank or i in marks or i in taken or line.n_words > config.byline_note_max_words:
+            continue
+        key = line.key
+        if not any(key.startswith(f) for f in firsts):
+            continue
+        hit = match_author_note(line.text, authors, config=config)
+        if hit is not None:
+            author, verb = hit
+            shown = " ".join([w.text for w in _words(line.stripped) if not w.punct][: len(author)])
+            reason = f"an author's note: the byline's name {shown!r} followed by {verb!r}"
+            out.append(Mark(i, "trailer", reason, "bylines"))
     return out
