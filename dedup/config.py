@@ -164,6 +164,9 @@ class CleanConfig:
         content_tail_lines: up to this many short lines right after the article (a sign-off,
             a source, a photo credit), up to the first removed line and with at most
             ``content_inset_links`` link-like lines among them (a signature), are kept.
+        content_recipe_lines: a recipe's heading of steps ("Directions", "Zubereitung") comes
+            at most this many lines after its heading of ingredients; the recipe is kept with
+            the article it follows (``resources/recipes/``).
         content_pointer_links: the first this many links under a pointer line ("Related",
             "Lire aussi") cost nothing between two paragraphs, so a box of related links
             inside the article does not split it; further links cost as removed lines, so a
@@ -237,6 +240,7 @@ class CleanConfig:
     content_inset_prose_links: int = 6
     content_inset_prose_lines: int = 24
     content_tail_lines: int = 4
+    content_recipe_lines: int = 60
     content_thread_min: int = 3
     content_table_cells: int = 3
     content_table_share: float = 0.3

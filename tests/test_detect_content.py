@@ -545,3 +545,91 @@ def test_about_blurb_between_widgets_above_the_title_goes() -> None:
     kept = _kept("\n".join([*lines, "Share", "Tweet"]), CFG)
     assert about not in kept
     assert kept[-len(post) :] == post
+
+
+# ---------------------------------------------------------------- recipes
+
+STORY = [
+    "We spent the weekend at the farm market and came home with far too many squashes, so "
+    "this week every dinner has had one in it somewhere, roasted, mashed or in a soup.",
+    "This one was the favourite: the squash bakes until it falls apart into strands, and "
+    "the turkey and the hot sauce make it a meal that the whole family will happily eat.",
+]
+RECIPE = [
+    "Baked Spaghetti Squash with Turkey",
+    "Total Time: 1 hour",
+    "Ingredients:",
+    "1 medium spaghetti squash",
+    "1 pound ground turkey",
+    "2 cloves garlic, minced",
+    "2 Tablespoons olive oil",
+    "Directions:",
+    "Preheat the oven to 375°F and oil a sheet pan with a tablespoon of the olive oil.",
+    "Slice the squash in half lengthwise, scoop out the seeds and bake it cut side down "
+    "for 45 minutes, or until the flesh separates easily into strands with a fork.",
+    "Cook the turkey with the garlic until brown, then fold in the squash and serve.",
+]
+RELATED = ["Related Recipes", "Pumpkin Pie Bars", "Apple Crumble", "Pear Tart", "Plum Cake"]
+
+
+def test_a_recipe_after_the_story_and_its_print_button_is_kept() -> None:
+    # The removed "Print" button ends the story, and the list of ingredients would cut the
+    # steps off from it: the recipe card is kept as the article's.
+    text = "\n".join([*STORY, "Print", *RECIPE, *RELATED])
+    kept = _kept(text, CFG)
+    assert kept == [*STORY, *RECIPE]
+    assert _labels(text, CFG)["Print"] == "chrome"
+    result = dedup.clean_and_explain(text)
+    reasons = {ll.span.slice(text): ll.reason for ll in result.line_labels}
+    assert reasons["1 pound ground turkey"] == (
+        "kept: a recipe of the article (ingredients, then steps)"
+    )
+
+
+def test_recipe_cards_in_other_languages() -> None:
+    story = [
+        "Am Wochenende waren wir auf dem Markt und haben viel zu viele Kürbisse mit nach "
+        "Hause gebracht, also gab es diese Woche jeden Abend etwas mit Kürbis zum Essen.",
+        "Dieses Rezept war der Favorit der ganzen Familie, weil der Kürbis im Ofen so weich "
+        "wird, dass er beim Servieren fast von selbst in Fäden zerfällt und gut schmeckt.",
+    ]
+    recipe = [
+        "Zutaten für 4 Personen:",
+        "1 Kürbis",
+        "500 g Putenhack",
+        "2 Knoblauchzehen",
+        "Zubereitung",
+        "Den Ofen auf 190 Grad vorheizen und den Kürbis längs halbieren und die Kerne entfernen.",
+        "Den Kürbis 45 Minuten backen, bis sich das Fruchtfleisch mit einer Gabel in Fäden "
+        "lösen lässt, dann mit dem angebratenen Hack mischen und sofort servieren.",
+    ]
+    text = "\n".join([*story, "Drucken", *recipe, "Mehr Rezepte", "Kürbissuppe", "Apfelkuchen"])
+    assert _kept(text, CFG) == [*story, *recipe]
+
+
+def test_recipe_cards_need_ingredients_then_steps_in_prose() -> None:
+    def cards(text: str) -> list[tuple[int, int]]:
+        doc = Document(text)
+        classes = content.line_classes(doc, {}, CFG)
+        lines = [doc.lines[i] for i in doc.content_lines]
+        return content.recipe_cards(classes, lines, CFG)
+
+    assert cards("\n".join(RECIPE)) == [(2, len(RECIPE))]
+    # No steps in prose under the heading; a menu with both headings among its links; a
+    # sentence that starts like a heading.
+    assert cards("\n".join(RECIPE[:8] + RELATED)) == []
+    assert cards("\n".join(["Home", "Ingredients", "Recipes", "Directions", *STORY])) == []
+    sentence = "Ingredients for a better city: more parks, fewer cars and cheaper homes for all."
+    assert cards("\n".join([sentence, *RECIPE[3:]])) == []
+
+
+@pytest.mark.parametrize("lang", dedup.lexicon.languages("recipes", ".json"))
+def test_recipe_headings_of_every_language(lang: str) -> None:
+    data = dedup.lexicon.load_json(f"recipes/{lang}.json")
+    assert set(data) == {"ingredients", "steps"}, lang
+    assert data["ingredients"], lang
+    assert data["steps"], lang
+    ingredients, steps = content._recipe_headings((lang,))
+    for word in data["ingredients"]:
+        assert content._is_heading(Document(f"{word}:").lines[0], ingredients), word
+    assert not ingredients & steps, lang

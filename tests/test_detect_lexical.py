@@ -733,7 +733,7 @@ def _phrase_files() -> list[str]:
 
 def _json_files() -> list[str]:
     out = [
-        f"{kind}/{lang}.json" for kind in ("dates", "bylines") for lang in languages(kind, ".json")
+        f"{kind}/{lang}.json" for kind in ("dates", "bylines", "recipes") for lang in languages(kind, ".json")
     ]
     return [*out, "dates/common.json", "bylines/common.json"]
 
@@ -746,6 +746,7 @@ def test_every_language_ships_every_kind() -> None:
     assert wanted <= set(languages("pointers"))
     assert wanted <= set(languages("dates", ".json"))
     assert wanted <= set(languages("bylines", ".json"))
+    assert wanted <= set(languages("recipes", ".json"))
 
 
 @pytest.mark.parametrize("path", _phrase_files())
