@@ -633,3 +633,33 @@ def test_recipe_headings_of_every_language(lang: str) -> None:
     for word in data["ingredients"]:
         assert content._is_heading(Document(f"{word}:").lines[0], ingredients), word
     assert not ingredients & steps, lang
+
+
+def test_a_list_of_ingredients_right_after_the_story_is_kept() -> None:
+    # No heading of steps (the video shows them): the list alone, up to the removed button.
+    items = [
+        "2 tsp vegetable oil",
+        "2 or 3 boneless skinless chicken breasts, about 1 1/4 lbs",
+        "salt and pepper to taste",
+        "1 tbsp ancho chili powder",
+        "about 3 cups chicken broth or stock, divided",
+        "2 cans (15oz) white beans",
+        "sour cream and cilantro to garnish",
+    ]
+    text = "\n".join([*STORY, "Ingredients for 4 portions:", *items, "Pin It", *RELATED])
+    assert _kept(text, CFG) == [*STORY, "Ingredients for 4 portions:", *items]
+
+
+def test_a_list_of_ingredients_needs_quantities() -> None:
+    def cards(body: list[str]) -> list[tuple[int, int]]:
+        doc = Document("\n".join(body))
+        classes = content.line_classes(doc, {}, CFG)
+        return content.recipe_cards(classes, [doc.lines[i] for i in doc.content_lines], CFG)
+
+    items = ["2 tsp vegetable oil", "1 large onion", "salt and pepper to taste", "Salt"]
+    # Up to two lines without a quantity after the last one, none of them a bare word.
+    assert cards(["Ingredients:", *items, "Pin It"]) == [(0, 4)]
+    # A menu item "Ingredients" over more links: no quantities, no list.
+    assert cards(["Ingredients", "Recipes", "Videos", "Shop", "About us", *STORY]) == []
+    # Half the lines at most without a quantity.
+    assert cards(["Ingredients:", "2 eggs", "Recipes", "Videos", "Shop", "About", "More"]) == []

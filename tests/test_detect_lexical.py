@@ -732,9 +732,8 @@ def _phrase_files() -> list[str]:
 
 
 def _json_files() -> list[str]:
-    out = [
-        f"{kind}/{lang}.json" for kind in ("dates", "bylines", "recipes") for lang in languages(kind, ".json")
-    ]
+    kinds = ("dates", "bylines", "recipes")
+    out = [f"{kind}/{lang}.json" for kind in kinds for lang in languages(kind, ".json")]
     return [*out, "dates/common.json", "bylines/common.json"]
 
 

@@ -44,7 +44,7 @@ is a run of long lines interrupted by short headings, captions and datelines):
    set: `clean()` F1 0.901 -> 0.903 (10 pages better, 1 worse by 0.009), corpus 0.922 ->
    0.923.
    A recipe (`recipe_cards`: a heading of ingredients, a heading of steps and the prose
-   under it, headings from ``resources/recipes/``) that the article runs into is kept with
+   under it, or the list of ingredients alone; headings from ``resources/recipes/``) that the article runs into is kept with
    it, the lines between them too: a food page's "Print" button and the list of
    ingredients no longer cut the recipe off (dev set: five pages, `clean()` F1 0.906 ->
    0.907).
@@ -146,6 +146,10 @@ _HEADER_NUMBERS = 4
 # A recipe's heading with more than this many words is a sentence ("Ingredients for a
 # better city: ..."), not "Zutaten für 4 Personen:".
 _RECIPE_HEADING_WORDS = 6
+# An ingredient is a short line ("2 cans (15oz) white beans"); after the last one with a
+# quantity, at most this many without ("salt and pepper to taste") end the list.
+_ITEM_WORDS = 15
+_ITEM_TAIL = 2
 # What may follow the time of a date-first comment header ("on 2012-10-09 at 9:00 am Olaf").
 _AM_PM = frozenset({"am", "pm"})
 
@@ -462,13 +466,13 @@ def _is_heading(line: Line, headings: frozenset[str]) -> bool:
 def recipe_cards(
     classes: Sequence[str], lines: Sequence[Line], config: CleanConfig
 ) -> list[tuple[int, int]]:
-    """Return the (start, stop) positions of the recipes: ingredients, then steps in prose.
+    """Return the (start, stop) positions of the recipes: ingredients, then maybe steps.
 
-    A recipe starts at a heading of ingredients ("Ingredients", "Zutaten", "材料", from
-    ``resources/recipes/<lang>.json``), has a heading of steps ("Directions", "Method",
-    "Zubereitung", "作り方") at most ``content_recipe_lines`` lines later, and ends with the
-    last paragraph of the run of prose right under that heading. Without that run it is no
-    recipe.
+    A recipe starts at a heading of ingredients ("Ingredients", "Zutaten für 4 Personen:",
+    "材料", from ``resources/recipes/<lang>.json``). When a heading of steps ("Directions",
+    "Zubereitung", "作り方") follows at most ``content_recipe_lines`` lines later, the recipe
+    ends with the last paragraph of the run of prose right under it (without that run it is
+    no recipe). Otherwise the recipe is its list of ingredients alone (`_ingredients_end`).
     """
     ingredients, steps = _recipe_headings(config.languages)
     firsts = _first_words(ingredients)
@@ -491,7 +495,12 @@ def recipe_cards(
                 break
             m += 1
         else:
-            k += 1
+            stop = _ingredients_end(classes, lines, head, config)
+            if stop is not None:
+                out.append((head, stop))
+                k = stop
+            else:
+                k += 1
             continue
         # Ingredients: at least two lines that are no bare link, or that hold a quantity (a
         # menu with "Ingredients" and "Directions" among its links is no recipe).
@@ -510,6 +519,42 @@ def recipe_cards(
         else:
             k += 1
     return out
+
+
+def _ingredients_end(
+    classes: Sequence[str], lines: Sequence[Line], head: int, config: CleanConfig
+) -> int | None:
+    """Return where the list of ingredients under the heading at ``head`` stops, or None.
+
+    The items are the lines under the heading up to the first removed line, paragraph or
+    heading of a kept title, at most ``content_recipe_lines`` of them and none longer than
+    ``_ITEM_WORDS`` words; at least two, and at least half of them, hold a quantity (a
+    digit: "2 tsp vegetable oil", "1/2 cup"). The list ends at its last item with a quantity
+    and up to ``_ITEM_TAIL`` more items that are not link-like ("salt to taste").
+    """
+    n = len(classes)
+    j = head + 1
+    quantities = 0
+    last = head
+    while (
+        j < n
+        and j - head <= config.content_recipe_lines
+        and classes[j] not in _DECIDED
+        and classes[j] != GOOD
+        and lines[j].n_words <= _ITEM_WORDS
+    ):
+        if _DIGIT.search(lines[j].text):
+            quantities += 1
+            last = j
+        elif j - last > _ITEM_TAIL:
+            break
+        j += 1
+    if quantities < 2 or 2 * quantities < j - head - 1:
+        return None
+    stop = last + 1
+    while stop < j and stop - last <= _ITEM_TAIL and classes[stop] != LINK:
+        stop += 1
+    return stop
 
 
 def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[str]:
