@@ -709,13 +709,13 @@ def _author_notes(
     authors = [a for name in names for a in author_keys(name, config=config)]
     if not authors:
         return []
-    firsts = {a[0] + " " for a in authors}
+    firsts = {a[0] for a in authors}
+    lines = doc.lines
     out = []
-    for i, line in enumerate(doc.lines):
-        if line.blank or i in marks or i in taken or line.n_words > config.byline_note_max_words:
-            continue
-        key = line.key
-        if not any(key.startswith(f) for f in firsts):
+    # Most lines fail on their first word.
+    for i in [i for i in doc.content_lines if lines[i].key.partition(" ")[0] in firsts]:
+        line = lines[i]
+        if i in marks or i in taken or line.n_words > config.byline_note_max_words:
             continue
         hit = match_author_note(line.text, authors, config=config)
         if hit is not None:

@@ -476,19 +476,15 @@ def recipe_cards(
     """
     ingredients, steps = _recipe_headings(config.languages)
     firsts = _first_words(ingredients)
-    out = []
+    # Most lines fail on their first word, before any other test.
+    heads = [k for k, ln in enumerate(lines) if ln.key.partition(" ")[0] in firsts]
+    out: list[tuple[int, int]] = []
     n = len(classes)
-    k = 0
-    while k < n:
-        # Most lines fail on their first word, before any other test.
-        if (
-            lines[k].key.partition(" ")[0] not in firsts
-            or classes[k] in _DECIDED
-            or not _is_heading(lines[k], ingredients)
-        ):
-            k += 1
+    for head in heads:
+        if (out and head < out[-1][1]) or classes[head] in _DECIDED:
             continue
-        head = k
+        if not _is_heading(lines[head], ingredients):
+            continue
         m = head + 1
         while m < n and m - head <= config.content_recipe_lines:
             if classes[m] not in _DECIDED and _is_heading(lines[m], steps):
@@ -498,9 +494,6 @@ def recipe_cards(
             stop = _ingredients_end(classes, lines, head, config)
             if stop is not None:
                 out.append((head, stop))
-                k = stop
-            else:
-                k += 1
             continue
         # Ingredients: at least two lines that are no bare link, or that hold a quantity (a
         # menu with "Ingredients" and "Directions" among its links is no recipe).
@@ -515,9 +508,6 @@ def recipe_cards(
             j += 1
         if stop > m + 1 and items >= 2:
             out.append((head, stop))
-            k = stop
-        else:
-            k += 1
     return out
 
 
