@@ -54,15 +54,23 @@ def load_lines(path: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def chosen_languages(
+    kind: str, langs: tuple[str, ...] | None, ext: str = ".txt"
+) -> tuple[str, ...]:
+    """Return the languages of ``langs`` (all if None) that have a ``<kind>`` file, in order.
+
+    Example:
+        >>> chosen_languages("dates", ("xx", "fr", "en"), ".json")
+        ('fr', 'en')
+    """
+    have = languages(kind, ext)
+    return have if langs is None else tuple(lang for lang in langs if lang in have)
+
+
 def load_kind(kind: str, langs: tuple[str, ...] | None = None) -> tuple[str, ...]:
     """Return the entries of ``resources/<kind>/<lang>.txt`` for ``langs`` (all if None)."""
-    chosen = (
-        languages(kind)
-        if langs is None
-        else tuple(lang for lang in langs if lang in languages(kind))
-    )
     out: list[str] = []
-    for lang in chosen:
+    for lang in chosen_languages(kind, langs):
         out.extend(load_lines(f"{kind}/{lang}.txt"))
     return tuple(out)
 

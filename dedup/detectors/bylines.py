@@ -45,7 +45,7 @@ from dedup.detectors.base import Mark
 from dedup.detectors.dates import ConfigHandle, config_handle, is_date_line, is_date_word
 from dedup.detectors.prescreen import candidates
 from dedup.document import Document
-from dedup.lexicon import languages, load_json
+from dedup.lexicon import chosen_languages, load_json
 from dedup.normalize import match_key, normalize
 
 # Verdicts are pure functions of (line, config): cached, because the cleaner re-runs every
@@ -152,8 +152,7 @@ def _key_words(text: str) -> tuple[str, ...]:
 
 @cache
 def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
-    have = languages("bylines", ".json")
-    chosen = have if langs is None else tuple(x for x in langs if x in have)
+    chosen = chosen_languages("bylines", langs, ".json")
     leads: dict[tuple[str, ...], str] = {}
     colon_leads: set[tuple[str, ...]] = set()
     not_names: set[str] = set()

@@ -170,10 +170,7 @@ def _stopwords(lang: str) -> frozenset[str]:
 
 
 def _languages(config: CleanConfig) -> tuple[str, ...]:
-    have = lexicon.languages("stopwords")
-    if config.languages is None:
-        return have
-    return tuple(x for x in config.languages if x in have)
+    return lexicon.chosen_languages("stopwords", config.languages)
 
 
 def document_language(doc: Document, config: CleanConfig) -> str | None:
@@ -430,10 +427,9 @@ def _by_stopwords(n: int, hits: int, config: CleanConfig) -> str:
 @cache
 def _recipe_headings(langs: tuple[str, ...] | None) -> tuple[frozenset[str], frozenset[str]]:
     """Return the matching keys of the headings of ingredients and of steps (``recipes/``)."""
-    have = lexicon.languages("recipes", ".json")
     ingredients: set[str] = set()
     steps: set[str] = set()
-    for lang in have if langs is None else (x for x in langs if x in have):
+    for lang in lexicon.chosen_languages("recipes", langs, ".json"):
         data = lexicon.load_json(f"recipes/{lang}.json")
         ingredients.update(match_key(x) for x in data.get("ingredients", ()))
         steps.update(match_key(x) for x in data.get("steps", ()))

@@ -29,7 +29,7 @@ from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.prescreen import candidates
 from dedup.document import Document, Line
-from dedup.lexicon import languages, load_json
+from dedup.lexicon import chosen_languages, load_json
 from dedup.normalize import match_key, normalize
 
 # Verdicts are pure functions of (line, config): cached, because the cleaner re-runs every
@@ -133,8 +133,7 @@ def _words(text: str) -> tuple[str, ...]:
 def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
     roles: dict[tuple[str, ...], int] = {}
     months: dict[tuple[str, ...], int] = {}
-    have = languages("dates", ".json")
-    chosen = have if langs is None else tuple(x for x in langs if x in have)
+    chosen = chosen_languages("dates", langs, ".json")
     datas = [load_json("dates/common.json"), *(load_json(f"dates/{x}.json") for x in chosen)]
     for data in datas:
         for key, role in _KEYS.items():
