@@ -607,13 +607,14 @@ def test_recipe_cards_in_other_languages() -> None:
     assert _kept(text, CFG) == [*story, *recipe]
 
 
-def test_recipe_cards_need_ingredients_then_steps_in_prose() -> None:
-    def cards(text: str) -> list[tuple[int, int]]:
-        doc = Document(text)
-        classes = content.line_classes(doc, {}, CFG)
-        lines = [doc.lines[i] for i in doc.content_lines]
-        return content.recipe_cards(classes, lines, CFG)
+def _cards(text: str) -> list[tuple[int, int]]:
+    doc = Document(text)
+    classes = content.line_classes(doc, {}, CFG)
+    return content.recipe_cards(classes, [doc.lines[i] for i in doc.content_lines], CFG)
 
+
+def test_recipe_cards_need_ingredients_then_steps_in_prose() -> None:
+    cards = _cards
     assert cards("\n".join(RECIPE)) == [(2, len(RECIPE))]
     # No steps in prose under the heading; a menu with both headings among its links; a
     # sentence that starts like a heading.
@@ -652,9 +653,7 @@ def test_a_list_of_ingredients_right_after_the_story_is_kept() -> None:
 
 def test_a_list_of_ingredients_needs_quantities() -> None:
     def cards(body: list[str]) -> list[tuple[int, int]]:
-        doc = Document("\n".join(body))
-        classes = content.line_classes(doc, {}, CFG)
-        return content.recipe_cards(classes, [doc.lines[i] for i in doc.content_lines], CFG)
+        return _cards("\n".join(body))
 
     items = ["2 tsp vegetable oil", "1 large onion", "salt and pepper to taste", "Salt"]
     # Up to two lines without a quantity after the last one, none of them a bare word.

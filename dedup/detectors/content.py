@@ -1012,15 +1012,12 @@ def _keep_recipes(
         if any(k in drop for k in range(start, stop)):
             continue  # inside a comment thread
         before = max((k for k in keep if k < start), default=None)
-        if before is not None:
-            gap = classes[before + 1 : start]
-            if (
-                len(gap) <= config.content_head_lines
-                and gap.count(LINK) <= config.content_head_links
-            ):
-                start = before + 1
-            elif not any(k in keep for k in range(start, stop)):
-                continue
+        if (
+            before is not None
+            and start - before - 1 <= config.content_head_lines
+            and classes[before + 1 : start].count(LINK) <= config.content_head_links
+        ):
+            start = before + 1  # the lines between the article and the recipe join it
         elif not any(k in keep for k in range(start, stop)):
             continue
         for k in range(start, stop):
