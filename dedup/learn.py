@@ -1464,10 +1464,11 @@ class _SiteDetector:
             i for i in open_ if evidence[lines[i].text] is None and _is_prose(lines[i].stripped)
         }
         unlearned: set[int] | None = None  # built for the first learned copy of the headline
+        above = self._headline_above(doc, marks, own, own_prose)
         out = []
         for i in open_:
             ev = evidence[lines[i].text]
-            if ev is None:
+            if ev is None or i == above:
                 continue
             _, n = ev
             k = where[i]
@@ -1497,6 +1498,45 @@ class _SiteDetector:
                 got = verdicts[stripped] = self._verdict(stripped, n)
             out.append(Mark(i, *got))
         return out
+
+    def _headline_above(
+        self,
+        doc: Document,
+        marks: Mapping[int, Mark],
+        own: frozenset[str],
+        prose: set[int],
+    ) -> int | None:
+        """Return the learned headline that stands right above the page's own prose, if any.
+
+        That is the last line before the page's first paragraph of its own that is known as
+        the title of a page of the site, printed bare (not inside a pager link: "« Previous
+        title | Main"), with only lines of the page between them that were not learned: the
+        page's own headline, under a header of other lines (a tag line, a pager, a <title>
+        line whose copy went earlier) that `_first` takes for the headline. Nothing when a
+        learned line of another kind stands in between (a list of posts, a menu), or the
+        page's headline as found already (a title or its copy, a copy of the first line).
+        """
+        if not prose:
+            return None
+        lines, content = doc.lines, doc.content_lines
+        evidence = self._evidence
+        crossed = False  # a learned line that is no headline stands between
+        for k in range(bisect_left(content, min(prose)) - 1, -1, -1):
+            i = content[k]
+            mark = marks.get(i)
+            if mark is not None:
+                if mark.label in ("title", "duplicate_title"):
+                    return None
+                continue
+            keys = _title_keys(lines[i].stripped)
+            if evidence[lines[i].text] is None:
+                if own.isdisjoint(keys):
+                    continue
+                return None
+            if keys and self.cleaner._is_title(self.site, keys[0]):
+                return i if not crossed or not own.isdisjoint(keys) else None
+            crossed = True
+        return None
 
     @staticmethod
     def _first(doc: Document, marks: Mapping[int, Mark]) -> int | None:

@@ -1055,6 +1055,32 @@ def test_posts_that_share_a_headline_keep_it_once_and_drop_the_list_of_them(
             assert gone == {label}
 
 
+COLUMNS = ["Health Quiz", "Alternative Medicine", "Run Well", "Ask a Doctor", "Fitness", "Diet"]
+
+
+def test_own_headline_above_the_body_stays_under_a_line_taken_for_the_title() -> None:
+    # Every page lists the site's latest headlines in its sidebar, its own among them, so
+    # each headline is learned as "another page's headline". Above each post's headline
+    # stands its column with the date and time, which the titles detector takes for the
+    # headline once the <title> line's copy is gone. The headline right above the post's
+    # own lines, with nothing learned between, is the page's: kept, the sidebar goes.
+    rng = random.Random(31)
+    titles = [headline(rng) for _ in COLUMNS]
+    docs = []
+    for k, title in enumerate(titles):
+        column = f"{COLUMNS[k]} November {k + 2}, 2012, {k + 1}:57 pm"
+        byline = f"By {rng.choice(['ANNA PARK', 'TOM REED', 'LI WEI'])}"
+        lines = [f"{title} - The Daily Quiz", "Health", "Science", *titles, "Go", column]
+        lines += [title, byline, paragraph(rng), paragraph(rng)]
+        docs.append({"site": "quiz.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    for d, title in zip(docs, titles, strict=True):
+        out = nonblank(cleaner.clean(d))
+        assert out.count(title) == 1, "\n".join(out)
+        assert out[-3] == title, "\n".join(out)
+        assert not (set(titles) - {title}) & set(out), "\n".join(out)  # the sidebar is gone
+
+
 def test_body_share_is_measured_beyond_the_count_cap() -> None:
     rng = random.Random(13)
     promo = "Read the Herald on your phone with our free app for every platform"
