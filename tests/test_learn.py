@@ -1081,6 +1081,30 @@ def test_own_headline_above_the_body_stays_under_a_line_taken_for_the_title() ->
         assert not (set(titles) - {title}) & set(out), "\n".join(out)  # the sidebar is gone
 
 
+FOODS = ("Sugar", "Flour", "Oats", "Butter")
+
+
+def test_recipe_under_headings_every_post_prints_is_kept() -> None:
+    # A food blog: every post ends with a recipe under "Ingredients:" and "Directions:",
+    # which recur on every page and are learned. The recipe under them is the article's.
+    rng = random.Random(41)
+    foods = [f"{a} {b}" for a in ("Brown", "White", "Whole", "Fresh", "Dark") for b in FOODS]
+    docs, recipes = [], []
+    for k in range(5):
+        items = [f"{n + 1} cups ({55 * (n + 1)}g) {f}" for n, f in enumerate(foods[4 * k :][:4])]
+        steps = [paragraph(rng, 2) for _ in range(3)]  # a page's own steps
+        lines = [headline(rng), paragraph(rng), paragraph(rng), "Print", f"{headline(rng)} Bars"]
+        lines += ["Total Time: 1 hour", "Ingredients:", *items, "Directions:", *steps]
+        lines += ["Recipe Source: the Kitchen Blog.", "Subscribe to the Kitchen Blog by email"]
+        docs.append({"site": "kitchen.example", "text": "\n".join(lines)})
+        recipes.append([*items, *steps])
+    cleaner = Cleaner().fit(docs)
+    assert {"Ingredients:", "Directions:"} <= {x.example for x in cleaner.learned()}
+    for d, recipe in zip(docs, recipes, strict=True):
+        out = nonblank(cleaner.clean(d))
+        assert [s for s in recipe if s not in out] == [], "\n".join(out)
+
+
 def test_body_share_is_measured_beyond_the_count_cap() -> None:
     rng = random.Random(13)
     promo = "Read the Herald on your phone with our free app for every platform"

@@ -459,6 +459,11 @@ def _is_heading(line: Line, headings: frozenset[str]) -> bool:
     return any(" ".join(words[:n]) in headings for n in range(1, len(words)))
 
 
+# A recipe's headings may be the site's learned lines: every recipe of a food blog prints
+# "Ingredients:" and "Directions:" (they stay removed; the recipe under them is found).
+_NO_RECIPE_HEADING = _DECIDED - {LEARNED}
+
+
 def recipe_cards(
     classes: Sequence[str], lines: Sequence[Line], config: CleanConfig
 ) -> list[tuple[int, int]]:
@@ -477,13 +482,13 @@ def recipe_cards(
     out: list[tuple[int, int]] = []
     n = len(classes)
     for head in heads:
-        if (out and head < out[-1][1]) or classes[head] in _DECIDED:
+        if (out and head < out[-1][1]) or classes[head] in _NO_RECIPE_HEADING:
             continue
         if not _is_heading(lines[head], ingredients):
             continue
         m = head + 1
         while m < n and m - head <= config.content_recipe_lines:
-            if classes[m] not in _DECIDED and _is_heading(lines[m], steps):
+            if classes[m] not in _NO_RECIPE_HEADING and _is_heading(lines[m], steps):
                 break
             m += 1
         else:
