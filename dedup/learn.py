@@ -79,6 +79,7 @@ import numpy as np
 from dedup.cleaner import _result, _run, check_text
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
+from dedup.detectors.content import is_recipe_heading
 from dedup.detectors.dates import find_dates
 from dedup.detectors.titles import _cores, is_date
 from dedup.document import Document, Line
@@ -1468,8 +1469,8 @@ class _SiteDetector:
         out = []
         for i in open_:
             ev = evidence[lines[i].text]
-            if ev is None or i == above:
-                continue
+            if ev is None or i == above or is_recipe_heading(lines[i], config):
+                continue  # (a recipe's headings: the content detector reads them)
             _, n = ev
             k = where[i]
             if 0 < k < len(content) - 1 and {content[k - 1], content[k + 1]} <= own_prose:

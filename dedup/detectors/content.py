@@ -459,9 +459,17 @@ def _is_heading(line: Line, headings: frozenset[str]) -> bool:
     return any(" ".join(words[:n]) in headings for n in range(1, len(words)))
 
 
-# A recipe's headings may be the site's learned lines: every recipe of a food blog prints
-# "Ingredients:" and "Directions:" (they stay removed; the recipe under them is found).
-_NO_RECIPE_HEADING = _DECIDED - {LEARNED}
+def is_recipe_heading(line: Line, config: CleanConfig) -> bool:
+    """Return whether ``line`` heads a recipe's ingredients or its steps (`recipe_cards`).
+
+    Such headings recur on every recipe of a food blog; `dedup.Cleaner` leaves them to this
+    detector rather than learn them as the site's chrome, which would cut the recipe off.
+    """
+    ingredients, steps = _recipe_headings(config.languages)
+    first = line.key.partition(" ")[0]
+    return (first in _first_words(ingredients) and _is_heading(line, ingredients)) or (
+        first in _first_words(steps) and _is_heading(line, steps)
+    )
 
 
 def recipe_cards(
@@ -482,13 +490,13 @@ def recipe_cards(
     out: list[tuple[int, int]] = []
     n = len(classes)
     for head in heads:
-        if (out and head < out[-1][1]) or classes[head] in _NO_RECIPE_HEADING:
+        if (out and head < out[-1][1]) or classes[head] in _DECIDED:
             continue
         if not _is_heading(lines[head], ingredients):
             continue
         m = head + 1
         while m < n and m - head <= config.content_recipe_lines:
-            if classes[m] not in _NO_RECIPE_HEADING and _is_heading(lines[m], steps):
+            if classes[m] not in _DECIDED and _is_heading(lines[m], steps):
                 break
             m += 1
         else:
