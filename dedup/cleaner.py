@@ -133,7 +133,7 @@ def clean_and_explain(text: str, *, config: CleanConfig | None = None) -> CleanR
         [('chrome', 'Share\n')]
     """
     doc, removed, kept_marks, view = _run(text, config)
-    return _result(doc, removed, kept_marks, view.text)
+    return _result(doc, removed, kept_marks, view.text, config)
 
 
 def _run(
@@ -185,9 +185,14 @@ def _run(
 
 
 def _result(
-    doc: Document, removed: Mapping[int, Mark], kept: Mapping[int, Mark], cleaned: str
+    doc: Document,
+    removed: Mapping[int, Mark],
+    kept: Mapping[int, Mark],
+    cleaned: str,
+    config: CleanConfig | None = None,
 ) -> CleanResult:
     """Build the explanation; ``cleaned`` is the kept view's text (= the removals replayed)."""
+    cfg = DEFAULT_CONFIG if config is None else config
     text = doc.text
     lines, content = doc.lines, doc.content_lines
     removals: list[Removal] = []
@@ -218,12 +223,19 @@ def _result(
     byline = next(
         (bylines.extract_name(lines[i].text) for i, m in ordered if m.label == "byline"), None
     )
+    # Dates of removed stamps and bylines, and of kept date lines (the article's own bare
+    # date under its headline, which the dates detector keeps), in the order of the text.
     published: list[str] = []
-    for i, m in ordered:
-        if m.label in ("timestamp", "byline"):
-            for d in dates.find_dates(lines[i].text):
-                if d not in published:
-                    published.append(d)
+    for i in content:
+        mark = removed.get(i)
+        if mark is None:
+            if dates.line_date_shape(lines[i], cfg) is None:
+                continue
+        elif mark.label not in ("timestamp", "byline"):
+            continue
+        for d in dates.find_dates(lines[i].text):
+            if d not in published:
+                published.append(d)
     return CleanResult(
         text=cleaned,
         removals=tuple(removals),

@@ -1057,7 +1057,7 @@ class Cleaner:
         text = check_text(text)
         detector = self._detector(text, known)
         docu, removed, kept, view = _run(text, self.config, detector)
-        return _result(docu, removed, kept, view.text)
+        return _result(docu, removed, kept, view.text, self.config)
 
     def clean(self, doc: object, *, site: str | None = None) -> str:
         """Return the cleaned text of one document (see `clean_and_explain`)."""

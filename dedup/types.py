@@ -121,8 +121,9 @@ class CleanResult:
             ``apply_removals(original, removals) == text``.
         title: the title of the (first) article, if one was found.
         byline: the byline text (e.g. ``"By Orkhan Jalilov"``), if one was found.
-        published: dates found in timestamps, bylines and datelines, as ISO 8601 strings
-            where they could be parsed, else as written.
+        published: dates found in removed timestamps and bylines and in kept date lines
+            (the article's own date under its headline), in the order of the text, as ISO
+            8601 strings where they could be parsed, else as written.
         titles: spans of every kept title line (a file may hold several articles).
         line_labels: the label of every non-blank input line, kept or removed.
     """

@@ -1034,3 +1034,40 @@ def test_every_pointer_is_a_chrome_line(lang: str) -> None:
     for entry in load_lines(f"pointers/{lang}.txt"):
         assert not chrome.WILDCARDS & set(entry.split()), f"{lang}: {entry!r}: plain phrases only"
         assert chrome.match_chrome(entry.capitalize() + ":") is not None, (lang, entry)
+
+
+@pytest.mark.parametrize(
+    ("date_line", "body", "published"),
+    [
+        (
+            "August 3, 2025",
+            "The council met on Monday to discuss the budget, which was delayed.",
+            "2025-08-03",
+        ),
+        (
+            "2025-08-03 15:30",
+            "The council met on Monday to discuss the budget, which was delayed.",
+            "2025-08-03T15:30",
+        ),
+        (
+            "2025年8月3日 15時30分",
+            "東京都は3日、新しい予算案を発表した。予算は前年より大幅に増えた。",
+            "2025-08-03T15:30",
+        ),
+        (
+            "3 août 2025",
+            "Le conseil municipal s'est réuni lundi pour discuter du budget de la ville.",
+            "2025-08-03",
+        ),
+    ],
+    ids=["en", "iso", "ja", "fr"],
+)
+def test_the_articles_own_date_line_is_kept_and_published(
+    date_line: str, body: str, published: str
+) -> None:
+    # A bare date under the headline is most often the article's own date: it is kept, and
+    # it is the date a user wants in `published`.
+    text = f"Council delays the budget vote\n{date_line}\n{body}"
+    result = dedup.clean_and_explain(text)
+    assert date_line in result.text
+    assert result.published == (published,)
