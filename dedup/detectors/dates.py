@@ -42,7 +42,9 @@ _TOKEN = re.compile(
     r"(?P<iso>\d{4}-\d{1,2}-\d{1,2}(?:[tT ]\d{1,2}:\d{2}(?::\d{2})?)?)(?!\d)"
     r"|(?P<cjk>\d{4}\s?[年년]\s?\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일]?)"
     r"|(?P<cjkmd>\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일])"  # month and day, no year: "8月3日"
-    r"|(?P<numdate>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})(?![\d./-])"
+    # "2025. 8. 3." and "2025.08.03." (Korean): a year first, each part closed by a dot.
+    r"|(?P<numdate>\d{4}\.\s\d{1,2}\.\s\d{1,2}\.|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:\.(?=\s|$))?)"
+    r"(?![\d./-])"
     r"|(?P<time>\d{1,2}[:hH]\d{2}(?::\d{2})?|\d{1,2}\s?[時시]\s?\d{1,2}\s?[分분])(?!\d)"
     rf"|(?P<int>\d+)(?P<suffix>[^\W\d_]*+(?:[{MARKS}]++[^\W\d_]*+)*+)"
     rf"|(?P<word>[^\W\d_]++(?:[{MARKS}]++[^\W\d_]*+)*+)"  # letters with their marks
@@ -50,7 +52,7 @@ _TOKEN = re.compile(
 _ISO_PARTS = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[tT ](\d{1,2}):(\d{2}))?")
 _CJK_PARTS = re.compile(r"(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})")
 _CJK_MONTH_DAY = re.compile(r"(\d{1,2})\s?[月월]\s?(\d{1,2})")
-_NUM_PARTS = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
+_NUM_PARTS = re.compile(r"(\d{1,4})[./-]\s?(\d{1,2})[./-]\s?(\d{1,4})\.?")
 _TIME_PARTS = re.compile(r"(\d{1,2})(?:[:hH]|\s?[時시]\s?)(\d{1,2})")
 
 # Roles a word (or phrase) of the date vocabulary can play; a word may have several.
@@ -58,6 +60,7 @@ MONTH, WEEKDAY, LEAD, CONNECTOR, ORDINAL, AMPM, ZONE = 1, 2, 4, 8, 16, 32, 64
 UNIT, MARKER, NUMWORD, DAYWORD, RELATIVE = 128, 256, 512, 1024, 2048
 JALALI = 4096  # a month of the Solar Hijri calendar (Iran, Afghanistan): "آبان", "حمل"
 HIJRI = 8192  # a month of the (lunar) Hijri calendar: "رمضان", "Rabiul Awal"
+PM = 16384  # a 12-hour clock marker of the afternoon ("pm", "오후", "午後", "下午"); AMPM too
 _CALENDARS = JALALI | HIJRI  # a month with neither bit is Gregorian
 _KEYS = {
     "weekdays": WEEKDAY,
@@ -65,6 +68,7 @@ _KEYS = {
     "connectors": CONNECTOR,
     "ordinals": ORDINAL,
     "ampm": AMPM,
+    "pm": PM,
     "timezones": ZONE,
     "units": UNIT,
     "markers": MARKER,
@@ -569,11 +573,30 @@ def _iso_jalali(year: int, month: int, day: int, hm: tuple[int, int] | None = No
     return None if got is None else _iso(*got, hm)
 
 
+def _is_ampm(toks: list[_Tok], k: int) -> bool:
+    return 0 <= k < len(toks) and toks[k].kind == "word" and bool(toks[k].roles & AMPM)
+
+
+def _clock(hour: int, marker: _Tok | None) -> int:
+    """Return ``hour`` on the 24-hour clock, given its 12-hour ``marker`` (if any)."""
+    if marker is None:
+        return hour
+    if marker.roles & PM:
+        return hour + 12 if hour < 12 else hour
+    return 0 if hour == 12 else hour
+
+
 def _time_after(toks: list[_Tok], j: int) -> tuple[tuple[int, int] | None, int]:
-    """Return the time (hour, minute) starting at or after token ``j`` and the next index."""
+    """Return the time (hour, minute) starting at or after token ``j`` and the next index.
+
+    A 12-hour marker may follow the time ("3:30 pm") or precede it ("오후 3:30", "下午3:30").
+    """
     k = j
     while k < len(toks) and toks[k].kind == "word" and toks[k].roles & CONNECTOR:
         k += 1  # "at", "um", "à", "a las"
+    marker = None
+    if _is_ampm(toks, k) and k + 1 < len(toks) and toks[k + 1].kind == "time":
+        marker, k = toks[k], k + 1
     if k >= len(toks) or toks[k].kind != "time":
         return None, j
     m = _TIME_PARTS.match(toks[k].text)
@@ -581,12 +604,9 @@ def _time_after(toks: list[_Tok], j: int) -> tuple[tuple[int, int] | None, int]:
         return None, j
     hour, minute = int(m.group(1)), int(m.group(2))
     k += 1
-    if k < len(toks) and toks[k].kind == "word" and toks[k].roles & AMPM:
-        if toks[k].text.startswith("p") and hour < 12:
-            hour += 12
-        elif toks[k].text.startswith("a") and hour == 12:
-            hour = 0
-        k += 1
+    if marker is None and _is_ampm(toks, k):
+        marker, k = toks[k], k + 1
+    hour = _clock(hour, marker)
     if hour > 23 or minute > 59:
         return None, j
     return (hour, minute), k
@@ -599,19 +619,17 @@ def _time_before(toks: list[_Tok], first: int, floor: int) -> tuple[int, int] | 
         if toks[k].roles & AMPM:
             break
         k -= 1
-    ampm = ""
-    if k >= floor and toks[k].kind == "word" and toks[k].roles & AMPM:
-        ampm, k = toks[k].text, k - 1
+    marker = None
+    if k >= floor and _is_ampm(toks, k):
+        marker, k = toks[k], k - 1
     if k < floor or toks[k].kind != "time":
         return None
     m = _TIME_PARTS.match(toks[k].text)
     if not m:
         return None
-    hour, minute = int(m.group(1)), int(m.group(2))
-    if ampm.startswith("p") and hour < 12:
-        hour += 12
-    elif ampm.startswith("a") and hour == 12:
-        hour = 0
+    if marker is None and k - 1 >= floor and _is_ampm(toks, k - 1):
+        marker = toks[k - 1]  # "오후 3:30 2025.08.03"
+    hour, minute = _clock(int(m.group(1)), marker), int(m.group(2))
     return (hour, minute) if hour < 24 and minute < 60 else None
 
 
