@@ -220,9 +220,13 @@ def _result(
     from dedup.detectors import bylines, dates  # metadata extractors live with their detectors
 
     ordered = sorted(removed.items())
-    byline = next(
-        (bylines.extract_name(lines[i].text) for i, m in ordered if m.label == "byline"), None
-    )
+    # The first author's byline ("By Jane Smith", "김민수 기자"), else the first credit alone
+    # ("Reuters", "연합뉴스": an agency's name, often printed above the headline).
+    marked = [i for i, m in ordered if m.label == "byline"]
+    parsed = (bylines.parse_byline(lines[i].text) for i in marked)
+    byline = next((b.name for b in parsed if b is not None and (b.lead or b.role)), None)
+    if byline is None and marked:
+        byline = bylines.extract_name(lines[marked[0]].text)
     # Dates of removed stamps and bylines, and of kept date lines (the article's own bare
     # date under its headline, which the dates detector keeps), in the order of the text.
     published: list[str] = []

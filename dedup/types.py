@@ -120,7 +120,8 @@ class CleanResult:
         removals: the removed spans, sorted and non-overlapping;
             ``apply_removals(original, removals) == text``.
         title: the title of the (first) article, if one was found.
-        byline: the byline text (e.g. ``"By Orkhan Jalilov"``), if one was found.
+        byline: the author named by the first byline (``"Orkhan Jalilov"`` from ``"By Orkhan
+            Jalilov"``), else the first credit printed alone (``"Reuters"``), if any.
         published: dates found in removed timestamps and bylines and in kept date lines
             (the article's own date under its headline), in the order of the text, as ISO
             8601 strings where they could be parsed, else as written.

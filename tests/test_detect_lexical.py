@@ -1071,3 +1071,20 @@ def test_the_articles_own_date_line_is_kept_and_published(
     result = dedup.clean_and_explain(text)
     assert date_line in result.text
     assert result.published == (published,)
+
+
+def test_byline_prefers_the_author_to_a_bare_credit() -> None:
+    # The agency's name printed alone above the headline is a credit; the author's byline
+    # under it is the byline a user wants.
+    text = "\n".join(
+        [
+            "연합뉴스",
+            "서울시, 내년 예산 48조 원 편성",
+            "김민수 기자",
+            "서울시가 내년도 예산을 48조 원 규모로 편성했다고 3일 밝혔다. "
+            "이는 올해보다 약 5% 늘어난 규모다.",
+        ]
+    )
+    assert dedup.clean_and_explain(text).byline == "김민수"
+    # with a credit alone, the credit
+    assert dedup.clean_and_explain(text.replace("김민수 기자\n", "")).byline == "연합뉴스"
