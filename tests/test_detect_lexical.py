@@ -474,6 +474,7 @@ def test_is_date_word() -> None:
         ("By Erin Lantz Nov. 5", "Erin Lantz"),
         ("by Sky Friedlander. Posted on 3:30 pm Tuesday Nov 13, 2012", "Sky Friedlander"),
         ("By UWE E. REINHARDT", "UWE E. REINHARDT"),
+        ("Por Maria Souza, g1 — Brasília", "Maria Souza"),  # an outlet's name with a digit
     ],
 )
 def test_bylines(line: str, name: str) -> None:

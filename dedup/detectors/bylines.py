@@ -323,8 +323,8 @@ def _starts_name(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig)
 def _tail_ok(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> bool:
     """Return whether the words after the name are only a role, an agency, a place or a date.
 
-    Every word must be capitalised, a joiner, a number or date vocabulary: a lower-case word
-    means the line goes on as a sentence.
+    Every word must be capitalised, hold a digit, be a joiner or date vocabulary: a lower-case
+    word means the line goes on as a sentence.
     """
     n_words = 0
     while j < len(words):
@@ -337,7 +337,9 @@ def _tail_ok(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> 
         n_words += 1
         if n_words > config.byline_max_tail_words:
             return False
-        if w.text[0].isdigit() or w.text[0].isupper() or is_date_word(w.text, config=config):
+        if w.text[0].isupper() or any(c.isdigit() for c in w.text):
+            continue  # a name, a place, a number or a code ("g1", "n-tv24")
+        if is_date_word(w.text, config=config):
             continue
         if normalize(w.text) in lex.joiners or normalize(w.text) in lex.conjunctions:
             continue
