@@ -99,6 +99,43 @@ def test_site_name_alone_is_not_the_headline() -> None:
     assert "TED Blog" not in got
 
 
+@pytest.mark.parametrize(
+    "page_title",
+    [
+        "Just Keep Going « Rand's Blog",  # the site's name as long as the headline
+        "Ice-Cream Monster Toon Cafe: Just Keep Going",  # the site's name longer, first
+        "Nancy Folbre: Just Keep Going - NYTimes.com",  # a prefix and a suffix
+    ],
+)
+def test_headline_that_is_the_shorter_part_of_the_page_title(page_title: str) -> None:
+    # No line matches the <title>'s longer side; the one line before the article that is
+    # another part of it and heads the body is the headline.
+    text = "\n".join([page_title, "Menu", "Just Keep Going", PARA, PARA2])
+    got = _labels(text, titles.detect)
+    assert got == {page_title: "duplicate_title", "Just Keep Going": "title"}
+
+
+def test_site_name_as_long_as_the_headline_is_not_the_headline() -> None:
+    # Both parts of "Just Keep Going « Rand's Blog" could be the headline; the site's name
+    # printed as a logo heads no body, the headline does.
+    text = "\n".join(["Just Keep Going « Rand's Blog", "Rand's Blog", "Menu", "Home", "About"])
+    text += "\n" + "\n".join(["Archives", "Contact", "Just Keep Going", PARA, PARA2])
+    got = _labels(text, titles.detect)
+    assert got == {"Just Keep Going « Rand's Blog": "duplicate_title", "Just Keep Going": "title"}
+
+
+def test_shorter_part_of_the_page_title_needs_one_copy_before_the_article() -> None:
+    # Two lines before the article that could be it (the headline, and a related post's
+    # entry above it), or a copy only after the article's first paragraph: no guess.
+    page_title = "Just Keep Going « Rand's Blog"
+    two = [page_title, "Just Keep Going", "Related", "Just Keep Going", PARA, PARA2]
+    after = [page_title, "Menu", PARA, "Just Keep Going", PARA2]
+    for lines in (two, after):
+        got = _labels("\n".join(lines), titles.detect)
+        assert "Just Keep Going" not in got, got
+        assert "duplicate_title" not in got.values(), got
+
+
 def test_quotes_and_case_do_not_hide_a_copy() -> None:
     text = "\n".join(
         [

@@ -429,8 +429,57 @@ def _group(
             first_decorated = first_decorated or found[0]
             copies.append(_Copy(i, found[1]))
     if not copies:
+        copies = _loose_copy(doc, first, page.cores, candidates, config)
+        first_decorated = bool(copies)
+    if not copies:
         return []
     return [_Copy(first.index, first_decorated), *copies]
+
+
+def _loose_copy(
+    doc: Document,
+    first: Line,
+    cores: tuple[str, ...],
+    candidates: _Candidates,
+    config: CleanConfig,
+) -> list[_Copy]:
+    """Return the one copy of a part of the <title> that heads the article, if exactly one.
+
+    When no line matches the <title> or its usual cores (the headline the longer side), the
+    headline may be the shorter side or sit between a prefix and a suffix: "Just Keep Going
+    « Rand's Blog", "Ice-Cream Monster Toon Cafe: Little gifts for friends", "Nancy Folbre:
+    The End of Men, Revisited - NYTimes.com". Any part of at least ``min_title_words`` words
+    may then match, but only a line before the page's first paragraph that heads a body
+    counts, and only when it is the one such line: the site's name printed as a logo is never
+    taken for the headline, nor a copy in a box after the article ("About this article").
+    """
+    parts = _parts(first)
+    loose = [p for p in parts if p not in cores and len(p.split()) >= config.min_title_words]
+    if not loose:
+        return []
+    found = []
+    for i in doc.content_lines[1:]:
+        line = doc.lines[i]
+        if is_paragraph(line, config):
+            break  # the headline comes before the article's text, not in a box after it
+        if i in candidates and line.key in loose and heads_body(doc, i, config):
+            found.append(i)
+    return [_Copy(found[0], False)] if len(found) == 1 else []
+
+
+def _parts(line: Line) -> set[str]:
+    """Return the keys of every part of ``line`` between its decoration separators."""
+    text = line.stripped
+    cuts = [(0, 0), *((m.start(), m.end()) for m in _SEPARATOR.finditer(text)), (len(text), 0)]
+    out = set()
+    for a in range(len(cuts) - 1):
+        for b in range(a + 1, len(cuts)):
+            if (a, b) == (0, len(cuts) - 1):
+                continue  # the whole line
+            key = match_key(text[cuts[a][1] : cuts[b][0]])
+            if key:
+                out.add(key)
+    return out
 
 
 def _decoration_note(copy: _Copy, keeper: _Copy) -> str:
