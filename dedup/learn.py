@@ -1513,9 +1513,10 @@ class _SiteDetector:
         the title of a page of the site, printed bare (not inside a pager link: "« Previous
         title | Main"), with only lines of the page between them that were not learned: the
         page's own headline, under a header of other lines (a tag line, a pager, a <title>
-        line whose copy went earlier) that `_first` takes for the headline. Nothing when a
-        learned line of another kind stands in between (a list of posts, a menu), or the
-        page's headline as found already (a title or its copy, a copy of the first line).
+        line whose copy went earlier) that `_first` takes for the headline. Learned lines of
+        another kind in between (a list of posts, a menu, share buttons) are crossed only to
+        reach a copy of the page's first line. Nothing when the page's headline was found
+        already there (a title or its copy, an unlearned copy of the first line).
         """
         if not prose:
             return None
