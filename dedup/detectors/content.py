@@ -446,9 +446,11 @@ def _is_heading(line: Line, headings: frozenset[str]) -> bool:
 
     "Ingredients", "Ingredients:"; also "Zutaten für 4 Personen:", "Ingredients (serves 4)":
     a heading and at most ``_RECIPE_HEADING_WORDS`` words in all, ending with a colon or
-    holding a number.
+    holding a number. (Most lines fail on their first word, which no heading starts with.)
     """
     key = line.key
+    if key.partition(" ")[0] not in _first_words(headings):
+        return False
     if key in headings:
         return True
     if line.n_words > _RECIPE_HEADING_WORDS or not (
@@ -466,10 +468,7 @@ def is_recipe_heading(line: Line, config: CleanConfig) -> bool:
     detector rather than learn them as the site's chrome, which would cut the recipe off.
     """
     ingredients, steps = _recipe_headings(config.languages)
-    first = line.key.partition(" ")[0]
-    return (first in _first_words(ingredients) and _is_heading(line, ingredients)) or (
-        first in _first_words(steps) and _is_heading(line, steps)
-    )
+    return _is_heading(line, ingredients) or _is_heading(line, steps)
 
 
 def recipe_cards(

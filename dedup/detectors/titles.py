@@ -454,7 +454,7 @@ def _loose_copy(
     taken for the headline, nor a copy in a box after the article ("About this article").
     """
     parts = _parts(first)
-    loose = [p for p in parts if p not in cores and len(p.split()) >= config.min_title_words]
+    loose = {p for p in parts if p not in cores and len(p.split()) >= config.min_title_words}
     if not loose:
         return []
     found = []
