@@ -12,7 +12,9 @@ What is counted, and why it generalises:
 - A line's *template* is its `dedup.normalize.normalize` form with digit runs, month and
   weekday names (``resources/dates``, every language) masked: "Updated 03 August 2025" and
   "Updated 17 December 2025" are one template. A date alone stays whole: only the same date
-  on many pages is learned (a teaser's), not every date line (a letter's, in an article).
+  on many pages is learned (a teaser's), not every date line (a letter's, in an article);
+  by the page's own headline, a learned date alone is the article's dateline (every
+  article of a day's crawl has the same one) and stays.
 - Pages are counted by a *page key* (the three smallest hashes of its prose lines; on a page
   with fewer, its headline line and longest lines fill in): a copy of an article re-scraped
   or syndicated on the same site has the same key, so the article's paragraphs are never
@@ -1381,6 +1383,12 @@ def _title_keys(line: str) -> tuple[str, ...]:
     return (key, *(c for c in _cores(probe) if c != key))
 
 
+def _is_bare_date(line: str) -> bool:
+    """Return whether a line is a date alone, the template of which is the whole line."""
+    norm = normalize(line)
+    return bool(_DIGITS.search(norm)) and template(line) == norm
+
+
 def _dates_in(line: str) -> bool:
     return bool(find_dates(line))
 
@@ -1498,7 +1506,46 @@ class _SiteDetector:
             if got is None:
                 got = verdicts[stripped] = self._verdict(stripped, n)
             out.append(Mark(i, *got))
+        if own and any(m.label == "timestamp" for m in out):
+            out = self._keep_datelines(doc, marks, out, heads, above, own)
         return out
+
+    @staticmethod
+    def _keep_datelines(
+        doc: Document,
+        marks: Mapping[int, Mark],
+        out: list[Mark],
+        heads: tuple[int, ...],
+        above: int | None,
+        own: frozenset[str],
+    ) -> list[Mark]:
+        """Return ``out`` without the learned bare dates next to the page's kept headline.
+
+        A date alone is learned when the same date is on many pages of the site: a teaser
+        list's, or the dateline of every article of a day, which a crawl of that day meets on
+        every page. Right above or under the page's own headline it is the article's dateline
+        (kept by the per-document cleaner, read into ``published``); a teaser's date stands by
+        the teaser, which is learned.
+        """
+        lines, content = doc.lines, doc.content_lines
+        removed = {m.line for m in out}
+        kept_heads = {
+            i
+            for i in content
+            if i not in removed
+            and ((m := marks.get(i)) is None or m.label in KEPT_LABELS)
+            and (i in heads or i == above or not own.isdisjoint(_title_keys(lines[i].stripped)))
+        }
+        if not kept_heads:
+            return out
+        where = {i: k for k, i in enumerate(content)}
+
+        def by_headline(i: int) -> bool:
+            k = where[i]
+            near = content[max(0, k - 1) : k + 2]
+            return not kept_heads.isdisjoint(near) and _is_bare_date(lines[i].stripped)
+
+        return [m for m in out if m.label != "timestamp" or not by_headline(m.line)]
 
     def _headline_above(
         self,

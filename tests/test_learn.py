@@ -805,6 +805,29 @@ def test_dates_alone_are_learned_only_when_the_same_date_repeats() -> None:
         assert "05 Dec, 2025" not in out
 
 
+def test_the_days_dateline_above_each_headline_stays() -> None:
+    # A crawl of one day: every article carries the same date above its headline, and every
+    # page lists the same teaser under an older date. The same date on every page is learned
+    # either way; by the page's own headline it is the article's dateline.
+    rng = random.Random(32)
+    docs = []
+    for _ in range(5):
+        title = headline(rng)
+        lines = [f"{title} - The Daily", "Home | Local | Sport", "Monday, 12 November 2012"]
+        lines += [title, paragraph(rng), paragraph(rng), "Most read"]
+        lines += ["Harbour backs bridge repairs", "Friday, 9 November 2012", "Contact the desk"]
+        docs.append({"site": "daily.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    learned = {x.example: x.label for x in cleaner.learned("daily.example")}
+    assert learned["Monday, 12 November 2012"] == "timestamp"
+    for d in docs:
+        result = cleaner.clean_and_explain(d)
+        out = nonblank(result.text)
+        assert out[:2] == nonblank(d["text"])[2:4]  # the dateline, then the headline
+        assert "Friday, 9 November 2012" not in out
+        assert result.published[0] == "2012-11-12"
+
+
 # -- 8. near-identical lines --------------------------------------------------------------------
 
 
