@@ -15,11 +15,11 @@ What is counted, and why it generalises:
   on many pages is learned (a teaser's), not every date line (a letter's, in an article);
   by the page's own headline, a learned date alone is the article's dateline (every
   article of a day's crawl has the same one) and stays.
-- Pages are counted by a *page key* (the three smallest hashes of its prose lines; on a page
-  with fewer, its headline line and longest lines fill in): a copy of an article re-scraped
-  or syndicated on the same site has the same key, so the article's paragraphs are never
-  counted twice for it; only lines on pages of *different* articles add up. Copies are the
-  job of `dedup.find_duplicates`.
+- Pages are counted by a *page key* (the three smallest hashes of the prose lines of its
+  main text, its longest run of prose; on a page with fewer, its headline line and longest
+  lines fill in): a copy of an article re-scraped or syndicated on the same site has the
+  same key, so the article's paragraphs are never counted twice for it; only lines on pages
+  of *different* articles add up. Copies are the job of `dedup.find_duplicates`.
 - Per template, the smallest `MAX_COUNT` page keys are kept (a bottom-k set): counts are
   exact up to that cap, the union of two sets is the set of the union, so the result does
   not depend on the order of the documents nor on how they are split across `partial_fit`
@@ -92,9 +92,11 @@ from dedup.types import KEPT_LABELS, CleanResult
 
 #: Name and version written into every saved model; `Cleaner.load` refuses others.
 #: Version 2: sites inferred from the footer alone (`infer_site`), so a model of version 1
-#: would file its site-less pages under keys no page gets any more.
+#: would file its site-less pages under keys no page gets any more. Version 3: page keys
+#: from the page's main run of prose (`_page_key`): a page counted under a version-2 key
+#: would count again under its new one.
 FORMAT = "dedup.Cleaner"
-VERSION = 2
+VERSION = 3
 
 #: Distinct pages counted per template; beyond it a count reads "64+".
 MAX_COUNT = 64
@@ -280,17 +282,33 @@ def _chrome_pages(counts: _Counts, key: int, threshold: int) -> int | None:
 
 
 def _page_key(lines: Sequence[str], prose: Sequence[bool], templates: Sequence[str]) -> int:
-    """Return the key pages are counted by: the smallest hashes of the page's prose lines.
+    """Return the key pages are counted by: the smallest hashes of the page's main text.
 
-    A bottom-`_KEY_LINES` MinHash of the set of prose lines: re-scrapes and copies of one
-    article share their paragraphs, so most often their key, whatever chrome, date bar or
-    reader comment surrounds them; pages of different articles share it only when all of it
-    comes from shared prose chrome (a site blurb of several paragraphs whose hashes happen to
-    be the smallest: that site then learns less). A page with fewer prose lines (a list post
-    whose one paragraph is the author's blurb) also takes the templates of its first line and
-    of its longest lines, which re-scrapes share and other posts do not.
+    A bottom-`_KEY_LINES` MinHash of the templates of the prose lines of the page's main
+    text: its longest run of consecutive prose lines (by characters), an article's body.
+    Re-scrapes and copies of one article share their body, so most often their key, whatever
+    chrome, date bar or reader comment surrounds them (templates: a re-drawn count in a
+    paragraph does not change it). The page's other prose lines are left out: a site's prose
+    chrome (an "about" blurb, a newsletter box, a sidebar post), each between short lines, is
+    on every page of the site, and were its hashes the smallest, different articles would
+    get one key and the chrome would never add up. A page with fewer prose lines in its main
+    run (a list post whose one paragraph is the author's blurb) also takes the templates of
+    its first line and of its longest other lines, which re-scrapes share and other posts
+    do not.
+
+    Example:
+        >>> body = ["The council met on Monday night and passed the budget after a long debate.",
+        ...         "Officials said the money would first go to repairing the roads in town.",
+        ...         "Opposition members said that the plan did little for the eastern districts."]
+        >>> side = ["About us", "We have covered the harbour, its people and its trade since 1921."]
+        >>> page = ["Budget passes", *body, *side]
+        >>> key = _page_key(page, [_is_prose(s) for s in page], [template(s) for s in page])
+        >>> [_is_prose(s) for s in page]
+        [False, True, True, True, False, True]
+        >>> key == _page_key(body, [True] * 3, [template(s) for s in body])
+        True
     """
-    hashes = {_hash(normalize(s)) for s, p in zip(lines, prose, strict=True) if p}
+    hashes = {_hash(templates[i]) for i in _main_run(lines, prose)}
     if len(hashes) < _KEY_LINES:
         # Too little prose to tell articles apart (a list, a gallery, a short post beside a
         # site blurb that is the page's only prose): the headline line and the longest other
@@ -303,6 +321,20 @@ def _page_key(lines: Sequence[str], prose: Sequence[bool], templates: Sequence[s
                 break
             hashes.add(_hash(tmpl))
     return _hash(" ".join(map(str, sorted(hashes)[:_KEY_LINES])))
+
+
+def _main_run(lines: Sequence[str], prose: Sequence[bool]) -> range:
+    """Return the indices of the longest run of consecutive prose lines (the first of ties)."""
+    best, best_chars = range(0), 0
+    start, chars = 0, 0
+    for i, p in enumerate(prose):
+        if not p:
+            start, chars = i + 1, 0
+            continue
+        chars += len(lines[i])
+        if chars > best_chars:
+            best, best_chars = range(start, i + 1), chars
+    return best
 
 
 #: Prose lines whose hashes make a page key (see `_page_key`).

@@ -12,6 +12,7 @@ bad model files fail with errors that say what is wrong.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -28,7 +29,8 @@ from test_properties import line as any_line
 
 import dedup
 from dedup.config import DETECTOR_NAMES
-from dedup.learn import Cleaner, LearnedLine, LearnState, infer_site, template
+from dedup.learn import Cleaner, LearnedLine, LearnState, _hash, infer_site, template
+from dedup.normalize import normalize
 
 Check = Callable[[str, dedup.CleanResult], None]
 
@@ -987,6 +989,46 @@ def test_background_paragraph_of_a_running_story_is_not_chrome() -> None:
     for d in docs:
         background = nonblank(d["text"])[2]
         assert background in cleaner.clean(d), background
+
+
+def sidebar_blurbs(article_lines: list[str]) -> list[str]:
+    """Return three sidebar blurbs (prose) whose hashes are below those of every article line.
+
+    Hash order is arbitrary: on some sites the smallest hashes of a page's prose lines are
+    all the sidebar's. The test picks such blurbs on purpose, so it does not pass by luck.
+    """
+    floor = min(min(_hash(template(s)), _hash(normalize(s))) for s in article_lines)
+    words = [w.lower() for w in HEADLINE_WORDS]
+    blurbs = []
+    for a, b, c in itertools.product(words, repeat=3):
+        text = f"Our newsroom covers the {a}, the {b} and the {c} of the city, for its readers."
+        if max(_hash(template(text)), _hash(normalize(text))) < floor:
+            blurbs.append(text)
+            if len(blurbs) == 3:
+                return blurbs
+    msg = "no blurb with a small enough hash"
+    raise AssertionError(msg)
+
+
+def test_sidebar_prose_does_not_make_different_articles_one_page() -> None:
+    # Each page: the site's three sidebar blurbs, each under its own short heading, then the
+    # article (a run of paragraphs). The blurbs are prose and hold the smallest hashes of
+    # every page; pages are still told apart by their article, so the blurbs are learned.
+    rng = random.Random(23)
+    articles = [[headline(rng), *(paragraph(rng) for _ in range(4))] for _ in range(6)]
+    blurbs = sidebar_blurbs([s for a in articles for s in a])
+    docs = []
+    for title, *paras in articles:
+        side = ["About us", blurbs[0], "Newsletter", blurbs[1], "Contact", blurbs[2]]
+        docs.append({"site": "harbour.example", "text": "\n".join([title, *side, *paras])})
+    assert len({Cleaner().page_state(d).pages[0] for d in docs}) == len(docs)  # type: ignore[union-attr]
+    cleaner = Cleaner().fit(docs)
+    learned = {x.example for x in cleaner.learned("harbour.example")}
+    assert set(blurbs) <= learned
+    for d, (_, *paras) in zip(docs, articles, strict=True):
+        out = nonblank(cleaner.clean(d))
+        assert [b for b in blurbs if b in out] == []
+        assert [p for p in paras if p not in out] == []
 
 
 BLURB = (
