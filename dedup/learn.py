@@ -345,9 +345,10 @@ def _is_prose(text: str) -> bool:
     return len(text.split()) >= _PROSE_WORDS and bool(_SENTENCE_END.search(text))
 
 
-#: Bytes a serialised `LearnState` starts with, and the version of its layout.
+#: Bytes a serialised `LearnState` starts with, and the version of its layout. Version 2:
+#: page keys from the page's main run of prose (see `VERSION`).
 _STATE_MAGIC = b"dedupLS\x00"
-STATE_VERSION = 1
+STATE_VERSION = 2
 #: magic, version, then how many (key, page) pairs, title keys and JSON bytes follow.
 _STATE_HEADER = struct.Struct("<8sHQQQ")
 #: zlib expands data at most ~1032 times: a header promising more is damaged.

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 #: Name written into every store's metadata; opening anything else is refused.
 FORMAT = "dedup.Store"
-#: Version of the layout; a store of another version is refused with the way out.
-VERSION = "3"
+#: Version of the layout; a store of another version is refused with the way out. Version 4:
+#: the learning log holds `dedup.learn.LearnState`\ s of version 2 (other page keys).
+VERSION = "4"
 
 
 @dataclass(frozen=True, slots=True)
