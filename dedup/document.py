@@ -130,6 +130,16 @@ class Line:
         return bool(_SENTENCE_END.search(self.stripped))
 
 
+def count_words(text: str) -> int:
+    """Return how many words `Line.n_words` counts in ``text`` (a CJK character is one).
+
+    Example:
+        >>> count_words("Rain fell on the city."), count_words("市政府周二宣布。")
+        (5, 7)
+    """
+    return len(_WORD.findall(text))
+
+
 def split_lines(text: str) -> list[Line]:
     r"""Split ``text`` into `Line`s that cover it exactly, line breaks included.
 

@@ -1245,6 +1245,71 @@ def test_learned_widget_inside_the_article_does_not_end_it() -> None:
         assert out == [s for s in lines[:-2] if s not in ("Video", "Photo", "Gallery")]
 
 
+ZH_SENTENCES = (
+    "市政府周二宣布将在明年春季启动新的地铁线路建设计划。",
+    "官员表示，这笔资金将首先用于修复去年冬天被洪水损坏的道路。",
+    "反对派议员认为，该计划对东部地区居民的帮助不大。",
+    "市长发言人说，城市别无选择，只能提高居民的水费。",
+    "老市场的商贩说，他们没有就新的停车规定被征求意见。",
+    "省政府预计将在本月晚些时候宣布自己的应对措施。",
+    "居民们在水务局办公室外排队数小时，对账单提出异议。",
+    "专家指出，人口增长使公共交通系统承受了巨大的压力。",
+)
+ZH_BACKGROUND = "这场洪水始于六月异常强烈的季风降雨，已淹没全国三分之一的土地，数百万人流离失所。"
+ZH_TITLES = (
+    "地铁新线明年动工",
+    "水费上调引发争议",
+    "老市场停车新规",
+    "省府将公布新措施",
+    "洪灾重建进展缓慢",
+)
+
+
+def zh_page(rng: random.Random, title: str) -> str:
+    """A Chinese article: no spaces between words, sentences closed by "。"."""
+
+    def para() -> str:
+        return "".join(rng.sample(ZH_SENTENCES, 3))
+
+    lines = [f"{title}_城市日报", "首页 | 国内 | 国际 | 财经", title, para(), ZH_BACKGROUND, para()]
+    lines += [
+        para(),
+        "扫一扫，关注城市日报微信公众号",
+        "关于我们",
+        "联系我们",
+        "广告服务",
+        "网站地图",
+    ]
+    lines += ["版权所有 城市日报社 未经授权不得转载"]
+    return "\n".join(lines)
+
+
+def test_chinese_pages_are_read_as_prose() -> None:
+    # A paragraph of Chinese is prose though it holds no space: the background paragraph
+    # between two of each article's paragraphs recurs inside the article and stays, and
+    # each article's paragraphs key its page; the site's chrome is learned.
+    rng = random.Random(41)
+    docs = [{"site": "cn.example", "text": zh_page(rng, t)} for t in ZH_TITLES]
+    assert len({Cleaner().page_state(d).pages[0] for d in docs}) == len(docs)  # type: ignore[union-attr]
+    cleaner = Cleaner().fit(docs)
+    learned = {x.example for x in cleaner.learned("cn.example")}
+    assert "扫一扫，关注城市日报微信公众号" in learned
+    assert ZH_BACKGROUND not in learned
+    for d in docs:
+        out = nonblank(cleaner.clean(d))
+        paras = [s for s in nonblank(d["text"]) if s.endswith("。")]
+        assert [p for p in paras if p not in out] == []
+        assert "扫一扫，关注城市日报微信公众号" not in out
+
+
+def test_chinese_pages_without_a_site_share_the_key_of_their_footer() -> None:
+    # The last short lines say which site a page is from; a paragraph of Chinese is not short.
+    rng = random.Random(42)
+    pages = [nonblank(zh_page(rng, t)) for t in ZH_TITLES]
+    pages = [[*p[:-2], *p[3:6], *p[-2:]] for p in pages]  # more paragraphs at the end
+    assert len({infer_site(p) for p in pages}) == 1
+
+
 # -- 10. bad input, bad model files --------------------------------------------------------------
 
 
