@@ -13,6 +13,10 @@
 - ``bylines``: ``[line, name]`` pairs `bylines.parse_byline` must read;
 - ``author_notes``: ``[byline, note]`` pairs: on a page bylined ``byline``, ``note`` is an
   author's note (`bylines.match_author_note`, this language's ``bio_verbs`` alone);
+- ``titles``: ``[<title> line, headline]`` pairs: on a page of the <title> line, the
+  headline and a paragraph (this file's ``content`` lines), the <title> line is the
+  headline's ``duplicate_title`` and the headline the page's title (the separators and the
+  site names of this language's news sites);
 - ``content``: lines of article text that none of the four may take (the other side of
   each list: a sentence that starts like a phrase, a headline with a month name in it),
   with every language's lists loaded, as by default.
@@ -28,6 +32,7 @@ from typing import Any
 
 import pytest
 
+import dedup
 from dedup.config import CleanConfig
 from dedup.detectors import bylines, chrome, dates, trailers
 from dedup.detectors.chrome import compile_phrases
@@ -45,6 +50,7 @@ KEYS = {
     "find_dates",
     "bylines",
     "author_notes",
+    "titles",
     "content",
 }
 
@@ -119,6 +125,18 @@ def test_author_notes(lang: str, pair: list[str]) -> None:
     authors = bylines.author_keys(parsed.name)
     assert bylines.match_author_note(note, authors, config=_only(lang)) is not None, note
     assert bylines.match_author_note(note, authors, config=_only("zh")) is None, note
+
+
+@pytest.mark.parametrize(("lang", "pair"), _cases("titles"))
+def test_titles(lang: str, pair: list[str]) -> None:
+    page_title, headline = pair
+    paragraph = " ".join(_load(EXAMPLES / f"{lang}.json")["content"])
+    text = "\n".join([page_title, headline, paragraph])
+    result = dedup.clean_and_explain(text)
+    assert [(r.label, r.span.slice(text).strip()) for r in result.removals] == [
+        ("duplicate_title", page_title)
+    ]
+    assert result.title == headline
 
 
 @pytest.mark.parametrize(("lang", "line"), _cases("content"))

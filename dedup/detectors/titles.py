@@ -39,7 +39,7 @@ from dedup.detectors.base import Mark
 from dedup.detectors.bylines import parse_byline
 from dedup.detectors.chrome import match_chrome
 from dedup.detectors.dates import is_date_line, line_date_shape
-from dedup.document import Document, Line
+from dedup.document import Document, Line, count_words
 from dedup.normalize import match_key
 
 NAME = "titles"
@@ -47,8 +47,14 @@ NAME = "titles"
 # Characters that open a list item: a line starting with one is a bullet, not a headline.
 _BULLETS = frozenset("•·▪▫►▶●○■□◦‣⁃-–—*>»✓✔→")
 # A decoration separator: a short run of punctuation between spaces (" - ", " | ", " « ",
-# " :: "), or a colon ending a prefix ("Site: Headline"). Bounded quantifiers, linear time.
-_SEPARATOR = re.compile(r"\s[^\w\s]{1,3}\s|[:：]\s")
+# " :: "), or a colon ending a prefix ("Site: Headline"). Chinese and Japanese titles put no
+# space around it ("标题_新浪新闻", "見出し：日本経済新聞", "标题|网站名"): there one or two
+# of _ | ｜ 丨 - – — ： : next to a CJK character is one. Bounded quantifiers, linear time.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e"
+_SEPARATOR = re.compile(
+    rf"\s[^\w\s]{{1,3}}\s|[:：]\s|(?<=[{_CJK}])[_|｜丨\-–—：:]{{1,2}}(?=\S)"
+    rf"|(?<=\S)[_|｜丨\-–—：:]{{1,2}}(?=[{_CJK}])"
+)
 # A line ending in a truncation mark is a snippet, not a headline nor a paragraph.
 _TRUNCATED = ("...", "…")
 # Full stops of other scripts (Chinese and Japanese, Devanagari, Urdu): a line ending with one
@@ -177,10 +183,15 @@ def _cores(line: Line) -> tuple[str, ...]:
         left, right = text[: m.start()], text[m.end() :]
         for kept, dropped in ((left, right), (right, left)):
             key = match_key(kept)
-            if key and len(key.split()) > len(match_key(dropped).split()):
+            if key and _n_words(key) > _n_words(match_key(dropped)):
                 out.add(key)
     cores = features[_CORES_FEATURE] = tuple(sorted(out, key=len, reverse=True))
     return cores
+
+
+def _n_words(key: str) -> int:
+    """Return the words of a match key, a CJK character counting one (as `Line.n_words`)."""
+    return len(key.split()) if key.isascii() else count_words(key)
 
 
 # The name under which a line keeps its `_cores` among its features: the page title's are
@@ -454,7 +465,7 @@ def _loose_copy(
     taken for the headline, nor a copy in a box after the article ("About this article").
     """
     parts = _parts(first)
-    loose = {p for p in parts if p not in cores and len(p.split()) >= config.min_title_words}
+    loose = {p for p in parts if p not in cores and _n_words(p) >= config.min_title_words}
     if not loose:
         return []
     found = []
