@@ -224,6 +224,13 @@ def test_non_latin_titles() -> None:
     text = "\n".join([ar, "مشاركة", ar, ar_para])
     got = _marks(text, titles.detect)
     assert [(i, label) for i, label, _ in got] == [(0, "duplicate_title"), (2, "title")]
+    # Korean words carry their particles: a one-sentence paragraph of 10 words says as much
+    # as an English one of 17, and heads the article all the same.
+    ko = "지하철 신노선 내년 착공"
+    ko_para = "서울시는 3일 새 지하철 노선 건설을 내년 봄에 시작한다고 밝혔다."
+    text = "\n".join([f"{ko} | 연합뉴스", "전체메뉴", ko, "김민수 기자", ko_para, ko_para])
+    got = _marks(text, titles.detect)
+    assert [(i, label) for i, label, _ in got] == [(0, "duplicate_title"), (2, "title")]
 
 
 def test_comment_furniture_repeated_in_the_body_is_not_a_title() -> None:

@@ -311,9 +311,28 @@ def is_paragraph(line: Line, config: CleanConfig) -> bool:
         >>> is_paragraph(Document(t).lines[0], DEFAULT_CONFIG)
         False
     """
-    if line.n_words < config.title_body_words or is_truncated(line.stripped):
+    if is_truncated(line.stripped):
+        return False
+    n = line.n_words
+    if n < config.title_body_words and not (
+        n * _HANGUL_WORD_WEIGHT >= config.title_body_words
+        and n + (_HANGUL_WORD_WEIGHT - 1) * _hangul_words(line) >= config.title_body_words
+    ):
         return False
     return _SENTENCE_MARK.search(line.stripped) is not None
+
+
+# A Korean word carries its particles and endings ("건설을", "시작한다고"): a sentence holds
+# about 0.6 times the words of its English translation. Counted for a paragraph's length, a
+# word of Hangul weighs this much, so a one-sentence Korean paragraph is one.
+_HANGUL_WORD_WEIGHT = 1.7
+
+
+def _hangul_words(line: Line) -> int:
+    """Return how many of the line's words are written in Hangul."""
+    if line.text.isascii():
+        return 0
+    return sum(1 for w in line.words if "\uac00" <= w[0] <= "\ud7a3")
 
 
 def page_title_copy(doc: Document, config: CleanConfig) -> Callable[[Line], bool]:
