@@ -122,8 +122,9 @@ class CleanConfig:
             lists; ours hold each language's 400 most frequent entries, and Russian or Arabic
             prose lines measure 0.15-0.30 with them, so 0.25).
         content_long_chars: in a page in no listed language (CJK, an unlisted script), a line
-            of at least this many characters that ends like a sentence is a paragraph.
-        content_near_chars: there, a line of at least this many characters is near-good.
+            at least this wide that ends like a sentence is a paragraph (width in columns:
+            a Chinese, Japanese or Korean character counts two, `Line.width`).
+        content_near_chars: there, a line at least this wide is near-good.
         content_gap: paragraphs belong to one block of text while the lines between them cost
             less than this (a short line costs ``content_short_penalty``, a link-like one
             ``content_link_penalty``, a list item ``content_list_penalty``): a subheading or a

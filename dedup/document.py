@@ -30,6 +30,14 @@ _WORD = re.compile(
     r"|[\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]"
     rf"|{LETTERS}(?:['’.\-]{LETTERS})*+"  # possessive: the same matches, less bookkeeping
 )
+# East Asian wide characters of the scripts (Unicode East Asian Width W and F; emoji and
+# other wide symbols left out): Hangul Jamo, CJK radicals to Yi (kana, ideographs, CJK
+# punctuation), Hangul syllables, compatibility ideographs, vertical and small forms,
+# fullwidth forms.
+_WIDE = re.compile(
+    r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    r"\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6]"
+)
 _SENTENCE_END = re.compile(r"[.!?。！？…»\"”’)\]؟۔।]\s*$")
 
 
@@ -113,6 +121,17 @@ class Line:
     def words(self) -> tuple[str, ...]:
         """Return the words of the line (CJK characters count one each)."""
         return tuple(_WORD.findall(self.text))
+
+    @_feature
+    def width(self) -> int:
+        """Return the stripped text's width in columns: an East Asian wide character is two.
+
+        A line's length in characters says less in Chinese, Japanese or Korean, where one
+        character holds about what two Latin letters do; its display width (what a terminal
+        gives it, East Asian Width "W" and "F") measures all scripts alike.
+        """
+        text = self.stripped
+        return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
 
     @_feature
     def n_words(self) -> int:

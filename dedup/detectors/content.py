@@ -409,7 +409,7 @@ def classify(ln: Line, stop: frozenset[str] | None, config: CleanConfig) -> str:
         return LINK if is_link_like(ln, config) else SHORT
     if stop is not None:
         return _by_stopwords(n, sum(map(stop.__contains__, map(str.casefold, ln.words))), config)
-    chars = len(ln.stripped)
+    chars = ln.width  # a CJK character counts two: it says about what two Latin letters do
     if chars >= config.content_long_chars and (ln.ends_sentence or n >= config.content_long_words):
         return GOOD
     if chars >= config.content_near_chars:
