@@ -13,6 +13,7 @@ the cleaned text, and ``clean(clean(t)) == clean(t)``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from dedup import detectors
@@ -184,6 +185,18 @@ def _run(
     return doc, removed, kept_marks, view
 
 
+#: A date with its year, month and day (`find_dates` gives the others as written).
+_FULL_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _under_titles(
+    content: Sequence[int], titles: Sequence[Span], lines: Sequence[Line]
+) -> set[int]:
+    """Return the kept lines right under a kept title (the next non-blank line)."""
+    starts = {span.start for span in titles}
+    return {content[k + 1] for k, i in enumerate(content[:-1]) if lines[i].start in starts}
+
+
 def _result(
     doc: Document,
     removed: Mapping[int, Mark],
@@ -228,16 +241,22 @@ def _result(
     if byline is None and marked:
         byline = bylines.extract_name(lines[marked[0]].text)
     # Dates of removed stamps and bylines, and of kept date lines (the article's own bare
-    # date under its headline, which the dates detector keeps), in the order of the text.
+    # date under its headline, which the dates detector keeps), in the order of the text;
+    # and the full dates of a kept dateline right under a title, where a place or a source
+    # beside the date makes no date line ("New Delhi | 3 August 2025, 14:30 IST").
+    under_title = _under_titles(content, titles, lines)
     published: list[str] = []
     for i in content:
         mark = removed.get(i)
+        found: list[str] | None = None
         if mark is None:
             if dates.line_date_shape(lines[i], cfg) is None:
-                continue
+                if i not in under_title or len(lines[i].stripped) > cfg.max_date_line_chars:
+                    continue
+                found = [d for d in dates.find_dates(lines[i].text) if _FULL_DATE.match(d)]
         elif mark.label not in ("timestamp", "byline"):
             continue
-        for d in dates.find_dates(lines[i].text):
+        for d in dates.find_dates(lines[i].text) if found is None else found:
             if d not in published:
                 published.append(d)
     return CleanResult(

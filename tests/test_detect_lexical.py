@@ -1074,6 +1074,28 @@ def test_the_articles_own_date_line_is_kept_and_published(
     assert result.published == (published,)
 
 
+@pytest.mark.parametrize(
+    ("dateline", "published"),
+    [
+        ("नई दिल्ली | 3 अगस्त 2025, 14:30 IST", ("2025-08-03T14:30",)),
+        ("2025年08月03日 14:30 新京报", ("2025-08-03T14:30",)),
+        ("Madrid - 3 August 2025", ("2025-08-03",)),
+        ("Hearing set for 5 September", ()),  # no year: a standfirst's date, not the article's
+    ],
+    ids=["hi", "zh", "en", "standfirst"],
+)
+def test_a_kept_dateline_under_the_headline_is_published(
+    dateline: str, published: tuple[str, ...]
+) -> None:
+    # A place or a source beside the date makes no date line (nothing is removed), but right
+    # under the headline it is the article's dateline: its full date is the one published.
+    body = "The council met on Monday to discuss the budget, which was delayed for a month."
+    text = f"Council delays the budget vote\n{dateline}\n{body}\n{body}"
+    result = dedup.clean_and_explain(text)
+    assert dateline in result.text
+    assert result.published == published
+
+
 def test_byline_prefers_the_author_to_a_bare_credit() -> None:
     # The agency's name printed alone above the headline is a credit; the author's byline
     # under it is the byline a user wants.
