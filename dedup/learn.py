@@ -84,7 +84,7 @@ from dedup.detectors.base import Mark
 from dedup.detectors.content import is_recipe_heading
 from dedup.detectors.dates import find_dates
 from dedup.detectors.titles import _cores, is_date
-from dedup.document import Document, Line, count_words
+from dedup.document import Document, Line, word_count
 from dedup.errors import ConfigError, InputError, ModelError
 from dedup.lexicon import date_words
 from dedup.normalize import match_key, normalize
@@ -342,18 +342,7 @@ _KEY_LINES = 3
 
 
 def _is_prose(text: str) -> bool:
-    return bool(_SENTENCE_END.search(text)) and _word_count(text) >= _PROSE_WORDS
-
-
-def _word_count(text: str) -> int:
-    """Return the words of a line: as split by spaces, or as `Line.n_words` counts them.
-
-    Chinese and Japanese put no space between words: a paragraph of them is one
-    space-separated token. On text that is not ASCII, the count of `count_words` (a CJK
-    character is one word, as the per-document cleaner counts) is taken when it is larger.
-    """
-    n = len(text.split())
-    return n if text.isascii() else max(n, count_words(text))
+    return bool(_SENTENCE_END.search(text)) and word_count(text) >= _PROSE_WORDS
 
 
 #: Bytes a serialised `LearnState` starts with, and the version of its layout. Version 2:
@@ -1675,7 +1664,7 @@ class _SiteDetector:
 
     def _is_title(self, line: str, config: CleanConfig) -> bool:
         """Return whether a line of headline length is the title of a page of the site."""
-        words = _word_count(line)
+        words = word_count(line)
         if not config.min_title_words <= words <= config.max_title_words:
             return False
         return any(self.cleaner._is_title(self.site, k) for k in _title_keys(line))

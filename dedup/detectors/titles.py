@@ -39,7 +39,7 @@ from dedup.detectors.base import Mark
 from dedup.detectors.bylines import parse_byline
 from dedup.detectors.chrome import match_chrome
 from dedup.detectors.dates import is_date_line, line_date_shape
-from dedup.document import Document, Line, count_words
+from dedup.document import Document, Line, word_count
 from dedup.normalize import match_key
 
 NAME = "titles"
@@ -183,15 +183,10 @@ def _cores(line: Line) -> tuple[str, ...]:
         left, right = text[: m.start()], text[m.end() :]
         for kept, dropped in ((left, right), (right, left)):
             key = match_key(kept)
-            if key and _n_words(key) > _n_words(match_key(dropped)):
+            if key and word_count(key) > word_count(match_key(dropped)):
                 out.add(key)
     cores = features[_CORES_FEATURE] = tuple(sorted(out, key=len, reverse=True))
     return cores
-
-
-def _n_words(key: str) -> int:
-    """Return the words of a match key, a CJK character counting one (as `Line.n_words`)."""
-    return len(key.split()) if key.isascii() else count_words(key)
 
 
 # The name under which a line keeps its `_cores` among its features: the page title's are
@@ -484,7 +479,7 @@ def _loose_copy(
     taken for the headline, nor a copy in a box after the article ("About this article").
     """
     parts = _parts(first)
-    loose = {p for p in parts if p not in cores and _n_words(p) >= config.min_title_words}
+    loose = {p for p in parts if p not in cores and word_count(p) >= config.min_title_words}
     if not loose:
         return []
     found = []
