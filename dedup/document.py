@@ -19,17 +19,35 @@ _T = TypeVar("_T")
 
 # Line breaks as str.splitlines() sees them, so every line break the user's text holds is kept.
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
-# A "word": a run of letters/digits, or a single CJK / Thai / hiragana character (scripts
-# written without spaces count one word per character, so a Chinese sentence is not a
-# one-word line), or a run of katakana (a loanword written as one unit: "スポーツ" is one
-# word, as "Sports" is). Korean puts spaces between words: a run of Hangul is one word.
-# A word's letters include its combining marks (Devanagari vowel signs, Arabic vowel points:
+# A "word": a run of letters/digits, or a single CJK / hiragana character (scripts written
+# without spaces count one word per character, so a Chinese sentence is not a one-word
+# line), or a run of katakana (a loanword written as one unit: "スポーツ" is one word, as
+# "Sports" is). Korean puts spaces between words: a run of Hangul is one word. So does Thai
+# between phrases: a run of Thai or Lao is one token, which `Line.n_words` counts as a word
+# per `_SEA_LETTERS_PER_WORD` letters. A word's letters include its combining marks
+# (Devanagari vowel signs, Arabic vowel points, Thai vowels and tones:
 # `dedup._marks.LETTERS`), which ``\w`` leaves out.
 _WORD = re.compile(
     r"[\u30a1-\u30fa\u30fc]++"
-    r"|[\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]"
+    r"|[\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
     rf"|{LETTERS}(?:['’.\-]{LETTERS})*+"  # possessive: the same matches, less bookkeeping
 )
+# Thai and Lao letters (and marks). Their words are not spaced; a Thai word has about four
+# letters and marks ("เมือง", "สะพาน", "ใหม่"), so a run of them counts that many words.
+_SEA = re.compile(r"[\u0e00-\u0eff]")
+_SEA_LETTERS_PER_WORD = 4
+
+
+def _n_words(text: str, words: Sequence[str]) -> int:
+    """Return how many words ``words`` (the `_WORD` matches of ``text``) count for."""
+    if text.isascii() or _SEA.search(text) is None:
+        return len(words)
+    return sum(
+        max(1, round(len(w) / _SEA_LETTERS_PER_WORD)) if "\u0e00" <= w[0] <= "\u0eff" else 1
+        for w in words
+    )
+
+
 # East Asian wide characters of the scripts (Unicode East Asian Width W and F; emoji and
 # other wide symbols left out): Hangul Jamo, CJK radicals to Yi (kana, ideographs, CJK
 # punctuation), Hangul syllables, compatibility ideographs, vertical and small forms,
@@ -135,8 +153,8 @@ class Line:
 
     @_feature
     def n_words(self) -> int:
-        """Return the number of words."""
-        return len(self.words)
+        """Return the number of words (a CJK character one, a run of Thai one per 4 letters)."""
+        return _n_words(self.text, self.words)
 
     @_feature
     def blank(self) -> bool:
@@ -149,14 +167,28 @@ class Line:
         return bool(_SENTENCE_END.search(self.stripped))
 
 
+def unpunctuated(text: str) -> bool:
+    """Return whether ``text`` is in a script that ends no sentence with a mark (Thai, Lao).
+
+    Thai separates sentences with a space: "a full stop somewhere" tells no paragraph there.
+
+    Example:
+        >>> unpunctuated("สภาเมืองมีมติ"), unpunctuated("The council met.")
+        (True, False)
+    """
+    return not text.isascii() and _SEA.search(text) is not None
+
+
 def count_words(text: str) -> int:
     """Return how many words `Line.n_words` counts in ``text`` (a CJK character is one).
 
     Example:
         >>> count_words("Rain fell on the city."), count_words("市政府周二宣布。")
         (5, 7)
+        >>> count_words("เมืองเตรียมสร้างสะพานใหม่ปีหน้า")  # เมือง เตรียม สร้าง สะพาน ใหม่ ปี หน้า
+        8
     """
-    return len(_WORD.findall(text))
+    return _n_words(text, _WORD.findall(text))
 
 
 def word_count(text: str) -> int:
@@ -198,7 +230,8 @@ def split_lines(text: str) -> list[Line]:
             # count the keys, teasers type lines by their words): computed here at once, not
             # through the lazy feature descriptors. On pure-ASCII text `match_key` is one
             # `str.translate` and a split, and `_ASCII_WORD` finds the words of `_WORD`.
-            if line_text.isascii():
+            ascii_text = line_text.isascii()
+            if ascii_text:
                 key = " ".join(line_text.translate(ASCII_KEY_TABLE).split())
                 words = tuple(_ASCII_WORD.findall(line_text))
             else:
@@ -215,7 +248,7 @@ def split_lines(text: str) -> list[Line]:
                 "blank": False,
                 "key": key,
                 "words": words,
-                "n_words": len(words),
+                "n_words": len(words) if ascii_text else _n_words(line_text, words),
             }
         else:
             features = {

@@ -224,6 +224,13 @@ def test_non_latin_titles() -> None:
     text = "\n".join([ar, "مشاركة", ar, ar_para])
     got = _marks(text, titles.detect)
     assert [(i, label) for i, label, _ in got] == [(0, "duplicate_title"), (2, "title")]
+    # Thai puts no space between words: a letter is not a word (a headline of 31 letters is
+    # 7 words), so the headline is no longer than its language's headlines are.
+    th = "เมืองเตรียมสร้างสะพานใหม่ปีหน้า"
+    th_para = "สภาเมืองมีมติเมื่อวันจันทร์หลังการอภิปรายที่ยาวนานว่าจะสร้างสะพานแห่งใหม่ข้ามแม่น้ำในปีหน้า"
+    text = "\n".join([f"{th} - ไทยรัฐออนไลน์", "หน้าแรก", th, th_para])
+    got = _marks(text, titles.detect)
+    assert [(i, label) for i, label, _ in got] == [(0, "duplicate_title"), (2, "title")]
     # Korean words carry their particles: a one-sentence paragraph of 10 words says as much
     # as an English one of 17, and heads the article all the same.
     ko = "지하철 신노선 내년 착공"

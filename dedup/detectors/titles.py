@@ -39,7 +39,7 @@ from dedup.detectors.base import Mark
 from dedup.detectors.bylines import parse_byline
 from dedup.detectors.chrome import match_chrome
 from dedup.detectors.dates import is_date_line, line_date_shape
-from dedup.document import Document, Line, word_count
+from dedup.document import Document, Line, unpunctuated, word_count
 from dedup.normalize import match_key
 
 NAME = "titles"
@@ -295,7 +295,8 @@ class _PageTitle:
 def is_paragraph(line: Line, config: CleanConfig) -> bool:
     """Return whether ``line`` reads like a paragraph of an article.
 
-    At least ``title_body_words`` words, a sentence mark (". ", "?", "。"...) somewhere, and no
+    At least ``title_body_words`` words, a sentence mark (". ", "?", "。"...) somewhere (in
+    Thai or Lao, which end sentences with a space, none is asked for), and no
     truncation mark at the end: a long headline in a link list ("Deploy a Server Farm in 6
     Simple Steps (All Scripts Included)"), a run of menu items in one line or a teaser
     snippet ("...") is no paragraph.
@@ -314,7 +315,7 @@ def is_paragraph(line: Line, config: CleanConfig) -> bool:
         and n + (_HANGUL_WORD_WEIGHT - 1) * _hangul_words(line) >= config.title_body_words
     ):
         return False
-    return _SENTENCE_MARK.search(line.stripped) is not None
+    return _SENTENCE_MARK.search(line.stripped) is not None or unpunctuated(line.stripped)
 
 
 # A Korean word carries its particles and endings ("건설을", "시작한다고"): a sentence holds
