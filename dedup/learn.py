@@ -1547,7 +1547,7 @@ class _SiteDetector:
                 got = verdicts[stripped] = self._verdict(stripped, n)
             out.append(Mark(i, *got))
         if own and any(m.label == "timestamp" for m in out):
-            out = self._keep_datelines(doc, marks, out, heads, above, own)
+            out = self._keep_datelines(doc, marks, out, where, heads, above, own)
         return out
 
     @staticmethod
@@ -1555,6 +1555,7 @@ class _SiteDetector:
         doc: Document,
         marks: Mapping[int, Mark],
         out: list[Mark],
+        where: Mapping[int, int],
         heads: tuple[int, ...],
         above: int | None,
         own: frozenset[str],
@@ -1565,25 +1566,23 @@ class _SiteDetector:
         list's, or the dateline of every article of a day, which a crawl of that day meets on
         every page. Right above or under the page's own headline it is the article's dateline
         (kept by the per-document cleaner, read into ``published``); a teaser's date stands by
-        the teaser, which is learned.
+        the teaser, which is learned. ``where``: each non-blank line's position among them.
         """
         lines, content = doc.lines, doc.content_lines
         removed = {m.line for m in out}
-        kept_heads = {
-            i
-            for i in content
-            if i not in removed
-            and ((m := marks.get(i)) is None or m.label in KEPT_LABELS)
-            and (i in heads or i == above or not own.isdisjoint(_title_keys(lines[i].stripped)))
-        }
-        if not kept_heads:
-            return out
-        where = {i: k for k, i in enumerate(content)}
+
+        def kept_headline(j: int) -> bool:
+            m = marks.get(j)
+            return (
+                j not in removed
+                and (m is None or m.label in KEPT_LABELS)
+                and (j in heads or j == above or not own.isdisjoint(_title_keys(lines[j].stripped)))
+            )
 
         def by_headline(i: int) -> bool:
             k = where[i]
             near = content[max(0, k - 1) : k + 2]
-            return not kept_heads.isdisjoint(near) and _is_bare_date(lines[i].stripped)
+            return any(kept_headline(j) for j in near) and _is_bare_date(lines[i].stripped)
 
         return [m for m in out if m.label != "timestamp" or not by_headline(m.line)]
 
