@@ -123,8 +123,10 @@ class CleanResult:
         byline: the author named by the first byline (``"Orkhan Jalilov"`` from ``"By Orkhan
             Jalilov"``), else the first credit printed alone (``"Reuters"``), if any.
         published: dates found in removed timestamps and bylines and in kept date lines
-            (the article's own date under its headline), in the order of the text, as ISO
-            8601 strings where they could be parsed, else as written.
+            (the article's own date under its headline), and the full dates of the kept line
+            right under a title (a dateline with a place or a source beside the date), in the
+            order of the text, as ISO 8601 strings where they could be parsed, else as
+            written.
         titles: spans of every kept title line (a file may hold several articles).
         line_labels: the label of every non-blank input line, kept or removed.
     """
