@@ -390,14 +390,26 @@ def _pair_in_body(
 def _dated_header(
     doc: Document, group: list[_Copy], candidates: _Candidates, config: CleanConfig
 ) -> _Copy | None:
-    """Return the first plain copy of ``group`` printed again under its own timestamp."""
+    """Return the first plain copy of ``group`` printed again under its own timestamp.
+
+    It must head the body once its copy is gone (a paragraph within ``title_body_lines``
+    lines, the copy not counted): else the cleaned text, cleaned again, has a headline far
+    above its body, no copy to pair it with, and takes another line for its title.
+    """
     members = {c.index for c in group}
     for c in group:
         if not c.decorated:
             pos = bisect_left(doc.content_lines, c.index)
-            if _dated_copy(doc, pos, candidates, config) in members:
+            copy = _dated_copy(doc, pos, candidates, config)
+            if copy in members and _heads_body_without(doc, pos, copy, config):
                 return c
     return None
+
+
+def _heads_body_without(doc: Document, pos: int, copy: int, config: CleanConfig) -> bool:
+    """`heads_body` of the line at ``pos`` (among non-blank lines) with line ``copy`` gone."""
+    after = [i for i in doc.content_lines[pos + 1 : pos + 2 + config.title_body_lines] if i != copy]
+    return any(is_paragraph(doc.lines[i], config) for i in after[: config.title_body_lines])
 
 
 def _dated_copy(
