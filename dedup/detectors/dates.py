@@ -237,7 +237,12 @@ def _tokens(text: str, vocab: _Vocab) -> list[_Tok]:
             continue
         for n in range(min(vocab.longest, len(raw) - i), 0, -1):
             group = raw[i : i + n]
-            if any(t.kind != "word" for t in group):
+            # A number may end a phrase of the vocabulary: the Vietnamese month "tháng 8",
+            # the weekday "thứ 2". (A number glued to letters, "8h", is no such word.)
+            if any(
+                t.kind != "word" and (t.kind != "int" or t.end - t.start != len(t.text))
+                for t in group
+            ):
                 continue
             key = tuple(t.text for t in group)
             roles = vocab.roles.get(key, 0)
