@@ -771,6 +771,9 @@ def test_json_resource_is_well_formed(path: str) -> None:
     assert isinstance(data, dict)
     assert data
     for key, values in data.items():
+        if key == "buddhist_era":  # a flag: the language's years may be Buddhist Era years
+            assert isinstance(values, bool), f"{path}:{key} must be true or false"
+            continue
         assert isinstance(values, list), f"{path}:{key} must be a list"
         if key in ("months", "jalali_months", "hijri_months"):
             assert len(values) == 12, f"{path}: {key} must list 12 months"

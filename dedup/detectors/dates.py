@@ -61,6 +61,9 @@ UNIT, MARKER, NUMWORD, DAYWORD, RELATIVE = 128, 256, 512, 1024, 2048
 JALALI = 4096  # a month of the Solar Hijri calendar (Iran, Afghanistan): "آبان", "حمل"
 HIJRI = 8192  # a month of the (lunar) Hijri calendar: "رمضان", "Rabiul Awal"
 PM = 16384  # a 12-hour clock marker of the afternoon ("pm", "오후", "午後", "下午"); AMPM too
+# A month of a language that counts years in the Buddhist Era (Thai: 2568 BE = 2025 CE)
+# as well as in the common era: "3 ส.ค. 2568" and "3 ส.ค. 2025" are one date.
+BUDDHIST = 32768
 _CALENDARS = JALALI | HIJRI  # a month with neither bit is Gregorian
 _KEYS = {
     "weekdays": WEEKDAY,
@@ -79,6 +82,8 @@ _KEYS = {
 _MAX_YEAR, _MIN_YEAR = 2100, 1900
 _MIN_JALALI, _MAX_JALALI = 1278, 1479  # the Solar Hijri years of 1900-2100
 _MIN_HIJRI, _MAX_HIJRI = 1317, 1530  # the Hijri years of 1900-2100
+_BUDDHIST_ERA = 543  # years from the Buddhist Era to the common era: 2568 BE = 2025 CE
+_MIN_SHORT_BE = 43  # a Buddhist year of two digits: 43-99 are 2443-2599 BE (1900-2056)
 _MAX_MINUTE = 59
 _DIGIT = re.compile(r"\d")
 
@@ -145,10 +150,11 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
                 words = _words(phrase)
                 if words:
                     roles[words] = roles.get(words, 0) | role
+        era = BUDDHIST if data.get("buddhist_era") else 0
         for number, names in enumerate(data.get("months", ()), start=1):
             for name in names:
                 words = _words(name)
-                roles[words] = roles.get(words, 0) | MONTH
+                roles[words] = roles.get(words, 0) | MONTH | era
                 months.setdefault(words, number)
         for key, calendar in (("jalali_months", JALALI), ("hijri_months", HIJRI)):
             for number, names in enumerate(data.get(key, ()), start=1):
@@ -263,10 +269,15 @@ def _calendar_year(year: int, calendars: int) -> bool:
 
     ``calendars``: `MONTH` for a Gregorian month on the line, `JALALI`, `HIJRI` for months
     of those calendars; 0 (no month name) counts as Gregorian. "Ramadan 2025" holds no year
-    of the Hijri calendar, "۱۵ آبان ۲۰۲۴" none of the Solar Hijri one.
+    of the Hijri calendar, "۱۵ آبان ۲۰۲۴" none of the Solar Hijri one. With `BUDDHIST` (a
+    Thai month) a year of the Buddhist Era counts too: "3 ส.ค. 2568".
     """
     if (not calendars or calendars & MONTH) and _MIN_YEAR <= year <= _MAX_YEAR:
         return True
+    if calendars & BUDDHIST and (
+        _MIN_YEAR <= year - _BUDDHIST_ERA <= _MAX_YEAR or _MIN_SHORT_BE <= year <= 99
+    ):
+        return True  # "2568", or "68" as Thai short dates write it
     if calendars & JALALI and _MIN_JALALI <= year <= _MAX_JALALI:
         return True
     return bool(calendars & HIJRI) and _MIN_HIJRI <= year <= _MAX_HIJRI
@@ -277,7 +288,7 @@ def _calendars(toks: list[_Tok]) -> int:
     out = 0
     for t in toks:
         if t.roles > 0 and t.roles & MONTH:
-            out |= t.roles & _CALENDARS or MONTH
+            out |= (t.roles & _CALENDARS or MONTH) | (t.roles & BUDDHIST)
     return out
 
 
@@ -686,7 +697,7 @@ def _month_date(toks: list[_Tok], i: int) -> tuple[str | None, int, int]:
         j = _skip(toks, nxt)
         after = _int_at(toks, j)
     calendar = toks[i].roles & _CALENDARS
-    if after is not None and _calendar_year(after, calendar or MONTH):
+    if after is not None and _calendar_year(after, (calendar or MONTH) | toks[i].roles & BUDDHIST):
         year, nxt = after, j + 1
     if year is None:
         return None, first, nxt
@@ -695,6 +706,10 @@ def _month_date(toks: list[_Tok], i: int) -> tuple[str | None, int, int]:
         return None, first, nxt
     if calendar:  # "۱۵ آبان ۱۴۰۳"; a month and year alone ("آبان ۱۴۰۳") is no Gregorian month
         return (None if day is None else _iso_jalali(year, month, day)), first, nxt
+    if year < _MIN_YEAR:  # a short Buddhist year ("68"; `_calendar_year` let only those in)
+        year += 2500
+    if year > _MAX_YEAR:  # a year of the Buddhist Era
+        year -= _BUDDHIST_ERA
     return _iso(year, month, day), first, nxt
 
 
@@ -727,6 +742,8 @@ def _numeric_date(tok: _Tok, jalali: bool) -> str | None:
         return _iso_jalali(a, b, c) if a < _MIN_YEAR else _iso(a, b, c)
     if len(m.group(3)) != 4:
         return None  # a two-digit year: the century is a guess
+    if _MIN_YEAR <= c - _BUDDHIST_ERA <= _MAX_YEAR:
+        c -= _BUDDHIST_ERA  # 03/08/2568: a year of the Buddhist Era (Thailand)
     if a > 12 >= b:
         return _iso(c, b, a)  # 26/04/2024: day first
     if b > 12 >= a:
