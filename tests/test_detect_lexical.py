@@ -728,7 +728,7 @@ def test_trailers_detect() -> None:
 
 
 def _phrase_files() -> list[str]:
-    kinds = ("chrome", "trailers", "pointers")
+    kinds = ("chrome", "trailers", "pointers", "insets")
     return [f"{kind}/{lang}.txt" for kind in kinds for lang in languages(kind)]
 
 
@@ -744,6 +744,7 @@ def test_every_language_ships_every_kind() -> None:
     assert wanted <= set(languages("chrome"))
     assert wanted <= set(languages("trailers"))
     assert wanted <= set(languages("pointers"))
+    assert wanted <= set(languages("insets"))
     assert wanted <= set(languages("dates", ".json"))
     assert wanted <= set(languages("bylines", ".json"))
     assert wanted <= set(languages("recipes", ".json"))
@@ -1030,6 +1031,14 @@ def test_whole_page_labels_and_metadata(
     assert all(got[line] == "content" for line in paragraphs)
     assert result.byline == byline
     assert result.published == published
+
+
+@pytest.mark.parametrize("lang", languages("insets"))
+def test_every_inset_is_a_chrome_line(lang: str) -> None:
+    # An inset ("Advertisement", "Image caption") is removed, and costs nothing in the text.
+    for entry in load_lines(f"insets/{lang}.txt"):
+        if not chrome.WILDCARDS & set(entry.split()):
+            assert chrome.match_chrome(entry.capitalize()) is not None, (lang, entry)
 
 
 @pytest.mark.parametrize("lang", languages("pointers"))

@@ -6,6 +6,7 @@
 - ``chrome``: page furniture `chrome.match_chrome` must recognise with this language's
   lists alone;
 - ``pointers``: lines announcing links to other articles ("Lire aussi") in ``pointers/``;
+- ``insets``: lines an ad or a picture leaves inside an article ("Publicité") in ``insets/``;
 - ``trailers``: lines closing an article `trailers.match_trailer` must recognise with this
   language's lists alone;
 - ``dates``: timestamps and datelines `dates.is_date_line` must accept;
@@ -45,6 +46,7 @@ FILES = sorted(EXAMPLES.glob("*.json"))
 KEYS = {
     "chrome",
     "pointers",
+    "insets",
     "trailers",
     "dates",
     "find_dates",
@@ -85,6 +87,12 @@ def test_example_file_is_well_formed(path: Path) -> None:
 def test_chrome(lang: str, line: str) -> None:
     # The language's own file must hold it (another language may list the same word).
     assert chrome.match_chrome(line, config=_only(lang)) is not None, line
+
+
+@pytest.mark.parametrize(("lang", "line"), _cases("insets"))
+def test_insets(lang: str, line: str) -> None:
+    phrases = compile_phrases("insets", (lang,))
+    assert phrases.match(match_key(line)) or phrases.match_prefix(line.strip()), line
 
 
 @pytest.mark.parametrize(("lang", "line"), _cases("pointers"))

@@ -235,8 +235,9 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
         >>> compile_phrases("chrome", ("en",)).match("short url")
         'short url'
     """
-    # A pointer ("Related", "Lire aussi") is chrome itself: the chrome phrases include them.
-    kinds = (kind, "pointers") if kind == "chrome" else (kind,)
+    # A pointer ("Related", "Lire aussi") or an inset ("Advertisement") is chrome itself: the
+    # chrome phrases include them.
+    kinds = (kind, "pointers", "insets") if kind == "chrome" else (kind,)
     sources = [(k, x) for k in kinds for x in languages(k) if langs is None or x in langs]
     exact: dict[str, str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []

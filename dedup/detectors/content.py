@@ -15,8 +15,13 @@ is a run of long lines interrupted by short headings, captions and datelines):
    A line an earlier detector removed counts as a link-like line that also ends the article
    when it follows it; lines removed as the site's learned chrome (``site_boilerplate``) do
    not when more of the article's prose follows them (a media box inside every article of
-   the site); a separator without a word ("-", "* * *") counts as a short line, removed or
-   not: it splits no article. A run of link-like lines with number cells among word cells
+   the site); a removed inset, the line an embedded ad or picture leaves in the text
+   ("Advertisement", "SKIP ADVERTISEMENT", "Image source, Getty Images":
+   ``resources/insets/``), costs nothing, so an ad slot between two paragraphs does not end
+   the article (invented pages laid out as the NYT and the BBC print theirs lost everything
+   after the first ad or picture; dev set: 4 lines better, none worse); a separator without
+   a word ("-", "* * *") counts as a short line, removed or not: it splits no article.
+   A run of link-like lines with number cells among word cells
    ("Phoenix", "$83", "28.7%") is a ``table`` (`table_span`): it costs nothing between
    paragraphs and is kept right after the text.
 2. Paragraphs form blocks while the lines between them cost less than
@@ -79,6 +84,7 @@ from itertools import pairwise
 from dedup import lexicon
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
+from dedup.detectors.chrome import compile_phrases
 from dedup.detectors.teasers import POINTED_REASON
 from dedup.document import Document, Line
 from dedup.normalize import match_key, normalize
@@ -102,18 +108,23 @@ LEARNED = "learned"
 # one-line form "Read more: <headline>" does and does not split the article. Further links
 # cost as removed lines: a list of related posts after the article still ends it.
 POINTED = "pointed"
-_REMOVED = frozenset({BAD, LEARNED, POINTED})
+# Removed as the line an embedded ad, image or video leaves between two paragraphs
+# ("Advertisement", "Image caption": ``resources/insets/``): `BAD`, except that it costs
+# nothing between paragraphs, so an ad slot inside the article does not end it.
+INSET = "inset"
+_REMOVED = frozenset({BAD, LEARNED, POINTED, INSET})
 TABLE = "table"  # a line of a table: short cells, numbers among words (see `table_runs`)
 # Lines that may head a table (a caption, column heads; removed ones, such as repeated column
 # heads, stay removed).
-_HEADING = frozenset({NEAR, SHORT, LINK, LIST, BAD, LEARNED, POINTED})
+_HEADING = frozenset({NEAR, SHORT, LINK, LIST, BAD, LEARNED, POINTED, INSET})
 KEPT = "kept"  # kept by an earlier detector (a title)
-_TABLE_RUN = frozenset({BAD, LEARNED, POINTED, LINK})  # lines a table run is made of
+_TABLE_RUN = frozenset({BAD, LEARNED, POINTED, INSET, LINK})  # lines a table run is made of
 _DECIDED = _REMOVED | {KEPT}  # lines an earlier detector has judged
 _LINKS = frozenset({LINK})
-_MENU_SIDES = frozenset({LINK, BAD, LEARNED, POINTED})  # lines around a menu's blurb (`_island`)
+# lines around a menu's blurb (`_island`)
+_MENU_SIDES = frozenset({LINK, BAD, LEARNED, POINTED, INSET})
 # classes that show a page has chrome to remove
-_MENU_LIKE = frozenset({LINK, BAD, LEARNED, POINTED, TABLE})
+_MENU_LIKE = frozenset({LINK, BAD, LEARNED, POINTED, INSET, TABLE})
 
 # A list item starts with a bullet, a dash or a number/letter and a dot or parenthesis.
 # One optional character class and a bounded repeat: linear on any input.
@@ -592,6 +603,8 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
                 and out[-pointed:].count(POINTED) < pointed
             ):
                 append(POINTED)  # the first links under a pointer; the next ones cost
+            elif mark.detector == "chrome" and _is_inset(ln, config):
+                append(INSET)
             else:
                 append(BAD)
             continue
@@ -632,6 +645,7 @@ def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -
         BAD: config.content_link_penalty,
         LEARNED: config.content_link_penalty,
         POINTED: 0.0,
+        INSET: 0.0,
         LIST: config.content_list_penalty,
         KEPT: 0.0,
         TABLE: 0.0,  # a table inside the article does not split it
@@ -654,6 +668,12 @@ def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -
         else:
             gap += cost[c]
     return out
+
+
+def _is_inset(ln: Line, config: CleanConfig) -> bool:
+    """Return whether ``ln`` is an inset phrase: the trace of an ad or a picture in the text."""
+    phrases = compile_phrases("insets", config.languages)
+    return phrases.match(ln.key) is not None or phrases.match_prefix(ln.stripped) is not None
 
 
 def _headline_like(ln: Line) -> bool:
