@@ -36,7 +36,10 @@ is a run of long lines interrupted by short headings, captions and datelines):
    photo gallery before it; others are related headlines the gold keeps on a few sites).
 3. The article is the first block that weighs at least ``content_main_share`` of the heaviest
    one (comments and teaser snippets come after it and often weigh more). Kept: that block,
-   up to ``content_head_lines`` short lines right before it (headline, byline, dateline), and
+   up to ``content_head_lines`` short lines right before it (headline, byline, dateline),
+   with a standfirst among them (`_standfirst`: one paragraph under a headline-like line,
+   only removed or link-like lines below it, as a removed byline and a date are; dev set:
+   one Guardian headline and standfirst back, nothing else changed), and
    any heavy block before it (an article split by an inset) but one paragraph alone between
    link-like lines (`_island`: a menu's blurb, "Reviews", a teaser, "All reviews"); the
    blocks that an inset of short lines separates from it, after it (up to
@@ -961,7 +964,13 @@ def kept_positions(
         # earlier detectors removed are stepped over, so a removed timestamp does not hide
         # the headline.
         k, taken, links = start - 1, 0, 0
-        while k >= 0 and taken < config.content_head_lines and classes[k] != GOOD:
+        while k >= 0 and taken < config.content_head_lines:
+            if classes[k] == GOOD:
+                if not _standfirst(classes, lines, k, start):
+                    break
+                keep[k] = "kept: a standfirst between the headline and the article's byline"
+                keep[k - 1] = "kept: a short line heading the article (headline, byline, date)"
+                break
             links += classes[k] == LINK
             if links > config.content_head_links:
                 break  # the end of a menu too short for the menus detector
@@ -1055,6 +1064,23 @@ def _keep_recipes(
         for k in range(start, stop):
             if classes[k] not in _DECIDED:
                 keep.setdefault(k, "kept: a recipe of the article (ingredients, then steps)")
+
+
+def _standfirst(classes: Sequence[str], lines: Sequence[Line], k: int, start: int) -> bool:
+    """Return whether the paragraph at ``k`` is a standfirst: headline above, byline below.
+
+    News pages print the headline, a one-paragraph summary, the byline and the date, then
+    the text; removed, the byline and the date split the summary from the text. It is a
+    standfirst when it stands alone under a headline-like line (a few words, no sentence
+    end) and only removed lines and link-like ones (a date, a name) lie between it and the
+    text at ``start``: a teaser's snippet would have the article's own headline there.
+    """
+    if k < 1 or (k + 1 < len(classes) and classes[k + 1] in (GOOD, NEAR)):
+        return False
+    above = classes[k - 1]
+    if above not in (SHORT, NEAR) or not _headline_like(lines[k - 1]):
+        return False
+    return all(c in _DECIDED or c == LINK for c in classes[k + 1 : start])
 
 
 def _inset(gap: Sequence[str], prose: bool, config: CleanConfig) -> bool:
