@@ -9,9 +9,12 @@ credits, roles written after the name, name particles ("de", "van", "al") and th
 allowed around names live in ``dedup/resources/bylines/<lang>.json``.
 
 Names are recognised by case: every word after the lead must be capitalised, a particle, a
-joiner ("and", "for"), a number or date vocabulary; one ordinary lower-case word makes the
-line a sentence ("By 2030, the city will..." is content). In scripts without case (Arabic,
-Chinese, Urdu) a name is at most `CleanConfig.byline_max_caseless_words` words.
+joiner ("and", "for"), a number, date vocabulary or a role of the lexicon ("envoyée
+spéciale", "staff writer", "inviato"); one ordinary lower-case word makes the line a sentence
+("By 2030, the city will..." is content). A date word ending the line after a name is a
+surname ("Por Ana Dias", "By Mark May"); a credit alone may stand in brackets ("(AFP)").
+In scripts without case (Arabic, Chinese, Urdu) a name is at most
+`CleanConfig.byline_max_caseless_words` words.
 
 Name first, role after (``trailing_roles``): the line is a name of words without case, maybe a
 place and "=" before it (the Korean dateline "워싱턴=김민수 특파원"), then the role, then maybe
@@ -265,10 +268,16 @@ def _is_name_word(word: _Word, lex: _Lexicon, config: CleanConfig) -> bool:
 
 
 def _is_first_name(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> bool:
-    """Return whether a capitalised date word is a first name: "Jan van der Berg", "May Li"."""
+    """Return whether a capitalised date word is part of a name.
+
+    A first name ("Jan van der Berg", "May Li"), or a surname that ends the line after a
+    name word ("Por Ana Dias", "By Mark May"): a date would hold a number.
+    """
     w = words[j]
-    if not w.text[0].isupper() or j + 1 >= len(words):
+    if not w.text[0].isupper():
         return False
+    if j + 1 >= len(words):
+        return j > 0 and _is_name_word(words[j - 1], lex, config)
     nxt = words[j + 1]
     return _is_name_word(nxt, lex, config) or (not nxt.punct and nxt.key in lex.particles)
 
@@ -329,6 +338,16 @@ def _tail_ok(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> 
     n_words = 0
     while j < len(words):
         w = words[j]
+        if not w.punct:
+            # A role of the lexicon, in lower case as most languages write it: "(Auch,
+            # envoyée spéciale)", "Jane Smith, staff writer", "Marco Rossi, inviato a Kiev".
+            n_role = _phrase_at(words, j, lex.roles, lex.longest)
+            if n_role:
+                j += n_role
+                n_words += n_role
+                if n_words > config.byline_max_tail_words:
+                    return False
+                continue
         j += 1
         if w.punct:
             if normalize(w.text) not in _SEPARATORS and w.text not in ".&'’":
@@ -506,6 +525,10 @@ def _parse_text(stripped: str, handle: ConfigHandle) -> Byline | None:
     return _parse(stripped, match_key(stripped), handle)
 
 
+#: Brackets around a credit alone on its line: "(AFP)", "[Reuters]", "（新华社）".
+_CREDIT_BRACKETS = {"(": ")", "[": "]", "（": "）"}
+
+
 @lru_cache(maxsize=_CACHE_LINES)
 def _parse(stripped: str, key: str, handle: ConfigHandle) -> Byline | None:
     """Parse a stripped line whose matching key is ``key``."""
@@ -513,6 +536,12 @@ def _parse(stripped: str, key: str, handle: ConfigHandle) -> Byline | None:
     if not stripped or len(stripped) > cfg.byline_max_chars:
         return None
     lex = _lexicon(cfg.languages)
+    if _CREDIT_BRACKETS.get(stripped[0]) == stripped[-1]:
+        # A credit in brackets: "(AFP)", "(dpa)". Only a credit: a name in brackets is a
+        # caption's or a quote's.
+        inner = stripped[1:-1].strip()
+        credit = _parse(inner, match_key(inner), handle) if inner else None
+        return credit if credit is not None and not credit.lead else None
     space = key.find(" ")
     if (key if space < 0 else key[:space]) in lex.firsts:
         parsed = _parse_lead(stripped, lex, cfg)
