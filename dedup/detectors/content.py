@@ -81,7 +81,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from dedup import lexicon
@@ -675,8 +675,13 @@ def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -
 
 def _is_inset(ln: Line, config: CleanConfig) -> bool:
     """Return whether ``ln`` is an inset phrase: the trace of an ad or a picture in the text."""
-    phrases = compile_phrases("insets", config.languages)
-    return phrases.match(ln.key) is not None or phrases.match_prefix(ln.stripped) is not None
+    return _inset_text(ln.key, ln.stripped, config.languages)
+
+
+@lru_cache(maxsize=1 << 12)  # chrome lines only, re-asked on every pass of the cleaner
+def _inset_text(key: str, stripped: str, langs: tuple[str, ...] | None) -> bool:
+    phrases = compile_phrases("insets", langs)
+    return phrases.match(key) is not None or phrases.match_prefix(stripped) is not None
 
 
 def _headline_like(ln: Line) -> bool:
