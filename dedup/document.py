@@ -40,7 +40,7 @@ _SEA_LETTERS_PER_WORD = 4
 
 def _n_words(text: str, words: Sequence[str]) -> int:
     """Return how many words ``words`` (the `_WORD` matches of ``text``) count for."""
-    if text.isascii() or _SEA.search(text) is None:
+    if not unpunctuated(text):  # no Thai or Lao: a word is a word
         return len(words)
     return sum(
         max(1, round(len(w) / _SEA_LETTERS_PER_WORD)) if "\u0e00" <= w[0] <= "\u0eff" else 1

@@ -351,13 +351,24 @@ def page_title_copy(doc: Document, config: CleanConfig) -> Callable[[Line], bool
     return lambda line: line.index != first.index and page.match(line) is not None
 
 
-def heads_body(doc: Document, index: int, config: CleanConfig, *, stop: int | None = None) -> bool:
+def heads_body(
+    doc: Document,
+    index: int,
+    config: CleanConfig,
+    *,
+    stop: int | None = None,
+    without: int | None = None,
+) -> bool:
     """Return whether a paragraph follows line ``index`` within ``config.title_body_lines``.
 
     The paragraph (see `is_paragraph`) must come before line ``stop`` (the next copy of the
     headline): a copy in a breadcrumb right above the real headline does not head the article.
+    Line ``without`` does not count, as if it were gone (a copy the cleaner will remove).
     """
-    _, after = doc.neighbours(index, config.title_body_lines)
+    n = config.title_body_lines
+    _, after = doc.neighbours(index, n if without is None else n + 1)
+    if without is not None:
+        after = [ln for ln in after if ln.index != without][:n]
     return any(is_paragraph(ln, config) for ln in after if stop is None or ln.index < stop)
 
 
@@ -401,15 +412,9 @@ def _dated_header(
         if not c.decorated:
             pos = bisect_left(doc.content_lines, c.index)
             copy = _dated_copy(doc, pos, candidates, config)
-            if copy in members and _heads_body_without(doc, pos, copy, config):
+            if copy in members and heads_body(doc, c.index, config, without=copy):
                 return c
     return None
-
-
-def _heads_body_without(doc: Document, pos: int, copy: int, config: CleanConfig) -> bool:
-    """`heads_body` of the line at ``pos`` (among non-blank lines) with line ``copy`` gone."""
-    after = [i for i in doc.content_lines[pos + 1 : pos + 2 + config.title_body_lines] if i != copy]
-    return any(is_paragraph(doc.lines[i], config) for i in after[: config.title_body_lines])
 
 
 def _dated_copy(
