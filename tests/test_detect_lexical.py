@@ -272,9 +272,12 @@ def test_is_not_date_line(line: str) -> None:
         ("03/04/2024", ["03/04/2024"]),
         ("03-04-2024", ["03-04-2024"]),
         ("03.04.2024", ["2024-04-03"]),  # with dots, the day first
+        ("Aktualisiert am 03.08.2025-14:30", ["2025-08-03T14:30"]),  # F.A.Z.: time after a dash
+        ("03.08.2025-04.08.2025", ["2025-08-04"]),  # a range is no date and its time
         ("05.13.2024", ["2024-05-13"]),
         ("5 hours ago", ["5 hours ago"]),
         ("3 August", ["3 August"]),
+        ("October (15)", []),  # an archive's month and its number of posts: no day
         ("no date here", []),
     ],
 )

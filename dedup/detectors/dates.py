@@ -44,7 +44,7 @@ _TOKEN = re.compile(
     r"|(?P<cjkmd>\d{1,2}\s?[月월]\s?\d{1,2}\s?[日일])"  # month and day, no year: "8月3日"
     # "2025. 8. 3." and "2025.08.03." (Korean): a year first, each part closed by a dot.
     r"|(?P<numdate>\d{4}\.\s\d{1,2}\.\s\d{1,2}\.|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:\.(?=\s|$))?)"
-    r"(?![\d./-])"
+    r"(?![\d./]|-(?!\d{1,2}[:hH]\d{2}))"  # "03.08.2025-14:30" (F.A.Z.): a time joined by a dash
     r"|(?P<time>\d{1,2}[:hH]\d{2}(?::\d{2})?|\d{1,2}\s?[時시]\s?\d{1,2}\s?[分분])(?!\d)"
     rf"|(?P<int>\d+)(?P<suffix>[^\W\d_]*+(?:[{MARKS}]++[^\W\d_]*+)*+)"
     rf"|(?P<word>[^\W\d_]++(?:[{MARKS}]++[^\W\d_]*+)*+)"  # letters with their marks
@@ -780,8 +780,9 @@ def _iter_dates(text: str, vocab: _Vocab) -> Iterator[str]:
                 yield iso
                 i = floor = nxt
                 continue
-            if nxt > i + 1 or first < i:
-                yield text[toks[first].start : toks[nxt - 1].end]  # "3 August": no year
+            written = text[toks[first].start : toks[nxt - 1].end]
+            if (nxt > i + 1 or first < i) and "(" not in written:  # "October (15)": a count
+                yield written  # "3 August": no year
                 i = floor = nxt
                 continue
             i += 1
