@@ -118,6 +118,58 @@ def test_head_lines_without_a_title_kept() -> None:
     assert kept[2:] == PARA
 
 
+HEADLINE = "Council backs a budget that raises spending on schools"
+STANDFIRST = (
+    "Spending on schools rises by a tenth, paid for by parking fees and a tax on empty "
+    "homes, after a vote that split the council."
+)
+CAPTION = (
+    "The council chamber during Tuesday's vote, which more than a hundred residents came to"
+    " watch from the gallery. Photograph by Ann Lee for City Paper."
+)
+
+
+def test_headline_standfirst_and_caption_over_share_buttons_kept() -> None:
+    # Today's layout: headline, standfirst, share buttons, the lead picture's caption, the
+    # byline and the date, then the text; removed, the buttons and the byline leave the
+    # standfirst and the caption as two paragraphs between the headline and the text.
+    head = [HEADLINE, STANDFIRST, "Share full article", "Listen to this article", CAPTION]
+    lines = [*MENU, "Advertisement", *head, "By Jane Smith", "March 3, 2024", *PARA]
+    kept = _kept("\n".join([*lines, *MENU]), CFG)
+    assert kept == [HEADLINE, STANDFIRST, CAPTION, "March 3, 2024", *PARA]
+
+
+def test_teasers_above_the_article_header_not_kept() -> None:
+    from dedup.detectors.base import Mark
+
+    # A list of teasers (a title, its snippet, removed stamps and buttons) above the
+    # article's headline and byline: the last teaser is a headline above a paragraph too,
+    # but another teaser's snippet precedes it, so it is no standfirst of this article.
+    lines, removed = [*MENU], list(range(len(MENU)))
+    for n, topic in enumerate(("Bus lanes", "Library hours", "Park cafe")):
+        snippet = (
+            f"The {topic.lower()} plan is {n + 2} weeks late, officials said on Monday, and"
+            " the council will not say when the work on it is to start again."
+        )
+        lines += [f"{topic} plan delayed again", snippet]
+        removed += range(len(lines), len(lines) + 3)
+        lines += [f"{n + 2} hours ago", "Share", "Comments"]
+    removed.append(len(lines) + 1)
+    lines += [HEADLINE, "By Jane Smith", *PARA]
+    doc = Document("\n".join(lines))
+    marks = {i: Mark(i, "chrome", "test", "chrome") for i in removed}
+    kept = {doc.lines[m.line].text for m in content.detect(doc, marks, CFG) if m.label == "content"}
+    assert kept == {HEADLINE, *PARA}
+    # The same header without the teasers above it: headline and standfirst are kept.
+    byline = ["By Jane Smith", "Updated 2 hours ago"]
+    head = [*MENU, HEADLINE, STANDFIRST, "Share", "Comments", CAPTION, *byline, *PARA]
+    doc = Document("\n".join(head))
+    gone = {i for i, s in enumerate(head) if s in (*MENU, "Share", "Comments", *byline)}
+    marks = {i: Mark(i, "chrome", "test", "chrome") for i in gone}
+    kept = {doc.lines[m.line].text for m in content.detect(doc, marks, CFG) if m.label == "content"}
+    assert kept == {HEADLINE, STANDFIRST, CAPTION, *PARA}
+
+
 def test_short_clean_text_untouched() -> None:
     for text in (
         PARA[0],

@@ -39,7 +39,10 @@ is a run of long lines interrupted by short headings, captions and datelines):
    up to ``content_head_lines`` short lines right before it (headline, byline, dateline),
    with a standfirst among them (`_standfirst`: one paragraph under a headline-like line,
    only removed or link-like lines below it, as a removed byline and a date are; dev set:
-   one Guardian headline and standfirst back, nothing else changed), and
+   one Guardian headline and standfirst back, nothing else changed) or, over share buttons,
+   a standfirst and a caption (`_headline_above`: up to two paragraphs under a headline
+   that no other paragraph precedes; invented pages: English article words lost 168 ->
+   79, dev set unchanged), and
    any heavy block before it (an article split by an inset) but one paragraph alone between
    link-like lines (`_island`: a menu's blurb, "Reviews", a teaser, "All reviews"); the
    blocks that an inset of short lines separates from it, after it (up to
@@ -971,10 +974,15 @@ def kept_positions(
         k, taken, links = start - 1, 0, 0
         while k >= 0 and taken < config.content_head_lines:
             if classes[k] == GOOD:
-                if not _standfirst(classes, lines, k, start):
+                if _standfirst(classes, lines, k, start):
+                    keep[k] = "kept: a standfirst between the headline and the article's byline"
+                    keep[k - 1] = "kept: a short line heading the article (headline, byline, date)"
                     break
-                keep[k] = "kept: a standfirst between the headline and the article's byline"
-                keep[k - 1] = "kept: a short line heading the article (headline, byline, date)"
+                head = _headline_above(classes, lines, k, config)
+                if head is not None:
+                    for m in range(head, k + 1):
+                        if classes[m] not in _DECIDED:
+                            keep[m] = "kept: the article's header (headline, standfirst, caption)"
                 break
             links += classes[k] == LINK
             if links > config.content_head_links:
@@ -1086,6 +1094,40 @@ def _standfirst(classes: Sequence[str], lines: Sequence[Line], k: int, start: in
     if above not in (SHORT, NEAR) or not _headline_like(lines[k - 1]):
         return False
     return all(c in _DECIDED or c == LINK for c in classes[k + 1 : start])
+
+
+def _headline_above(
+    classes: Sequence[str], lines: Sequence[Line], k: int, config: CleanConfig
+) -> int | None:
+    """Return the headline above the paragraph at ``k``, when both head the article.
+
+    Today's news pages print the headline, a standfirst, share buttons, the lead picture's
+    caption, the byline and the date, then the text: removed, the buttons and the byline
+    leave two paragraphs (the standfirst, the caption) that `_standfirst` does not take.
+    Above ``k`` (the first paragraph the walk up from the text meets), within
+    ``content_head_lines`` lines, with at most one more paragraph and only removed lines
+    between, a headline-like short line right above a paragraph heads the article, unless
+    a paragraph comes first above it, removed lines aside (then it is one of a list of
+    teasers: a title and its snippet after another's).
+    """
+    goods, j = 0, k
+    while j >= 0 and k - j < config.content_head_lines:
+        c = classes[j]
+        if c == GOOD:
+            goods += 1
+            if goods > 2:
+                return None
+        elif c in (SHORT, NEAR):
+            if not _headline_like(lines[j]) or classes[j + 1] != GOOD:
+                return None
+            m = j - 1
+            while m >= 0 and classes[m] in _DECIDED:
+                m -= 1
+            return j if m < 0 or classes[m] not in (GOOD, NEAR) else None
+        elif c not in _DECIDED:
+            return None
+        j -= 1
+    return None
 
 
 def _inset(gap: Sequence[str], prose: bool, config: CleanConfig) -> bool:
