@@ -40,7 +40,10 @@ def languages(kind: str, ext: str = ".txt") -> tuple[str, ...]:
 
 @cache
 def load_lines(path: str) -> tuple[str, ...]:
-    """Return the entries of a text resource: one per line, blanks and ``#`` comments skipped.
+    r"""Return the entries of a text resource: one per line, blanks and ``#`` comments skipped.
+
+    An entry that starts with ``#`` (a number, in a phrase pattern: ``# of #``) is written
+    ``\#`` there, which is no comment.
 
     Args:
         path: a path relative to ``dedup/resources``, e.g. ``"chrome/en.txt"``.
@@ -49,7 +52,9 @@ def load_lines(path: str) -> tuple[str, ...]:
     out = []
     for raw in text.splitlines():
         line = raw.strip()
-        if line and not line.startswith("#"):
+        if line.startswith("\\#"):
+            out.append(line[1:])
+        elif line and not line.startswith("#"):
             out.append(line)
     return tuple(out)
 

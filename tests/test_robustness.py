@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 import dedup
+from dedup.lexicon import load_lines
 
 Check = Callable[[str, dedup.CleanResult], None]
 
@@ -375,10 +376,8 @@ def _phrase_lines() -> list[str]:
     root = Path(dedup.__file__).parent / "resources"
     out = []
     for path in sorted(root.glob("*/*.txt")):
-        for raw in path.read_text(encoding="utf-8").splitlines():
-            entry = raw.strip()
-            if entry and not entry.startswith("#"):
-                out.append(" ".join(fill.get(tok, tok) for tok in entry.split()))
+        for entry in load_lines(f"{path.parent.name}/{path.name}"):
+            out.append(" ".join(fill.get(tok, tok) for tok in entry.split()))
     return out
 
 
