@@ -187,6 +187,7 @@ def _run(
 
 #: A date with its year, month and day (`find_dates` gives the others as written).
 _FULL_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_MONTH = re.compile(r"\d{4}-\d\d")  # what `find_dates` makes of a month and a year
 
 
 def _under_titles(
@@ -259,6 +260,10 @@ def _result(
         for d in dates.find_dates(lines[i].text) if found is None else found:
             if d not in published:
                 published.append(d)
+    # A month alone is an archive's link ("October 2012", a list of them in the sidebar)
+    # far more often than the article's date: after the other dates, so that
+    # ``published[0]`` is the article's own date where the page prints one.
+    published.sort(key=lambda d: _MONTH.fullmatch(d) is not None)
     return CleanResult(
         text=cleaned,
         removals=tuple(removals),

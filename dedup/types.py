@@ -125,8 +125,8 @@ class CleanResult:
         published: dates found in removed timestamps and bylines and in kept date lines
             (the article's own date under its headline), and the full dates of the kept line
             right under a title (a dateline with a place or a source beside the date), in the
-            order of the text, as ISO 8601 strings where they could be parsed, else as
-            written.
+            order of the text but months alone last (an archive's "October 2012"), as ISO
+            8601 strings where they could be parsed, else as written.
         titles: spans of every kept title line (a file may hold several articles).
         line_labels: the label of every non-blank input line, kept or removed.
     """

@@ -1111,6 +1111,16 @@ def test_a_kept_dateline_under_the_headline_is_published(
     assert result.published == published
 
 
+def test_archive_months_come_after_the_articles_date_in_published() -> None:
+    # A blog's sidebar lists its archive by month above the post: every month is a removed
+    # stamp, but the post's own date is the one a user wants first.
+    archive = ["Blog Archive", "November 2012", "October 2012", "September 2012"]
+    body = "The council met on Monday to discuss the budget, which was delayed for a month."
+    post = ["Council delays the budget vote", "Posted on November 6, 2012", body, body]
+    result = dedup.clean_and_explain("\n".join([*archive, *post]))
+    assert result.published == ("2012-11-06", "2012-11", "2012-10", "2012-09")
+
+
 def test_byline_prefers_the_author_to_a_bare_credit() -> None:
     # The agency's name printed alone above the headline is a credit; the author's byline
     # under it is the byline a user wants.
