@@ -82,7 +82,7 @@ from dedup.cleaner import _result, _run, check_text
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.content import is_recipe_heading
-from dedup.detectors.dates import find_dates
+from dedup.detectors.dates import find_dates, line_date_shape
 from dedup.detectors.titles import _cores, is_date
 from dedup.document import Document, Line, word_count
 from dedup.errors import ConfigError, InputError, ModelError
@@ -1547,7 +1547,7 @@ class _SiteDetector:
                 got = verdicts[stripped] = self._verdict(stripped, n)
             out.append(Mark(i, *got))
         if own and any(m.label == "timestamp" for m in out):
-            out = self._keep_datelines(doc, marks, out, where, heads, above, own)
+            out = self._keep_datelines(doc, marks, out, where, heads, above, own, config)
         return out
 
     @staticmethod
@@ -1559,6 +1559,7 @@ class _SiteDetector:
         heads: tuple[int, ...],
         above: int | None,
         own: frozenset[str],
+        config: CleanConfig,
     ) -> list[Mark]:
         """Return ``out`` without the learned bare dates next to the page's kept headline.
 
@@ -1582,7 +1583,9 @@ class _SiteDetector:
         def by_headline(i: int) -> bool:
             k = where[i]
             near = content[max(0, k - 1) : k + 2]
-            return any(kept_headline(j) for j in near) and _is_bare_date(lines[i].stripped)
+            return any(kept_headline(j) for j in near) and (
+                _is_bare_date(lines[i].stripped) or line_date_shape(lines[i], config) is not None
+            )
 
         return [m for m in out if m.label != "timestamp" or not by_headline(m.line)]
 

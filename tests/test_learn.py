@@ -830,6 +830,26 @@ def test_the_days_dateline_above_each_headline_stays() -> None:
         assert result.published[0] == "2012-11-12"
 
 
+def test_the_articles_dated_and_timed_line_under_its_headline_stays() -> None:
+    # Every post prints "Thursday, November 10, 2011 10:58 AM" under its headline and its
+    # comments the same kind of stamp: the masked template is on every page and learned,
+    # but under the page's own headline the line is the post's date, as `clean` keeps it.
+    rng = random.Random(33)
+    stamps = ["Thursday, November 10, 2011 10:58 AM", "Wednesday, July 6, 2011 9:15 AM"]
+    stamps += ["Monday, May 9, 2011 8:47 AM", "Tuesday, April 19, 2011 9:06 AM"]
+    docs = []
+    for n, stamp in enumerate(stamps):
+        lines = ["Home | Archive | About", headline(rng), stamp]
+        lines += [paragraph(rng), paragraph(rng), "Comments"]
+        lines += [f"Ann said on {stamps[n - 1]}", "Lovely pictures.", "Links to this post"]
+        docs.append({"site": "photos.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    for d, stamp in zip(docs, stamps, strict=True):
+        result = cleaner.clean_and_explain(d)
+        assert stamp in nonblank(result.text)
+        assert not any(ln.startswith("Ann said") for ln in nonblank(result.text))
+
+
 # -- 8. near-identical lines --------------------------------------------------------------------
 
 
