@@ -417,6 +417,18 @@ def test_article_goes_on_after_subheadings_before_prose() -> None:
     assert _kept(text) == [HEAD, *PARA, "Main points", "Time line", "Costs", *long_para]
 
 
+def test_article_goes_on_after_a_list_into_text_with_bullet_points() -> None:
+    # A feature list (short lines, two of them link-like) between two parts of a press
+    # release; the second part holds six bullet points of its own between its paragraphs.
+    features = ["Fast setup", "Elasticity to meet peaks in demand", "Simple pricing"]
+    features += ["Predictable budgets for every team", "Support all day"]
+    points = [f"Share {w} files with partners and staff in minutes" for w in "abcdef"]
+    second = [PARA[2], PARA[3], "With the new service, companies of every size can:", *points]
+    second += [PARA[0], PARA[1]]
+    text = "\n".join([*MENU, HEAD, PARA[0], PARA[1], *features, *second, *MENU])
+    assert _kept(text) == [HEAD, PARA[0], PARA[1], *features, *second]
+
+
 def test_date_printed_one_part_per_line_above_the_title_is_kept() -> None:
     from dedup.detectors.base import Mark
 

@@ -1170,12 +1170,18 @@ def _island(b: Block, classes: Sequence[str], sides: frozenset[str]) -> bool:
 
 
 def _prose(b: Block, classes: Sequence[str], config: CleanConfig) -> bool:
-    """Return whether block ``b`` is prose: heavy, and more long paragraphs than short ones."""
+    """Return whether block ``b`` is prose: heavy, and over a third of its lines paragraphs.
+
+    Short lines among them are an article's bulleted points as often as teaser headlines
+    ("organisations can:" and six points, between paragraphs of a press release): more
+    paragraphs than short lines was asked first, which left such an article's second half
+    out (dev set: `clean()` recall 0.942 -> 0.945, precision unchanged).
+    """
     if b.weight < config.content_before_weight:
         return False
     good = sum(classes[k] == GOOD for k in range(b.start, b.stop))
     near = sum(classes[k] == NEAR for k in range(b.start, b.stop))
-    return good > near
+    return 2 * good > near
 
 
 def _clip(
