@@ -1561,13 +1561,16 @@ class _SiteDetector:
         own: frozenset[str],
         config: CleanConfig,
     ) -> list[Mark]:
-        """Return ``out`` without the learned bare dates next to the page's kept headline.
+        """Return ``out`` without the learned date lines next to the page's kept headline.
 
         A date alone is learned when the same date is on many pages of the site: a teaser
         list's, or the dateline of every article of a day, which a crawl of that day meets on
-        every page. Right above or under the page's own headline it is the article's dateline
-        (kept by the per-document cleaner, read into ``published``); a teaser's date stands by
-        the teaser, which is learned. ``where``: each non-blank line's position among them.
+        every page. A date with a weekday or a time is masked, and its template learned from
+        every page ("Thursday, November 10, 2011 10:58 AM": the post's and its comments').
+        Right above or under the page's own headline such a line, if the `dates` detector
+        reads it as a date alone, is the article's dateline (kept by the per-document
+        cleaner, read into ``published``); a teaser's date stands by the teaser, which is
+        learned. ``where``: each non-blank line's position among them.
         """
         lines, content = doc.lines, doc.content_lines
         removed = {m.line for m in out}
