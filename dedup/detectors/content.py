@@ -1175,10 +1175,10 @@ def _prose(b: Block, classes: Sequence[str], lines: Sequence[Line], config: Clea
     A short line ending with a colon and the points of the list it introduces
     ("organisations can:" and six points, between paragraphs of a press release) count
     half: they are the text's own, where short lines without such a lead are as often a
-    footer's list of headlines. Dev set: one page's second half back (13 lines, `clean()` and corpus), nothing else;
-    counting every short line half instead gave 39 lines better and 19 worse, and on the
-    16-generation near-duplicate dump joined one site's footer to its articles (same-site
-    false pairs without site learning 1,878 -> 2,601).
+    footer's list of headlines. Dev set: one page's second half back (13 lines, `clean()`
+    and corpus), nothing else; counting every short line half instead gave 39 lines better
+    and 19 worse, and on the 16-generation near-duplicate dump joined one site's footer to
+    its articles (same-site false pairs without site learning 1,878 -> 2,601).
     """
     if b.weight < config.content_before_weight:
         return False
