@@ -470,9 +470,7 @@ def _is_heading(line: Line, headings: frozenset[str]) -> bool:
         return False
     if key in headings:
         return True
-    if line.n_words > _RECIPE_HEADING_WORDS or not (
-        line.stripped.endswith((":", "：")) or _DIGIT.search(key)
-    ):
+    if line.n_words > _RECIPE_HEADING_WORDS or not (_leads_in(line) or _DIGIT.search(key)):
         return False
     words = key.split()
     return any(" ".join(words[:n]) in headings for n in range(1, len(words)))
@@ -699,7 +697,12 @@ def _headline_like(ln: Line) -> bool:
         >>> [_headline_like(Line(0, 0, len(t), len(t), t)) for t in ("Five reasons to go", "Go.")]
         [True, False]
     """
-    return not ln.ends_sentence and not ln.stripped.endswith((":", "："))
+    return not ln.ends_sentence and not _leads_in(ln)
+
+
+def _leads_in(ln: Line) -> bool:
+    """Return whether a line ends with a colon: it leads into what follows ("The areas are:")."""
+    return ln.stripped.endswith((":", "："))
 
 
 def _signature(ln: Line) -> str | None:
@@ -1186,7 +1189,7 @@ def _prose(b: Block, classes: Sequence[str], lines: Sequence[Line], config: Clea
     listed = False  # inside a list that a line ending with a colon introduced
     for k in range(b.start, b.stop):
         c = classes[k]
-        lead = lines[k].stripped.endswith((":", "："))
+        lead = _leads_in(lines[k])
         if c == GOOD:
             good += 1
         elif c == NEAR and (listed or lead):
