@@ -305,6 +305,32 @@ def test_headline_with_full_stop_needs_the_site_name_in_the_page_title() -> None
     assert _labels("\n".join([head, *body]), titles.detect) == {}
 
 
+def test_headline_ending_in_an_ellipsis_is_the_headline_when_the_page_title_prints_it() -> None:
+    # "A visionary in the true meaning of the word…": the ellipsis is the headline's own when
+    # the <title> line prints it too, with the site's name; the menu above is not the article.
+    head = "A visionary in the true meaning of the word\u2026"
+    body = ["Home", "Podcast", "Blog", head, "Posted on: 07-16-2012", PARA]
+    text = "\n".join([f"{head} | 47 Hats", *body])
+    assert _labels(text, titles.detect) == {f"{head} | 47 Hats": "duplicate_title", head: "title"}
+    # A teaser cut short ("...") where the <title> goes on is no copy of the headline.
+    cut = "A visionary in the true meaning of\u2026"
+    text = "\n".join(["A visionary in the true meaning of the word | 47 Hats", "Home", cut, PARA])
+    assert cut not in _labels(text, titles.detect)
+
+
+def test_headline_ending_in_an_ellipsis_survives_cleaning_twice() -> None:
+    # The <title> pairs it with the headline on the first pass; the cleaned text has no
+    # <title>, and the headline, not the filing line under it, must still be its title.
+    head = "And now, the weather report\u2026"
+    menu = ["Photography", "Contact", "DVD", "Books", "Workshops", "Biography", "Blog", "Video"]
+    filed = "In In The Field, history at 8:44am"
+    text = "\n".join([f"{head} \u00ab Joe's Blog", *menu, "Oct 23", head, filed, PARA, PARA2])
+    once = dedup.clean_and_explain(text)
+    assert head in once.text.splitlines()
+    assert once.title == head
+    assert dedup.clean(once.text) == once.text
+
+
 def test_title_threshold_comes_from_config() -> None:
     text = "\n".join(
         ["Bridge to be built next year", "Follow", "Bridge to be built in the next year", PARA]

@@ -40,7 +40,7 @@ from dedup.detectors.bylines import parse_byline
 from dedup.detectors.chrome import match_chrome
 from dedup.detectors.dates import is_date_line, line_date_shape
 from dedup.document import Document, Line, unpunctuated, word_count
-from dedup.normalize import match_key
+from dedup.normalize import match_key, normalize
 
 NAME = "titles"
 
@@ -238,17 +238,36 @@ class _Candidates:
             )
         return found
 
-    def with_full_stop(self, index: int) -> bool:
-        """Return whether line ``index`` would be headline-like but for a full stop at its end.
+    def with_end_mark(self, index: int, page_title: Line) -> bool:
+        """Return whether line ``index`` would be headline-like but for its last mark.
 
-        Some blogs end every title with one ("Top 5 posts of the week."). Such a line is
-        taken for the headline only where the page's <title> prints it with the site's name.
+        Some blogs end every title with a full stop ("Top 5 posts of the week.") or an
+        ellipsis ("A visionary in the true meaning of the word…"). Such a line is taken for
+        the headline only where the page's <title> prints it with the site's name, and an
+        ellipsis only where the <title> prints it too: a snippet cut short ("A visionary in
+        the true meaning of…") is no copy of a <title> that goes on.
+        """
+        text = self._doc.lines[index].stripped
+        if self.with_ellipsis(index):
+            return normalize(text) in normalize(page_title.stripped)
+        return (
+            index not in self._marks
+            and _headline_shape(self._doc.lines[index], self._config)
+            and _ends_with_sentence_period(text)
+        )
+
+    def with_ellipsis(self, index: int) -> bool:
+        """Return whether line ``index`` would be headline-like but for an ellipsis at its end.
+
+        Such a line is a lone title when no other headline comes first (`_lone_title`): the
+        cleaned text of a page whose <title> printed it (`with_end_mark`) starts with it, and
+        must get the same title again.
         """
         line = self._doc.lines[index]
         return (
             index not in self._marks
             and _headline_shape(line, self._config)
-            and _ends_with_sentence_period(line.stripped)
+            and is_truncated(line.stripped)
         )
 
 
@@ -467,8 +486,11 @@ def _group(
         if n > hi and head not in key and tail not in key:
             continue  # too long to match, and not decorated (`_PageTitle.match`'s other tests)
         found = page.match(line)
-        # A headline with a full stop counts when the <title> carries the site's name.
-        if found is not None and (i in candidates or (found[0] and candidates.with_full_stop(i))):
+        # A headline with a full stop or an ellipsis counts when the <title> carries the
+        # site's name.
+        if found is not None and (
+            i in candidates or (found[0] and candidates.with_end_mark(i, first))
+        ):
             first_decorated = first_decorated or found[0]
             copies.append(_Copy(i, found[1]))
     if not copies:
@@ -558,7 +580,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     for pos, i in enumerate(doc.content_lines):
         if i in done or (pos > 0 and key_counts[lines[i].key] != 2):
             continue  # (only the first line, or a line printed exactly twice, can be a pair)
-        if i not in candidates and (pos > 0 or not candidates.with_full_stop(i)):
+        if i not in candidates and (pos > 0 or not candidates.with_end_mark(i, lines[i])):
             continue
         group = [c for c in _group(doc, pos, candidates, key_counts, config) if c.index not in done]
         if len(group) < 2:
@@ -600,14 +622,15 @@ def _lone_title(doc: Document, candidates: _Candidates, config: CleanConfig) -> 
     The search stops at the first paragraph: a text that starts with prose or with bullets
     followed by prose has no title line. (A colon or dash in the line is no reason to look
     further: "Copywriting: How to Ditch Marketing" is a headline, and the cleaned text of a
-    page, where the title is the first line, must get the same title again.)
+    page, where the title is the first line, must get the same title again; for that, a line
+    ending in an ellipsis counts too, as `_group` takes one the <title> prints.)
     """
     for i in doc.content_lines[: config.title_search_lines]:
         line = doc.lines[i]
         if is_paragraph(line, config) or line.n_words > config.max_title_words:
             return None
         if (
-            i in candidates
+            (i in candidates or candidates.with_ellipsis(i))
             and heads_body(doc, i, config)
             and not _not_a_title(line.stripped, config)
         ):
