@@ -185,6 +185,33 @@ def test_a_missing_source_says_how_to_fix_it(md: ModuleType, tmp_path: Path) -> 
         md.load_source(tmp_path / "nope.jsonl")
 
 
+def test_a_source_page_whose_article_another_reproduces_is_left_out(
+    md: ModuleType, tmp_path: Path
+) -> None:
+    # Two pages of one site whose human-labelled articles share most of their text (a
+    # roundup that reprints the game story) are the same article, not a hard negative: by
+    # the similarity the benchmark scores at (the share of the shorter article's words the
+    # other reproduces, 0.8), the later one is left out. A page that shares a sentence stays.
+    words = [f"w{i}" for i in range(400)]
+    story = " ".join(words[:60])
+
+    def page(i: int, article: str) -> str:
+        return json.dumps(
+            {"id": f"p{i}", "site": "s", "text": f"Menu\n{article}", "labels": [0, 1]}
+        )
+
+    rows = [
+        page(0, story + " " + " ".join(words[100:160])),  # the roundup
+        page(1, story),  # the story, all of it in the roundup
+        page(2, " ".join(words[200:260]) + " " + " ".join(words[:12])),  # shares 12 words
+    ]
+    src = tmp_path / "src.jsonl"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    got, left_out = md.load_source(src)
+    assert [p.id for p in got] == ["p0", "p2"]
+    assert left_out == {"article duplicates an earlier page": 1}
+
+
 # -- each kind of copy is what it claims ---------------------------------------------------------
 
 
