@@ -611,6 +611,26 @@ def test_about_blurb_between_widgets_above_the_title_goes() -> None:
     assert kept[-len(post) :] == post
 
 
+def test_about_blurb_under_a_profile_field_above_the_title_goes() -> None:
+    # Blogger's profile box: "About Me", "Name: ...", "Location: ...", the blurb, "View my
+    # complete profile". The field right above the blurb is a short line, not a menu line;
+    # the blurb is still the sidebar's.
+    about = (
+        "I am a designer and a mother of two who writes about the things I make, the places "
+        "we visit and the small shops that sell the fabric I cannot resist buying, every week."
+    )
+    box = ["About Me", "Name: citypaper", "Location: New York, New York", about]
+    post = PARA[:2]
+    lines = ["Council backs budget | City Paper", *MENU, *box, "View my complete profile"]
+    kept = _kept("\n".join([*lines, "Previous Posts", HEAD, *post, "Share", "Tweet"]), CFG)
+    assert about not in kept
+    assert kept[-len(post) :] == post
+    # An intro above a late headline, with a short line above it, is no profile box.
+    intro = "Before the vote: " + about
+    lines = ["Council backs budget | City Paper", *MENU, "Updated", intro, HEAD, *post]
+    assert intro in _kept("\n".join([*lines, "Share", "Tweet"]), CFG)
+
+
 # ---------------------------------------------------------------- recipes
 
 STORY = [

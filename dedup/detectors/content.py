@@ -1152,7 +1152,9 @@ def _inset(gap: Sequence[str], prose: bool, config: CleanConfig) -> bool:
     )
 
 
-def _island(b: Block, classes: Sequence[str], sides: frozenset[str]) -> bool:
+def _island(
+    b: Block, classes: Sequence[str], sides: frozenset[str], *, fields: bool = False
+) -> bool:
     """Return whether block ``b`` is one paragraph with lines of classes ``sides`` both sides.
 
     A menu may print a blurb under each heading ("Reviews", a teaser's first lines, "All
@@ -1160,16 +1162,18 @@ def _island(b: Block, classes: Sequence[str], sides: frozenset[str]) -> bool:
     its main block is seldom one paragraph set between menu lines, so such a block is kept
     there only as part of the text around it. Before the main block the sides are link-like
     lines (a lead between a removed byline and a removed ad stays); above the first title,
-    removed lines too.
+    removed lines too, and with ``fields`` one short line may stand between the paragraph
+    and each side: a profile box's field ("About Me", "Name: copyranter", "Location: New
+    York, New York", the blurb, "View my complete profile").
     """
-    paragraphs = sum(classes[k] in (GOOD, NEAR) for k in range(b.start, b.stop))
-    return (
-        paragraphs == 1
-        and b.start > 0
-        and classes[b.start - 1] in sides
-        and b.stop < len(classes)
-        and classes[b.stop] in sides
-    )
+    if sum(classes[k] in (GOOD, NEAR) for k in range(b.start, b.stop)) != 1:
+        return False
+    above, below = b.start - 1, b.stop
+    if fields and above > 0 and classes[above] == SHORT:
+        above -= 1
+    if fields and below < len(classes) - 1 and classes[below] == SHORT:
+        below += 1
+    return above >= 0 and below < len(classes) and {classes[above], classes[below]} <= sides
 
 
 def _prose(b: Block, classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -> bool:
@@ -1269,7 +1273,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
                 config.content_main_share * max((x.weight for x in after[0]), default=0),
             )
             for blk in blocks(classes[a:b], lines[a:b], config):
-                if blk.weight >= floor and not _island(blk, classes[a:b], _MENU_SIDES):
+                if blk.weight >= floor and not _island(blk, classes[a:b], _MENU_SIDES, fields=True):
                     why = f"kept: in a block of text before the title ({blk.weight:.0f} words)"
                     keep.update((a + k, why) for k in range(blk.start, blk.stop))
             # Blogs print the post's date right above its title ("November 06, 2012"), or
