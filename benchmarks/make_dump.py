@@ -52,8 +52,8 @@ Source pages with no article line are left out, and so is a page whose article a
 page's reproduces: when the share of the shorter article's words the other reproduces in
 place (5-shingle containment ``C``, read as ``C ** (1 / 5)``, the scale of ``dedup``'s
 ``threshold``) is at least 0.8, the default threshold, the two are one article, not a hard
-negative. Dev set: five pages (``T146``/``T77``, the same post; ``R420``, a roundup that
-reprints ``R419``'s game story; ``R963``/``R961``, two announcements of one event sharing
+negative. Dev set: five pages (``T146``/``T77``, the same post; ``R420``, a game story that
+the roundup ``R419`` reprints; ``R963``/``R961``, two announcements of one event sharing
 their paragraphs; ``R715``/``R714``, two posts of one template; ``R694``/``R693``). Scored as
 different articles, they made up 83 of the 200 same-site false pairs of the 16-generation
 dump.
@@ -141,6 +141,7 @@ TRUNCATE_FRACTION = (0.20, 0.60)
 # are one article (see the module's docstring): dedup's default threshold
 SOURCE_DUPLICATE_SIMILARITY = 0.8
 SHINGLE_WORDS = 5
+SOURCE_DUPLICATE_CONTAINMENT = SOURCE_DUPLICATE_SIMILARITY**SHINGLE_WORDS
 #: Articles shorter than this (captions, photo pages) get no edited or truncated copy: a word
 #: changed in a 20-word caption, or its first 4 words, is not a copy anyone can find.
 MIN_EDIT_WORDS = 50
@@ -314,7 +315,7 @@ def load_source(path: Path, limit: int | None = None) -> tuple[list[Page], dict[
             article = "\n".join(x for x, lab in zip(lines, labels, strict=True) if lab)
             sh = _shingles(article)
             shared = Counter(k for s in sh for k in seen.get(s, ()))
-            least = SOURCE_DUPLICATE_SIMILARITY**SHINGLE_WORDS  # containment
+            least = SOURCE_DUPLICATE_CONTAINMENT
             if any(n >= least * min(len(sh), sizes[k]) for k, n in shared.items()):
                 left_out["article duplicates an earlier page"] += 1
                 continue
