@@ -139,6 +139,10 @@ class CleanConfig:
             that lists inside articles are made of.
         content_line_cap: a paragraph weighs its words up to this many, so a single long
             comment or legal notice does not outweigh an article.
+        content_sentence_weight: a line of prose too short to be a paragraph weighs 1, or,
+            when it ends like a sentence, this share of its words if that is more: an
+            article of one-sentence lines ("We released version 2 of the SDK.") is not
+            outweighed by a sidebar's one paragraph. 0 weighs every such line 1.
         content_main_share: the article is the first block that weighs at least this share
             of the heaviest block: comments and teaser lists come after the article, and
             often weigh more. A block above the first title is kept only if it weighs this
@@ -230,6 +234,7 @@ class CleanConfig:
     content_link_penalty: float = 6.0
     content_list_penalty: float = 1.0
     content_line_cap: int = 40
+    content_sentence_weight: float = 0.25
     content_main_share: float = 0.5
     content_head_lines: int = 8
     content_head_links: int = 4
@@ -287,6 +292,7 @@ _FRACTIONS: dict[str, bool] = {
     "title_similarity": False,
     "content_stopword_density": True,
     "content_main_share": False,
+    "content_sentence_weight": True,
     "content_table_share": False,
 }
 

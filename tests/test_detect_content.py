@@ -631,6 +631,35 @@ def test_about_blurb_under_a_profile_field_above_the_title_goes() -> None:
     assert intro in _kept("\n".join([*lines, "Share", "Tweet"]), CFG)
 
 
+def test_an_article_of_one_sentence_lines_outweighs_a_sidebar_paragraph() -> None:
+    # A weekly roundup: one short sentence per line, each too short to be a paragraph.
+    # Weighing 1 each, the ten of them lost to the sidebar's one 45-word paragraph.
+    week = [
+        "We released version 2 of the software development kit for PHP.",
+        "We added Ruby support and network integration to the application service.",
+        "We raised the limit on provisioned storage operations for every volume.",
+        "The storage gateway is now generally available in all of our regions.",
+        "We made some important changes to the start-up challenge and its rules.",
+        "We released a cost comparison calculator for web applications on the site.",
+        "The marketplace added a virtual router, a firewall and a private network.",
+        "We released version 1.7 of the software development kit for Ruby today.",
+        "The new second generation instances are cheaper than the ones they replace.",
+        "Stay tuned for next week, and follow me on the social networks for news.",
+    ]
+    sidebar = (
+        "This blog is written by the evangelist of the cloud team, who has written about "
+        "new services, price changes and the people who build them since the very first "
+        "day, and who answers every comment that readers leave under his posts here."
+    )
+    text = "\n".join([*MENU, HEAD, *week, "Related posts", "Archives", sidebar, "Contact"])
+    kept = _kept(text, CFG)
+    assert week == [ln for ln in kept if ln in week]
+    assert sidebar not in kept
+    # With the old weight (every such line 1) the sidebar was the article.
+    old = _kept(text, CleanConfig(content_sentence_weight=0))
+    assert sidebar in old
+
+
 # ---------------------------------------------------------------- recipes
 
 STORY = [

@@ -657,12 +657,18 @@ def blocks(classes: Sequence[str], lines: Sequence[Line], config: CleanConfig) -
     out: list[Block] = []
     gap = 0.0
     n = len(classes)
+    sentence = config.content_sentence_weight
     for k, c in enumerate(classes):
         if c == NEAR and _headline_like(lines[k]) and (k + 1 == n or classes[k + 1] != GOOD):
             gap += config.content_list_penalty  # an item of a list, not a paragraph
             continue
         if c in (GOOD, NEAR):
-            w = float(min(lines[k].n_words, config.content_line_cap)) if c == GOOD else 1.0
+            if c == GOOD:
+                w = float(min(lines[k].n_words, config.content_line_cap))
+            elif sentence and lines[k].ends_sentence:
+                w = max(1.0, sentence * lines[k].n_words)
+            else:
+                w = 1.0
             if out and gap < config.content_gap:
                 out[-1].stop = k + 1
                 out[-1].weight += w
