@@ -89,6 +89,10 @@ class CleanConfig:
             lines holds a paragraph (see ``title_body_words``). This tells the headline
             above an article from the same headline in a menu, breadcrumb or "previous
             post" link.
+        title_header_lines: the in-body copy of the <title>'s headline, printed exactly as
+            the <title> has it, may head a longer header (dek, byline, "Follow", reading
+            time, date, share buttons): a paragraph within this many lines, all of them of
+            a headline's length before it.
         title_body_words: the words a line needs to count as such a paragraph.
         teaser_min_items: a teaser list needs at least this many items (a headline with
             its date and/or truncated snippet) in a row; two could be a dated subheading.
@@ -216,6 +220,7 @@ class CleanConfig:
     title_window: int = 8
     title_search_lines: int = 8
     title_body_lines: int = 6
+    title_header_lines: int = 16
     title_body_words: int = 15
     teaser_min_items: int = 3
     teaser_context_lines: int = 2

@@ -331,6 +331,34 @@ def test_headline_ending_in_an_ellipsis_survives_cleaning_twice() -> None:
     assert dedup.clean(once.text) == once.text
 
 
+def test_the_page_titles_headline_may_head_a_long_header() -> None:
+    # Headline, dek, byline, "Follow", reading time, date, claps, share buttons, caption:
+    # ten short lines before the first paragraph, more than `title_body_lines`. The copy the
+    # <title> prints exactly (its headline part) is still the headline.
+    head = "Lessons from migrating a monolith to microservices"
+    header = [
+        "What two years of distributed systems taught our small team",
+        "Daniel Okafor",
+        "Follow",
+        "8 min read",
+        "Nov 2, 2023",
+        "1.2K",
+        "Listen",
+        "Share",
+        "The team at work in 2021",
+    ]
+    body = ["Home", "Sign in", head, *header, PARA, PARA2]
+    text = "\n".join([f"{head} | by Daniel Okafor | Better Programming", *body])
+    labels = _labels(text, titles.detect)
+    assert labels[head] == "title"
+    once = dedup.clean(text)
+    assert dedup.clean(once) == once
+    # Only the exact headline: a copy that differs from the <title>'s headline ("... II")
+    # needs the paragraph within `title_body_lines`, as before.
+    other = "\n".join([f"{head} II | by Daniel Okafor | Better Programming", *body])
+    assert head not in _labels(other, titles.detect)
+
+
 def test_title_threshold_comes_from_config() -> None:
     text = "\n".join(
         ["Bridge to be built next year", "Follow", "Bridge to be built in the next year", PARA]

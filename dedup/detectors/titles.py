@@ -391,6 +391,24 @@ def heads_body(
     return any(is_paragraph(ln, config) for ln in after if stop is None or ln.index < stop)
 
 
+def _heads_header(doc: Document, index: int, config: CleanConfig, *, stop: int | None) -> bool:
+    """Return whether line ``index`` heads a header of short lines and then a paragraph.
+
+    A paragraph (see `is_paragraph`) must follow within ``config.title_header_lines``
+    lines, before line ``stop`` (the next copy), with only lines of a headline's length
+    before it.
+    """
+    _, after = doc.neighbours(index, config.title_header_lines)
+    for line in after:
+        if stop is not None and line.index >= stop:
+            return False
+        if is_paragraph(line, config):
+            return True
+        if line.n_words > config.max_title_words:
+            return False
+    return False
+
+
 def _pair_in_body(
     doc: Document,
     pos: int,
@@ -591,6 +609,15 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             for c, stop in zip(group, nexts, strict=True)
             if heads_body(doc, c.index, config, stop=stop)
         }
+        if not heading and pos == 0:
+            # The <title>'s headline printed as it is may head a longer header: a dek, a
+            # byline, "Follow", a reading time, a date, share buttons.
+            exact = {lines[i].key, *_cores(lines[i])}
+            heading = {
+                c.index
+                for c, stop in zip(group[1:], nexts[1:], strict=True)
+                if lines[c.index].key in exact and _heads_header(doc, c.index, config, stop=stop)
+            }
         if not heading:
             continue  # copies in menus or link lists, not above an article: not our business
         # An undecorated copy wins (the dev set's gold keeps the in-body headline, not the
