@@ -577,7 +577,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         marks: earlier detectors' marks (titles run first: usually empty).
         config: ``title_similarity``, ``min_title_words``, ``max_title_words``,
             ``title_window``, ``title_search_lines``, ``title_body_lines``,
-            ``title_body_words``.
+            ``title_header_lines``, ``title_body_words``.
 
     Returns:
         One mark per headline line and per copy of it.
