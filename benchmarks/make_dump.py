@@ -315,8 +315,10 @@ def load_source(path: Path, limit: int | None = None) -> tuple[list[Page], dict[
             article = "\n".join(x for x, lab in zip(lines, labels, strict=True) if lab)
             sh = _shingles(article)
             shared = Counter(k for s in sh for k in seen.get(s, ()))
-            least = SOURCE_DUPLICATE_CONTAINMENT
-            if any(n >= least * min(len(sh), sizes[k]) for k, n in shared.items()):
+            if any(
+                n >= SOURCE_DUPLICATE_CONTAINMENT * min(len(sh), sizes[k])
+                for k, n in shared.items()
+            ):
                 left_out["article duplicates an earlier page"] += 1
                 continue
             for s in sh:

@@ -247,14 +247,13 @@ class _Candidates:
         ellipsis only where the <title> prints it too: a snippet cut short ("A visionary in
         the true meaning of…") is no copy of a <title> that goes on.
         """
-        text = self._doc.lines[index].stripped
-        if self.with_ellipsis(index):
+        line = self._doc.lines[index]
+        if index in self._marks or not _headline_shape(line, self._config):
+            return False
+        text = line.stripped
+        if is_truncated(text):
             return normalize(text) in normalize(page_title.stripped)
-        return (
-            index not in self._marks
-            and _headline_shape(self._doc.lines[index], self._config)
-            and _ends_with_sentence_period(text)
-        )
+        return _ends_with_sentence_period(text)
 
     def with_ellipsis(self, index: int) -> bool:
         """Return whether line ``index`` would be headline-like but for an ellipsis at its end.
