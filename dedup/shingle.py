@@ -65,6 +65,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dedup import _jit
 from dedup.errors import ConfigError, InputError
 from dedup.normalize import _TRANSLATE, normalize
 
@@ -555,8 +556,7 @@ def _keys(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
     """
     tables = _tables()
     cp = _join(texts)
-    doc_starts = np.zeros(len(texts), dtype=np.int64)
-    np.cumsum([len(t) + 1 for t in texts[:-1]], out=doc_starts[1:])
+    doc_starts = _doc_starts(texts)
     if not params.normalize:
         return np.take(tables.raw, cp, mode="clip"), doc_starts
     info = np.take(tables.packed, cp, mode="clip")
@@ -645,8 +645,53 @@ def _complex_docs(cp: U32, bad: I64, flags: U32, starts: I64, tables: _Tables) -
     return {d - 1 for d in out}
 
 
+def _doc_starts(texts: list[str]) -> I64:
+    """Return where each text starts in the texts joined by one separator (`_join`)."""
+    doc_starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts[:-1]], out=doc_starts[1:])
+    return doc_starts
+
+
 def _shingle_chunk(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
     """Shingle hashes of one batch of texts, as a CSR pair."""
+    if _jit.enabled():
+        return _compiled_chunk(texts, params)
+    return _numpy_chunk(texts, params)
+
+
+@cache
+def _jit_constants(word_n: int, char_n: int) -> tuple[U64, U64, U64]:
+    """The arguments of the `dedup._jit` kernels that depend only on the parameters."""
+    flags = [_F_DELETE, _F_COMPLEX, _F_MARK, _F_EXPAND, _KEY_MASK]
+    consts = np.array([_B_WORD, _B_NOSPACE, _F_DELETE, _R, _K_LEN, *flags], dtype=np.uint64)
+    return _shingle_multipliers(word_n), _shingle_multipliers(char_n), consts
+
+
+def _compiled_chunk(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
+    """`_numpy_chunk` in two compiled passes (`dedup._jit.keys`, `dedup._jit.shingle_rows`).
+
+    A batch holding a character whose normalisation depends on its neighbours (a combining
+    accent that composes with its letter) gets its keys from `_keys`, as in numpy.
+    """
+    tables = _tables()
+    word_mult, char_mult, consts = _jit_constants(params.word_n, params.char_n)
+    table = tables.packed if params.normalize else tables.raw
+    found = _jit.keys(
+        _join(texts),
+        _doc_starts(texts),
+        table,
+        tables.ccc,
+        tables.exp_chars,
+        tables.exp_len,
+        tables.exp_rows,
+        consts,
+    )
+    keys, doc_starts = found if found is not None else _keys(texts, params)
+    return _jit.shingle_rows(keys, doc_starts, word_mult, char_mult, consts)
+
+
+def _numpy_chunk(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
+    """`_shingle_chunk` in numpy: one array operation per step over the whole batch."""
     n_docs = len(texts)
     keys, doc_starts = _keys(texts, params)
     n = len(keys)
@@ -726,7 +771,7 @@ def _shingle_chunk(texts: list[str], params: ShingleParams) -> tuple[U32, I64]:
 
 
 def _one_doc(keys: U32, starts: I64, tok: U64, params: ShingleParams) -> tuple[U32, I64]:
-    """The end of `_shingle_chunk` for a batch of one document (a query, one `add`).
+    """The end of `_numpy_chunk` for a batch of one document (a query, one `add`).
 
     The same values as the general path, without its per-document bookkeeping (offsets,
     window sizes and cut-offs per document: about 20 numpy calls, a quarter of the time of

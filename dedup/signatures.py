@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dedup import _jit
 from dedup.errors import ConfigError, InputError
 from dedup.shingle import ShingleParams, shingle_chunks, unique_rows
 
@@ -293,6 +294,10 @@ def _minhash(values: U32, offsets: I64, lengths: I64, scheme: SignatureScheme) -
     """`minhash_batch` of a CSR pair known to be well formed (``lengths`` its row lengths)."""
     n_docs = len(lengths)
     num_perm = scheme.num_perm
+    if _jit.enabled():
+        a, b = _permutations(num_perm, scheme.seed)
+        sig: U32 = _jit.minhash_rows(values, offsets, a, b, EMPTY, False)[0]
+        return sig
     if n_docs == 1 and 0 < lengths[0] * num_perm <= _SMALL_CELLS:
         # one text (a query, one add): `_minhash_small` without cutting rows or transposing
         a, b = _columns(num_perm, scheme.seed)
@@ -401,13 +406,41 @@ def signatures(texts: Sequence[str], scheme: SignatureScheme | None = None) -> t
         ([0, 1], True)
     """
     scheme = scheme or SignatureScheme()
+    chunks = shingle_chunks(texts, scheme.shingle)
+    sign = _sign_compiled if _jit.enabled() else _sign_numpy
+    sigs, counts = sign(chunks, scheme)
+    if not sigs:
+        return np.zeros((0, scheme.num_perm), dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    # One signature piece may span several shingle chunks: join the counts whatever the sigs.
+    all_counts = counts[0] if len(counts) == 1 else np.concatenate(counts)
+    return (sigs[0] if len(sigs) == 1 else np.concatenate(sigs)), all_counts
+
+
+def _sign_compiled(
+    chunks: Iterable[tuple[U32, I64]], scheme: SignatureScheme
+) -> tuple[list[U32], list[I64]]:
+    """Signatures and distinct counts of each chunk in one compiled loop (`dedup._jit`)."""
+    a, b = _permutations(scheme.num_perm, scheme.seed)
+    sigs: list[U32] = []
+    counts: list[I64] = []
+    for values, offsets in chunks:
+        sig, count = _jit.minhash_rows(values, offsets, a, b, EMPTY, True)
+        sigs.append(sig)
+        counts.append(count)
+    return sigs, counts
+
+
+def _sign_numpy(
+    chunks: Iterable[tuple[U32, I64]], scheme: SignatureScheme
+) -> tuple[list[U32], list[I64]]:
+    """Signatures and distinct counts of the chunks in numpy, a few chunks at a time."""
     sigs: list[U32] = []
     counts: list[I64] = []
     # A few groups of documents at a time: their shingles stay in the CPU cache from
     # hashing to signature, and memory does not grow with the number of texts.
     pending: list[tuple[U32, I64]] = []
     size = 0
-    for chunk in shingle_chunks(texts, scheme.shingle):
+    for chunk in chunks:
         values, offsets = unique_rows(*chunk)  # the same signature, with less work
         counts.append(np.diff(offsets))
         pending.append((values, offsets))
@@ -417,11 +450,7 @@ def signatures(texts: Sequence[str], scheme: SignatureScheme | None = None) -> t
             pending, size = [], 0
     if pending:
         sigs.append(_sign(pending, scheme))
-    if not sigs:
-        return np.zeros((0, scheme.num_perm), dtype=np.uint32), np.zeros(0, dtype=np.int64)
-    # One signature piece may span several shingle chunks: join the counts whatever the sigs.
-    all_counts = counts[0] if len(counts) == 1 else np.concatenate(counts)
-    return (sigs[0] if len(sigs) == 1 else np.concatenate(sigs)), all_counts
+    return sigs, counts
 
 
 def _sign(parts: list[tuple[U32, I64]], scheme: SignatureScheme) -> U32:

@@ -13,7 +13,9 @@ No profile has a deadline: speed is measured in ``benchmarks/``, never asserted 
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -156,3 +158,22 @@ def redis_url(redis_server: object) -> str:
     import uuid
 
     return f"{redis_server.url}?prefix=t{uuid.uuid4().hex[:16]}"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module", params=["numpy", "numba"])
+def signing_kernel(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a module's tests once on numpy's signing path and once on numba's kernels.
+
+    ``dedup._jit.enabled`` decides which path shingling and MinHash take; the module's
+    references (datasketch, `dedup.normalize`, hand-made tokens) then check each path.
+    """
+    from dedup import _jit
+
+    if request.param == "numba" and importlib.util.find_spec("numba") is None:
+        pytest.skip("numba is not installed (pip install -e '.[fast]'): kernels not tested")
+    saved = _jit.enabled
+    _jit.enabled = lambda: request.param == "numba"  # type: ignore[assignment]
+    try:
+        yield request.param
+    finally:
+        _jit.enabled = saved  # type: ignore[assignment]

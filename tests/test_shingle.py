@@ -50,6 +50,9 @@ EN = (
     "was easing but remained above its target, and signalled that cuts could come next year."
 )
 
+# every test here runs on both signing paths: numpy and the compiled kernels
+pytestmark = pytest.mark.usefixtures("signing_kernel")
+
 
 DEFAULT = ShingleParams()
 

@@ -36,6 +36,9 @@ TEXTS = [
     "easing but remained above target.",
 ]
 
+# every test here runs on both signing paths: numpy and the compiled kernels
+pytestmark = pytest.mark.usefixtures("signing_kernel")
+
 
 def datasketch_row(hashes, num_perm, seed, *, one_by_one=False):
     m = MinHash(num_perm=num_perm, seed=seed, scheme="affine32", hashfunc=lambda x: x)
