@@ -88,9 +88,9 @@ def minhash_rows(  # pragma: no cover
     compiler vectorises.
 
     With ``distinct``, a hash repeated in its row is signed once (a small open-addressing
-    set per row, its slots marked with the row's number so it is never cleared) and the second array
-    counts each row's distinct hashes, as `dedup.shingle.unique_rows` does; without it
-    every hash is signed and the counts are the row lengths.
+    set per row, its slots marked with the row's number so it is never cleared) and the
+    second array counts each row's distinct hashes, as `dedup.shingle.unique_rows` does;
+    without it every hash is signed and the counts are the row lengths.
     """
     n_docs = len(offsets) - 1
     num_perm = len(a)
@@ -200,7 +200,7 @@ def keys(  # pragma: no cover
             edits += 1
     if edits == 0:
         return out, doc_starts
-    keys = np.empty(n + grow, dtype=np.uint32)
+    edited = np.empty(n + grow, dtype=np.uint32)
     starts = doc_starts.copy()
     d = 0
     j = 0
@@ -210,20 +210,20 @@ def keys(  # pragma: no cover
             d += 1
         key = out[i]
         if key < flagged:
-            keys[j] = key
+            edited[j] = key
             j += 1
         elif key & f_delete:
             continue
         elif key & f_expand:
             row = np.searchsorted(exp_chars, min(cp[i], last))
             for q in range(exp_len[row]):
-                keys[j] = exp_rows[row, q]
+                edited[j] = exp_rows[row, q]
                 j += 1
         else:
-            keys[j] = key & key_mask
+            edited[j] = key & key_mask
             j += 1
     starts[d:] = j  # empty documents at the end
-    return keys, starts
+    return edited, starts
 
 
 @_jit
