@@ -60,7 +60,11 @@ def enabled() -> bool:
 
 
 def _jit(fn: Callable[P, R]) -> Callable[P, R]:
-    """Compile ``fn`` with numba at its first call (cached on disk, the GIL released)."""
+    """Compile ``fn`` with numba at its first call (cached on disk, the GIL released).
+
+    Where numba finds no directory to cache in (a read-only installation and no writable
+    user cache), the kernel is compiled in memory, with one warning per process.
+    """
     compiled: Callable[P, R] | None = None
 
     @functools.wraps(fn)
@@ -69,10 +73,31 @@ def _jit(fn: Callable[P, R]) -> Callable[P, R]:
         if compiled is None:
             import numba
 
-            compiled = numba.njit(cache=True, nogil=True)(fn)
+            try:
+                compiled = numba.njit(cache=True, nogil=True)(fn)
+            except RuntimeError as err:  # "cannot cache function ...: no locator available"
+                _warn_uncached(str(err))
+                compiled = numba.njit(nogil=True)(fn)
         return compiled(*args, **kwargs)
 
     return call
+
+
+_UNCACHED: list[str] = []  # why the kernels are compiled without a cache, once warned
+
+
+def _warn_uncached(reason: str) -> None:
+    """Warn, once per process (not once per kernel), that there is no disk cache."""
+    if _UNCACHED:
+        return
+    _UNCACHED.append(reason)
+    warnings.warn(
+        f"numba cannot cache dedup's compiled kernels ({reason}): every process compiles "
+        f"them at its first signature (a few seconds). Set NUMBA_CACHE_DIR to a writable "
+        f"directory to cache them.",
+        RuntimeWarning,
+        stacklevel=4,
+    )
 
 
 @_jit

@@ -160,3 +160,37 @@ def test_a_numba_that_cannot_be_imported_warns_and_numpy_signs(tmp_path):
     assert "numba is installed but cannot be imported" in message
     assert "Numba needs NumPy 1.0 or less" in message
     assert "DEDUP_JIT=0" in message
+
+
+def test_without_a_cache_directory_the_kernels_compile_in_memory_and_say_so():
+    # numba's answer on a read-only installation with no writable user cache: no locator
+    # (only the zip-archive locator allowed, which does not apply to a source file)
+    code = """
+        import warnings
+        from dedup import _jit
+        from dedup.signatures import signatures
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sig, counts = signatures(["one two three four five six seven"] * 3)
+            signatures(["eight nine ten eleven twelve thirteen"])
+        print(_jit.enabled(), counts.tolist(), sig[0][:3].tolist())
+        print(len(caught))
+        print(caught[0].message)
+    """
+    out = run(code, NUMBA_CACHE_LOCATOR_CLASSES="ZipCacheLocator", DEDUP_JIT="1")
+    assert out.returncode == 0, out.stderr
+    first, count, message = out.stdout.splitlines()
+    plain = run(
+        """
+        from dedup.signatures import signatures
+        sig, counts = signatures(["one two three four five six seven"] * 3)
+        print(counts.tolist(), sig[0][:3].tolist())
+        """,
+        DEDUP_JIT="0",
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert first == "True " + plain.stdout.strip()  # the same values, compiled in memory
+    assert count == "1"  # one warning per process, not one per kernel
+    assert "numba cannot cache dedup's compiled kernels" in message
+    assert "no locator available" in message
+    assert "NUMBA_CACHE_DIR" in message
