@@ -110,12 +110,8 @@ def run_dedup(docs: list[str]) -> object:
 
 def run_dedup_numpy(docs: list[str]) -> object:
     """`run_dedup` on the numpy path, as without the ``fast`` extra (numba)."""
-    saved = _jit.enabled
-    _jit.enabled = lambda: False  # type: ignore[assignment]
-    try:
+    with _jit.forced(False):
         return run_dedup(docs)
-    finally:
-        _jit.enabled = saved  # type: ignore[assignment]
 
 
 def kernels() -> str:

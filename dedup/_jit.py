@@ -19,7 +19,8 @@ from __future__ import annotations
 import functools
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 import numpy as np
@@ -33,14 +34,36 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@functools.cache
+_FORCED: list[bool] = []  # the innermost `forced` block's choice, if any
+
+
 def enabled() -> bool:
     """Return whether the compiled kernels are used (imports numba the first time).
 
     False when numba is not installed, when ``DEDUP_JIT=0``, or when numba is installed
     but cannot be imported (e.g. built for another numpy): then with a warning that says
-    so, since the numpy path gives the same results, only slower.
+    so, since the numpy path gives the same results, only slower. Inside a `forced` block,
+    that block's choice.
     """
+    return _FORCED[-1] if _FORCED else _available()
+
+
+@contextmanager
+def forced(on: bool) -> Iterator[None]:
+    """Sign on the kernels (``on``) or on the numpy path inside the block, to compare them.
+
+    Not thread-safe: for tests and benchmarks, which run one path at a time.
+    """
+    _FORCED.append(on)
+    try:
+        yield
+    finally:
+        _FORCED.pop()
+
+
+@functools.cache
+def _available() -> bool:
+    """Whether numba is importable and not turned off (see `enabled`)."""
     if os.environ.get("DEDUP_JIT", "1").strip() == "0":
         return False
     try:
@@ -53,7 +76,7 @@ def enabled() -> bool:
             f"with numpy instead (the same values, about half the speed). Install a numba "
             f"that matches this numpy, or set DEDUP_JIT=0 to silence this warning.",
             RuntimeWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
         return False
     return True

@@ -164,16 +164,12 @@ def redis_url(redis_server: object) -> str:
 def signing_kernel(request: pytest.FixtureRequest) -> Iterator[str]:
     """Run a module's tests once on numpy's signing path and once on numba's kernels.
 
-    ``dedup._jit.enabled`` decides which path shingling and MinHash take; the module's
+    ``dedup._jit.forced`` decides which path shingling and MinHash take; the module's
     references (datasketch, `dedup.normalize`, hand-made tokens) then check each path.
     """
     from dedup import _jit
 
     if request.param == "numba" and importlib.util.find_spec("numba") is None:
         pytest.skip("numba is not installed (pip install -e '.[fast]'): kernels not tested")
-    saved = _jit.enabled
-    _jit.enabled = lambda: request.param == "numba"  # type: ignore[assignment]
-    try:
+    with _jit.forced(request.param == "numba"):
         yield request.param
-    finally:
-        _jit.enabled = saved  # type: ignore[assignment]

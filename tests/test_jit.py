@@ -46,14 +46,10 @@ TEXTS = st.lists(ALPHABET, max_size=60).map("".join)
 
 def both(fn, *args):
     """Return ``fn(*args)`` on the compiled kernels and on numpy."""
-    saved = _jit.enabled
-    try:
-        _jit.enabled = lambda: True  # type: ignore[assignment]
+    with _jit.forced(True):
         compiled = fn(*args)
-        _jit.enabled = lambda: False  # type: ignore[assignment]
+    with _jit.forced(False):
         plain = fn(*args)
-    finally:
-        _jit.enabled = saved  # type: ignore[assignment]
     return compiled, plain
 
 
