@@ -247,8 +247,8 @@ class _Candidates:
         ellipsis only where the <title> prints it too: a snippet cut short ("A visionary in
         the true meaning of…") is no copy of a <title> that goes on.
         """
-        line = self._doc.lines[index]
-        if index in self._marks or not _headline_shape(line, self._config):
+        line = self._shaped(index)
+        if line is None:
             return False
         text = line.stripped
         if is_truncated(text):
@@ -262,12 +262,15 @@ class _Candidates:
         cleaned text of a page whose <title> printed it (`with_end_mark`) starts with it, and
         must get the same title again.
         """
+        line = self._shaped(index)
+        return line is not None and is_truncated(line.stripped)
+
+    def _shaped(self, index: int) -> Line | None:
+        """Return line ``index`` if no detector marked it and it has a headline's shape."""
         line = self._doc.lines[index]
-        return (
-            index not in self._marks
-            and _headline_shape(line, self._config)
-            and is_truncated(line.stripped)
-        )
+        if index in self._marks or not _headline_shape(line, self._config):
+            return None
+        return line
 
 
 class _PageTitle:
