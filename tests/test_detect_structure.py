@@ -359,6 +359,54 @@ def test_the_page_titles_headline_may_head_a_long_header() -> None:
     assert head not in _labels(other, titles.detect)
 
 
+def test_headline_over_a_dated_header_stays_the_title_when_cleaned_again() -> None:
+    # The <title>'s headline printed in the body over a dated header: date, the author (a
+    # link, printed twice), "Profile", a few teasers, then the article. The first clean
+    # finds the headline through the <title>; the cleaned text has no <title> and starts with
+    # the headline, which must still be its title (a line followed by a date line and a
+    # header of short lines), or a second clean would drop it as a line above the article.
+    head = "Harbour board sacks its chief engineer over the bridge delays"
+    header = [
+        "October 30, 2012 3:41 PM",
+        "Maria Lindqvist",
+        "Maria Lindqvist",
+        "Profile",
+        "Ferry prices rise again for the winter",
+        "Five walks along the old canal",
+        "New café opens at the station",
+    ]
+    nav = ["Home", "News", "Sport", "Business", "Opinion", "Contests"]
+    text = "\n".join([f"{head} | Harbour Post", *nav, head, *header, PARA, PARA2])
+    once = dedup.clean_and_explain(text)
+    assert once.title == head
+    kept = once.text.split("\n")
+    assert head in kept
+    assert "October 30, 2012 3:41 PM" in kept
+    assert dedup.clean(once.text) == once.text
+    # The rule reads the top of a text only: the first line, a date line right under it.
+    assert _labels(once.text, titles.detect) == {head: "title"}
+
+
+def test_first_line_over_a_menu_is_not_a_title_for_a_date_further_down() -> None:
+    # A page's <title>, then its menu, then a date, the article beyond `title_body_lines`:
+    # no dated header, no title.
+    text = "\n".join(
+        [
+            "Use a spare laptop as a home server",
+            "Technology Blog",
+            "How-to Guides",
+            "Windows 8",
+            "Internet, Google Docs, Proxy",
+            "couch mode",
+            "print story",
+            "02 nov 2012",
+            PARA,
+            PARA2,
+        ]
+    )
+    assert "Use a spare laptop as a home server" not in _labels(text, titles.detect)
+
+
 def test_title_threshold_comes_from_config() -> None:
     text = "\n".join(
         ["Bridge to be built next year", "Follow", "Bridge to be built in the next year", PARA]

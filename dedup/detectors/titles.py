@@ -38,7 +38,7 @@ from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.bylines import parse_byline
 from dedup.detectors.chrome import match_chrome
-from dedup.detectors.dates import is_date_line, line_date_shape
+from dedup.detectors.dates import find_dates, is_date_line, line_date_shape
 from dedup.document import Document, Line, unpunctuated, word_count
 from dedup.normalize import match_key, normalize
 
@@ -65,6 +65,8 @@ _CLOSERS = "\"'”’»"
 # What separates the last word of a line from the rest ("Rapson-Inc.", "and/or").
 _WORD_BREAK = re.compile(r"[\s\-/]")
 _DIGIT = re.compile(r"\d")
+#: A dated header has its date line within this many lines under the headline.
+_DATED_HEADER_LINES = 2
 _NUMBER = re.compile(r"\d+")
 # A sentence boundary: a full stop, question or exclamation mark before a space or the end
 # (Latin, CJK, Arabic "؟", Urdu "۔", Devanagari "।").
@@ -411,6 +413,20 @@ def _heads_header(doc: Document, index: int, config: CleanConfig, *, stop: int |
     return False
 
 
+def _heads_dated_header(doc: Document, index: int, config: CleanConfig) -> bool:
+    """Return whether line ``index`` heads a dated header: a date within its next two lines.
+
+    An article's header, the headline over a date line or a byline with a date ("October
+    30, 2012 3:41 PM", "Submitted by ... on 08/09/2012"), then short lines (the author, a
+    profile link, teasers) and the article: `_heads_header` with a date right under the line.
+    """
+    _, after = doc.neighbours(index, _DATED_HEADER_LINES)
+    return any(
+        _DIGIT.search(line.stripped) is not None and find_dates(line.stripped, config=config)
+        for line in after
+    ) and _heads_header(doc, index, config, stop=None)
+
+
 def _pair_in_body(
     doc: Document,
     pos: int,
@@ -652,15 +668,17 @@ def _lone_title(doc: Document, candidates: _Candidates, config: CleanConfig) -> 
     followed by prose has no title line. (A colon or dash in the line is no reason to look
     further: "Copywriting: How to Ditch Marketing" is a headline, and the cleaned text of a
     page, where the title is the first line, must get the same title again; for that, a line
-    ending in an ellipsis counts too, as `_group` takes one the <title> prints.)
+    ending in an ellipsis counts too, as `_group` takes one the <title> prints.) The first
+    line may also head a dated header (`_heads_dated_header`): the headline the <title>
+    matched over a date and a long header stays the title once the <title> is cleaned away.
     """
-    for i in doc.content_lines[: config.title_search_lines]:
+    for pos, i in enumerate(doc.content_lines[: config.title_search_lines]):
         line = doc.lines[i]
         if is_paragraph(line, config) or line.n_words > config.max_title_words:
             return None
         if (
             (i in candidates or candidates.with_ellipsis(i))
-            and heads_body(doc, i, config)
+            and (heads_body(doc, i, config) or (pos == 0 and _heads_dated_header(doc, i, config)))
             and not _not_a_title(line.stripped, config)
         ):
             return i
