@@ -112,6 +112,14 @@ def labels(detector, text: str) -> dict[str, str]:
         ("您的评论正在等待审核。", "zh"),
         ("تعليقك بانتظار المراجعة.", "ar"),
         ("آپ کا تبصرہ منظوری کا منتظر ہے۔", "ur"),
+        # account links: the writer's profile page, the reader's notifications
+        ("Profile", "en"),
+        ("Clear notifications ×", "en"),
+        ("Voir le profil", "fr"),
+        ("Profil ansehen", "de"),
+        ("Visualizza profilo", "it"),
+        ("Bekijk profiel", "nl"),
+        ("Мой профиль", "ru"),
     ],
 )
 def test_chrome_phrases_match_whole_lines(line: str, lang: str) -> None:
@@ -138,6 +146,8 @@ def test_chrome_phrases_match_whole_lines(line: str, lang: str) -> None:
         "The opinions expressed by the minister drew criticism from the opposition.",
         "Comments are what the readers of this blog write to each other every day.",
         "Nobody",
+        "Profile: the quiet engineer who rebuilt the city's bridges",
+        "A profile of the new mayor",
         "",
     ],
 )
