@@ -255,6 +255,7 @@ def test_every_lookup_the_sqlite_backend_runs_uses_an_index(
         store.add_many({"id": p["id"], "text": p["text"]} for p in pages[:10])
         store.add("copy", pages[0]["text"] + "\n")
         store.query_many([p["text"] for p in pages[5:15]])
+        store.query(_edit(pages[2]["text"]))  # one page: its candidates in one statement
         store.get(pages[3]["id"])
         store.remove(pages[0]["id"])
     reads = {
@@ -301,6 +302,33 @@ def test_sqlite_levels_keep_every_document_findable(
             want = None if p["id"] in gone else p["id"]
             assert store.query(_edit(p["text"])).duplicate_of == want
     assert sum(_levels(path).values()) == 20 - len(gone)
+
+
+def test_a_reader_sees_every_add_of_another_connection_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reader's lookups read nothing while no other connection commits (`PRAGMA
+    # data_version`): after each add of the writer, pending or moved into merged levels, the
+    # reader's next query must see it, and its own earlier answers must not stick.
+    _small_levels(monkeypatch, pending=2, fanout=2)
+    path = tmp_path / "seen.db"
+    pages = [p for p in _pages() if len(p["text"]) > 1500][:12]
+    with Store(path, learn=False) as writer, Store(path, learn=False) as reader:
+        for k, p in enumerate(pages):
+            assert reader.query(_edit(p["text"])).duplicate_of is None
+            if k % 3 == 2:
+                writer.add_many([{"id": p["id"], "text": p["text"]}])
+            else:
+                writer.add(p["id"], p["text"])
+            for q in pages[: k + 1]:
+                assert reader.query(_edit(q["text"])).duplicate_of == q["id"], (k, q["id"])
+                assert reader.query(q["text"]).match == "exact"
+            assert [r.duplicate_of for r in reader.query_many([_edit(pages[0]["text"])])] == [
+                pages[0]["id"]
+            ]
+        writer.remove(pages[0]["id"])
+        assert reader.query(_edit(pages[0]["text"])).duplicate_of is None
+    assert len(_levels(path)) >= 2  # pages moved into levels, merged
 
 
 def _levels(path: Path) -> dict[int, int]:

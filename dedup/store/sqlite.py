@@ -146,6 +146,9 @@ class SQLiteBackend(Backend):
         self._upto = self._tail = 0
         # level -> (its generation, its filter), as this process last read them
         self._filters: dict[int, tuple[int, KeyFilter]] = {}
+        # ``PRAGMA data_version`` and the levels as the last `_sync` read them (forgotten
+        # after each write of ours): while no other connection commits, nothing to re-read.
+        self._unchanged: tuple[int, list[_Level]] | None = None
         if self.path.is_dir():
             msg = f"{self.location}: is a folder; give the path of a store file (e.g. seen.db)"
             raise StoreError(msg)
@@ -234,8 +237,11 @@ class SQLiteBackend(Backend):
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: the lock first, so what is read inside stays true."""
-        with self._transaction("BEGIN IMMEDIATE") as con:
-            yield con
+        try:
+            with self._transaction("BEGIN IMMEDIATE") as con:
+                yield con
+        finally:
+            self._unchanged = None  # our own commits leave data_version as it is
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
@@ -247,6 +253,7 @@ class SQLiteBackend(Backend):
         except BaseException:
             self._pending, self._pending_docs, self._filters = {}, {}, {}
             self._upto = self._tail = 0
+            self._unchanged = None
             if con.in_transaction:
                 con.execute("ROLLBACK")
             raise
@@ -255,8 +262,18 @@ class SQLiteBackend(Backend):
     def _sync(self, con: sqlite3.Connection) -> list[_Level]:
         """Bring the pending documents and the level filters up to date; return the levels.
 
-        Inside a transaction, so what it reads and what the caller then reads agree.
+        Inside a transaction, so what it reads and what the caller then reads agree. Its
+        first statement, ``PRAGMA data_version``, starts the transaction's snapshot and
+        tells whether another connection committed since this one last looked: if none did
+        (and this one wrote nothing since), the levels, pending documents and filters held
+        are still those of the file, and nothing is read (a lookup's 2 statements fewer).
         """
+        version = con.execute("PRAGMA data_version").fetchone()[0]
+        held = self._unchanged
+        if held is not None and held[0] == version:
+            # The same objects: only a write changes them (`_flush`), and after any write
+            # (committed or not) `_write` forgets them.
+            return held[1]
         levels = [
             _Level(*row)
             for row in con.execute("SELECT docs, lo, hi, gen, upto FROM levels ORDER BY level")
@@ -281,6 +298,7 @@ class SQLiteBackend(Backend):
                     )
                     raise StoreError(msg)
                 self._filters[level] = (lv.gen, KeyFilter.from_bytes(row[0]))
+        self._unchanged = (version, levels)
         return levels
 
     def _remember(self, cand: Candidate, keys: list[int]) -> None:
@@ -415,10 +433,16 @@ class SQLiteBackend(Backend):
         return self.lookup_many([entry])[0]
 
     def lookup_many(self, entries: Sequence[Entry]) -> list[tuple[Record | None, list[Candidate]]]:
-        """See `Backend.lookup_many`: one read transaction, a few queries per level."""
+        """See `Backend.lookup_many`: one read transaction.
+
+        The candidates of one entry come from one statement, a batch's from a few per level.
+        """
         try:
             with self._transaction("BEGIN") as con:
-                exact, bands = self._fetch(con, entries, self._sync(con))
+                levels = self._sync(con)
+                if len(entries) == 1 and len(entries[0].bands) * LEVELS <= _MAX_VARS:
+                    return [self._lookup_one(con, entries[0], levels)]
+                exact, bands = self._fetch(con, entries, levels)
         except sqlite3.DatabaseError as exc:
             raise self._error(exc, "cannot look documents up") from exc
         out: list[tuple[Record | None, list[Candidate]]] = []
@@ -426,6 +450,48 @@ class SQLiteBackend(Backend):
             hit = exact.get(entry.exact) if entry.exact is not None else None
             out.append((hit, [] if hit is not None else _union(bands, entry.bands)))
         return out
+
+    def _lookup_one(
+        self, con: sqlite3.Connection, entry: Entry, levels: list[_Level]
+    ) -> tuple[Record | None, list[Candidate]]:
+        """`lookup_many` of one entry: its candidates in one statement over every level.
+
+        What `_fetch` and `_union` give, without the band of each row: SQLite joins the band
+        rows of all levels to the documents and returns each candidate once.
+        """
+        if entry.exact is not None:
+            row = con.execute(
+                "SELECT d.id, d.site FROM exact x JOIN docs d ON d.seq = x.seq WHERE x.key = ?",
+                (entry.exact,),
+            ).fetchone()
+            if row is not None:
+                return Record(row[0], site=row[1]), []
+        probe = np.unique(np.fromiter(entry.bands, dtype=np.int64, count=len(entry.bands)))
+        hashed = hash_keys(probe)
+        selects: list[str] = []
+        keys: list[int] = []
+        for level in range(1, LEVELS + 1):
+            if levels[level].docs:
+                kept = probe[self._filters[level][1].may_contain(hashed)].tolist()
+                if kept:
+                    selects.append(
+                        f"SELECT seq FROM bands_{level} WHERE key IN ({','.join('?' * len(kept))})"
+                    )
+                    keys.extend(kept)
+        found: dict[int, Candidate] = {}
+        if selects:
+            for seq, i, size, sig in con.execute(
+                f"SELECT seq, id, size, sig FROM docs WHERE seq IN ({' UNION ALL '.join(selects)})"
+                " AND sig IS NOT NULL",
+                keys,
+            ):
+                found[seq] = Candidate(i, seq, size, sig)
+        pending = self._pending
+        if pending:
+            for key in pending.keys() & set(entry.bands):
+                for cand in pending[key]:
+                    found[cand.seq] = cand
+        return None, [found[seq] for seq in sorted(found)]
 
     def _fetch(
         self, con: sqlite3.Connection, entries: Sequence[Entry], levels: list[_Level]
