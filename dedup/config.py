@@ -155,7 +155,9 @@ class CleanConfig:
             byline, dateline, standfirst) are kept with it (8 measured better than 4: the
             lines between a share bar and the text are headers more often than chrome).
         content_head_links: of which at most this many link-like lines: a menu shorter than
-            ``menu_min_run`` right above the text is not kept whole as its header.
+            ``menu_min_run`` right above the text is not kept whole as its header. Under a
+            kept title, a row of more link-like lines than this (the post's topics) is not
+            kept as its header either.
         content_header_lines: between a kept title and the article's first paragraphs, up to
             this many lines are the article's header (byline, dateline, caption, share bar)
             and are kept; a longer stretch is a menu, and only ``content_head_lines`` stay.

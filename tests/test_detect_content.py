@@ -139,6 +139,26 @@ def test_headline_standfirst_and_caption_over_share_buttons_kept() -> None:
     assert kept == [HEADLINE, STANDFIRST, CAPTION, "March 3, 2024", *PARA]
 
 
+def test_topic_links_under_the_title_are_not_its_header() -> None:
+    # Title, byline, then the post's topics, one link per line, then the text: the byline
+    # is the header, a row of more than `content_head_links` links is a tag list.
+    topics = ["Bond", "Central Banks", "China", "Inflation", "Germany", "Global Economy"]
+    title = "Why the fate of the rally may rest with soybeans | Market Notes"
+    byline = "Submitted by Ann Lee on 08/09/2012 13:01"
+    lines = [title, *MENU, "Why the fate of the rally may rest with soybeans", byline]
+    text = "\n".join([*lines, *topics, *PARA])
+    kept = _kept(text, CFG)
+    assert kept == ["Why the fate of the rally may rest with soybeans", byline, *PARA]
+    # As many links as `content_head_links` (4) stay: a short list is read as the header's.
+    few = "\n".join([*lines, *topics[:4], *PARA])
+    assert _kept(few, CFG) == [
+        "Why the fate of the rally may rest with soybeans",
+        byline,
+        *topics[:4],
+        *PARA,
+    ]
+
+
 def test_teasers_above_the_article_header_not_kept() -> None:
     from dedup.detectors.base import Mark
 

@@ -974,8 +974,10 @@ def kept_positions(
             start, later = b.start, b
     header = [k for k in range(start) if classes[k] not in _DECIDED]
     if titled and len(header) <= config.content_header_lines:
+        listed = _link_runs(header, classes, config.content_head_links)
         for k in header:
-            keep[k] = "kept: between the title and the article's first paragraphs"
+            if k not in listed:
+                keep[k] = "kept: between the title and the article's first paragraphs"
     else:
         # Headline, byline, dateline: a few short lines right before the article. Lines
         # earlier detectors removed are stepped over, so a removed timestamp does not hide
@@ -1317,4 +1319,22 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         where = "before" if k < first else ("after" if k > last else "between blocks of")
         reason = drop.get(k) or f"outside the main text: {c} line {where} the article's paragraphs"
         out.append(Mark(idx[k], "chrome", reason, NAME))
+    return out
+
+
+def _link_runs(header: Sequence[int], classes: Sequence[str], most: int) -> set[int]:
+    """Return the header lines in runs of more than ``most`` link-like lines in a row.
+
+    A title's header holds a byline, a date, a share bar; a row of topic links ("Bond",
+    "Central Banks", "China", "CPI", ...) under it is a tag list, not the article's.
+    """
+    out: set[int] = set()
+    run: list[int] = []
+    for k in [*header, -1]:
+        if k >= 0 and classes[k] == LINK and (not run or k == run[-1] + 1):
+            run.append(k)
+            continue
+        if len(run) > most:
+            out.update(run)
+        run = [k] if k >= 0 and classes[k] == LINK else []
     return out
