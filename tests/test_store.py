@@ -35,6 +35,11 @@ def _pages() -> list[dict[str, str]]:
         return [json.loads(line) for line in f]
 
 
+def _long_pages(n: int) -> list[dict[str, str]]:
+    """The first ``n`` pages of more than 1,500 characters: each has its own signature."""
+    return [p for p in _pages() if len(p["text"]) > 1500][:n]
+
+
 def _edit(text: str, every: int = 25) -> str:
     """Change every ``every``-th word: a light edit (4% of words) of the page."""
     words = text.split(" ")
@@ -43,7 +48,7 @@ def _edit(text: str, every: int = 25) -> str:
 
 def _stream() -> list[dict[str, str]]:
     """Pages, then exact copies (re-cased), near copies (edited) and a re-added id."""
-    pages = [p for p in _pages() if len(p["text"]) > 1500][:30]
+    pages = _long_pages(30)
     docs = [{"id": p["id"], "text": p["text"], "site": p["site"]} for p in pages]
     docs += [{"id": f"{p['id']}#copy", "text": p["text"] + "\n\n"} for p in pages[:3]]
     docs += [{"id": f"{p['id']}#upper", "text": p["text"].upper()} for p in pages[3:5]]
@@ -283,7 +288,7 @@ def test_sqlite_levels_keep_every_document_findable(
     # Pending keys moved into levels, levels merged, a restart, removals from every level.
     _small_levels(monkeypatch, pending=3, fanout=2)
     path = tmp_path / "seen.db"
-    pages = [p for p in _pages() if len(p["text"]) > 1500][:20]
+    pages = _long_pages(20)
     with Store(path, learn=False) as store:
         store.add_many({"id": p["id"], "text": p["text"]} for p in pages[:9])
         for p in pages[9:]:
@@ -311,8 +316,7 @@ def test_a_reader_sees_every_add_of_another_connection_at_once(
     # data_version`): after each add of the writer, pending or moved into merged levels, the
     # reader's next query must see it, and its own earlier answers must not stick.
     _small_levels(monkeypatch, pending=2, fanout=2)
-    path = tmp_path / "seen.db"
-    pages = [p for p in _pages() if len(p["text"]) > 1500][:12]
+    path, pages = tmp_path / "seen.db", _long_pages(12)
     with Store(path, learn=False) as writer, Store(path, learn=False) as reader:
         for k, p in enumerate(pages):
             assert reader.query(_edit(p["text"])).duplicate_of is None
