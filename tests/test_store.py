@@ -17,6 +17,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -585,6 +586,31 @@ def test_query_many_answers_as_query_one_at_a_time(location: str) -> None:
         assert len(store) == 20
         with pytest.raises(InputError, match="query 1"):
             store.query_many(["ok", 3])  # type: ignore[list-item]
+
+
+def test_a_query_with_more_band_keys_than_sqlite_binds_takes_the_batch_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One page's candidates come from one statement binding its band keys once per level;
+    # where that would pass SQLite's limit of bound values, the batch path answers instead.
+    import dedup.store.sqlite as backend
+
+    docs = _stream()
+    with Store(tmp_path / "seen.db", learn=False) as store:
+        store.add_many(docs[:20])
+        texts = [d["text"] for d in docs]
+        one = [store.query(t) for t in texts]
+        monkeypatch.setattr(backend, "_MAX_VARS", store.bands)  # < bands x levels
+        one_statement = backend.SQLiteBackend._lookup_one
+        seen: list[int] = []
+
+        def checked(*args: Any) -> Any:
+            seen.append(len(args[2].bands))  # (self, con, entry, levels)
+            return one_statement(*args)
+
+        monkeypatch.setattr(backend.SQLiteBackend, "_lookup_one", checked)
+        assert [store.query(t) for t in texts] == one
+        assert seen == [0] * len(seen)  # only the pages too short to have band keys
 
 
 def test_a_batch_of_verdicts_equals_each_one_judged_alone() -> None:
