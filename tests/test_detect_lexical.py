@@ -120,6 +120,10 @@ def labels(detector, text: str) -> dict[str, str]:
         ("Visualizza profilo", "it"),
         ("Bekijk profiel", "nl"),
         ("Мой профиль", "ru"),
+        ("الملف الشخصي", "ar"),
+        ("프로필 보기", "ko"),
+        ("个人资料", "zh"),
+        ("プロフィールを見る", "ja"),
     ],
 )
 def test_chrome_phrases_match_whole_lines(line: str, lang: str) -> None:
