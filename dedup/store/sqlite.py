@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dedup.errors import StoreError
 from dedup.store.backend import (
@@ -72,6 +73,8 @@ BUSY_TIMEOUT = 60.0
 MMAP_SIZE = 1 << 40
 #: Band-key tables (levels 1..LEVELS; the last one is never merged further).
 LEVELS = 6
+#: The stored documents with the exact keys bound in ``IN ({})``: key, id, site.
+_EXACT = "SELECT x.key, d.id, d.site FROM exact x JOIN docs d ON d.seq = x.seq WHERE x.key IN ({})"
 _BANDS_TABLE = """CREATE TABLE IF NOT EXISTS bands_{level} (
     key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)
 ) WITHOUT ROWID;
@@ -460,24 +463,17 @@ class SQLiteBackend(Backend):
         rows of all levels to the documents and returns each candidate once.
         """
         if entry.exact is not None:
-            row = con.execute(
-                "SELECT d.id, d.site FROM exact x JOIN docs d ON d.seq = x.seq WHERE x.key = ?",
-                (entry.exact,),
-            ).fetchone()
+            row = con.execute(_EXACT.format("?"), (entry.exact,)).fetchone()
             if row is not None:
-                return Record(row[0], site=row[1]), []
-        probe = np.unique(np.fromiter(entry.bands, dtype=np.int64, count=len(entry.bands)))
-        hashed = hash_keys(probe)
+                return Record(row[1], site=row[2]), []
         selects: list[str] = []
         keys: list[int] = []
-        for level in range(1, LEVELS + 1):
-            if levels[level].docs:
-                kept = probe[self._filters[level][1].may_contain(hashed)].tolist()
-                if kept:
-                    selects.append(
-                        f"SELECT seq FROM bands_{level} WHERE key IN ({','.join('?' * len(kept))})"
-                    )
-                    keys.extend(kept)
+        for level, kept in self._filtered(entry.bands, levels)[1]:
+            if kept:
+                selects.append(
+                    f"SELECT seq FROM bands_{level} WHERE key IN ({','.join('?' * len(kept))})"
+                )
+                keys.extend(kept)
         found: dict[int, Candidate] = {}
         if selects:
             for seq, i, size, sig in con.execute(
@@ -493,6 +489,18 @@ class SQLiteBackend(Backend):
                     found[cand.seq] = cand
         return None, [found[seq] for seq in sorted(found)]
 
+    def _filtered(
+        self, bands: Iterable[int], levels: list[_Level]
+    ) -> tuple[NDArray[np.int64], list[tuple[int, list[int]]]]:
+        """Return the distinct band keys, and for each non-empty level those its filter may hold."""
+        probe = np.unique(np.fromiter(bands, dtype=np.int64))
+        hashed = hash_keys(probe)
+        return probe, [
+            (level, probe[self._filters[level][1].may_contain(hashed)].tolist())
+            for level in range(1, LEVELS + 1)
+            if levels[level].docs
+        ]
+
     def _fetch(
         self, con: sqlite3.Connection, entries: Sequence[Entry], levels: list[_Level]
     ) -> tuple[dict[int, Record], dict[int, list[Candidate]]]:
@@ -505,21 +513,13 @@ class SQLiteBackend(Backend):
         exact: dict[int, Record] = {}
         keys = sorted({e.exact for e in entries if e.exact is not None})
         for chunk in _chunks(keys):
-            rows = con.execute(
-                "SELECT x.key, d.id, d.site FROM exact x JOIN docs d ON d.seq = x.seq "
-                f"WHERE x.key IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
+            rows = con.execute(_EXACT.format(",".join("?" * len(chunk))), chunk)
             exact.update((key, Record(i, site=site)) for key, i, site in rows)
         hits: list[tuple[int, int]] = []
         # an exact copy needs no candidates: its bands are not looked up
         wanted = chain.from_iterable(e.bands for e in entries if e.exact not in exact)
-        probe = np.unique(np.fromiter(wanted, dtype=np.int64))
-        hashed = hash_keys(probe)
-        for level in range(1, LEVELS + 1):
-            if not levels[level].docs:
-                continue
-            kept = probe[self._filters[level][1].may_contain(hashed)].tolist()
+        probe, filtered = self._filtered(wanted, levels)
+        for level, kept in filtered:
             for chunk in _chunks(kept):
                 hits.extend(
                     con.execute(
