@@ -173,18 +173,54 @@ def template(line: str) -> str:
     if not _DIGITS.search(norm):
         return norm
     if len(norm) <= _DATE_LINE_CHARS * 2:  # a date line; in a paragraph, digits are enough
-        masked = _date_words_pattern().sub("<d>", norm)
+        masked = _mask_date_words(norm)
         if "<d>" in masked and _BARE_DATE.fullmatch(masked):
             return norm
         norm = masked
     return _DIGITS.sub("0", norm)
 
 
+def _mask_date_words(norm: str) -> str:
+    """Return ``norm`` with every month and weekday name (a whole word) replaced by ``<d>``.
+
+    Most lines name none: on ASCII text, a name can match only where a run of word
+    characters equals its first run ("sexta" of "sexta-feira"), so a set lookup of the runs
+    rules them out; where one may match, the names written in ASCII are the only ones that
+    can, and their shorter pattern masks them. Both give what `_date_words_pattern` gives
+    (a test compares them).
+    """
+    if norm.isascii():
+        heads, pattern = _ascii_date_words()
+        if "" not in heads and heads.isdisjoint(_WORD_RUN.findall(norm)):
+            return norm
+        return pattern.sub("<d>", norm)
+    return _date_words_pattern().sub("<d>", norm)
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _words_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b")
+
+
 @cache
 def _date_words_pattern() -> re.Pattern[str]:
     """Return a pattern matching any month or weekday name as a whole word."""
-    words = sorted(date_words(), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+    return _words_pattern(date_words())
+
+
+@cache
+def _ascii_date_words() -> tuple[frozenset[str], re.Pattern[str]]:
+    """Return the first word-character runs of the ASCII names, and a pattern of those names."""
+    ascii_words = [w for w in date_words() if w.isascii()]
+    heads = [_WORD_RUN.match(w) for w in ascii_words]
+    if not all(heads):
+        # A name that starts with no word character escapes the lookup of runs: then no run
+        # rules a line out (the empty run is in every line's runs).
+        return frozenset([""]), _words_pattern(ascii_words)
+    return frozenset(m.group() for m in heads if m), _words_pattern(ascii_words)
 
 
 class _Counts:

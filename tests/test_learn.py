@@ -29,7 +29,17 @@ from test_properties import line as any_line
 
 import dedup
 from dedup.config import DETECTOR_NAMES
-from dedup.learn import Cleaner, LearnedLine, LearnState, _hash, infer_site, template
+from dedup.learn import (
+    Cleaner,
+    LearnedLine,
+    LearnState,
+    _date_words_pattern,
+    _hash,
+    _mask_date_words,
+    infer_site,
+    template,
+)
+from dedup.lexicon import date_words
 from dedup.normalize import normalize
 
 Check = Callable[[str, dedup.CleanResult], None]
@@ -754,6 +764,42 @@ def test_template_masks_digits_months_weekdays() -> None:
     assert template("Updated 03 August 2025") != template("Published 03 August 2025")
     assert template("  Short  URL ") == "short url"
     assert template("Page 2 of 9") == template("Page 3 of 10")
+
+
+_NAMES = sorted(date_words())
+_NEAR_NAMES = st.sampled_from(_NAMES).flatmap(
+    lambda w: st.sampled_from([w, w[:-1], w + "s", "x" + w, w.upper(), w.replace("-", " ")])
+)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            _NEAR_NAMES,
+            st.sampled_from([" ", ", ", "-", "'", ".", "_", "0", "3.", "<d>", "é", "ั"]),
+            any_line,
+        ),
+        max_size=12,
+    )
+)
+@example(["jum'at", " 5"])  # a name with a quote inside
+@example(["sexta-feira", "-1"])
+@example(["sexta", "-feira2"])
+@example(["3august"])  # no word boundary before the name
+def test_date_word_masking_equals_the_whole_alternation(parts: list[str]) -> None:
+    # The lookup of word runs that skips most lines, and the ASCII names' own pattern, mask
+    # exactly what the pattern of all names masks, on any text.
+    norm = "".join(parts)
+    assert _mask_date_words(norm) == _date_words_pattern().sub("<d>", norm)
+
+
+def test_date_word_masking_covers_every_name() -> None:
+    masked = 0
+    for name in date_words():
+        for text in (f"on {name} 3", f"{name}, 3", f"3{name}"):
+            assert _mask_date_words(text) == _date_words_pattern().sub("<d>", text), text
+        masked += _mask_date_words(f"on {name} 3") == "on <d> 3"
+    assert masked > 500  # (names in scripts with combining marks have no word boundary)
 
 
 DATES = ["3 March 2025", "17 December 2025", "5 May 2025", "21 June 2025", "9 October 2025"]
