@@ -935,8 +935,7 @@ def _learn_job(docs: list[tuple[str, str | None]]) -> tuple[LearnState, float]:
     """Learn from a share of the (text, site) documents in a worker; return what was learned."""
     t0 = time.process_time()
     worker = Cleaner()
-    for text, site in docs:
-        worker._observe(text, site)
+    worker._observe_many(docs)
     # find_duplicates never lists learned lines: their examples need not cross processes.
     return worker.export_pending(examples=False), time.process_time() - t0
 

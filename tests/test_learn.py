@@ -547,6 +547,37 @@ def test_partial_fit_one_document_at_a_time_equals_fit(
     assert learned_model(cleaner) == learned_model(fitted)
 
 
+@pytest.mark.parametrize("chunk", [1, 4, 1000])
+def test_learning_in_batches_of_any_size_equals_fit(
+    corpus: list[object], fitted: Cleaner, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Documents are learned `_FIT_CHUNK` at a time, the band keys of all their long lines
+    # signed at once: each batch's states are those of its documents one by one.
+    monkeypatch.setattr(dedup.learn, "_FIT_CHUNK", chunk)
+    cleaner = Cleaner().fit(corpus)
+    assert learned_model(cleaner) == learned_model(fitted)
+    assert outputs(cleaner, corpus) == outputs(fitted, corpus)
+    docs = corpus[:5]
+    states = Cleaner()._page_states([Cleaner()._read(d, n) for n, d in enumerate(docs)])
+    assert any(len(s.keys) > 0 for s in states if s is not None)
+    for doc, state in zip(docs, states, strict=True):
+        one = Cleaner().page_state(doc)
+        assert state is not None
+        assert one is not None
+        assert np.array_equal(state.keys, one.keys)
+        assert np.array_equal(state.pages, one.pages)
+
+
+def test_documents_before_an_unreadable_one_are_learned(corpus: list[object]) -> None:
+    # A document that cannot be read stops learning there, as one at a time: those before
+    # it (in the batch not yet learned) are learned, and the error names its position.
+    cleaner = Cleaner()
+    with pytest.raises(dedup.InputError, match="document 6"):
+        cleaner.partial_fit([*corpus[:6], {"text": None}, *corpus[6:]])
+    assert learned_model(cleaner) == learned_model(Cleaner().fit(corpus[:6]))
+    assert sum(cleaner.sites.values()) == 6
+
+
 def test_fit_forgets_and_takes_a_generator(corpus: list[object], fitted: Cleaner) -> None:
     cleaner = Cleaner().fit(synthetic_corpus(seed=99))
     cleaner.fit(d for d in corpus)  # fit starts again; a generator is an iterable

@@ -482,8 +482,8 @@ def _learn(pages: dd.DataFrame, **options: Any) -> Any:  # noqa: ANN401 - a dask
 
 def _learn_part(df: pd.DataFrame, options: dict[str, Any]) -> LearnState:
     learner = Cleaner(**options)
-    for text, site in zip(df["text"].tolist(), df["site"].tolist(), strict=True):
-        learner._observe(text, None if _missing(site) else site)
+    sites = (None if _missing(site) else site for site in df["site"].tolist())
+    learner._observe_many(zip(df["text"].tolist(), sites, strict=True))
     return learner.export_pending(examples=False)
 
 
