@@ -84,7 +84,7 @@ from dedup.detectors.base import Mark
 from dedup.detectors.content import is_recipe_heading
 from dedup.detectors.dates import find_dates, line_date_shape
 from dedup.detectors.titles import _cores, is_date
-from dedup.document import Document, Line, word_count
+from dedup.document import Document, Line, count_words, word_count
 from dedup.errors import ConfigError, InputError, ModelError
 from dedup.lexicon import date_words
 from dedup.normalize import match_key, normalize
@@ -381,7 +381,16 @@ _KEY_LINES = 3
 
 
 def _is_prose(text: str) -> bool:
-    return bool(_SENTENCE_END.search(text)) and word_count(text) >= _PROSE_WORDS
+    """Return whether ``text`` ends like a sentence and has `_PROSE_WORDS` words or more.
+
+    The words as `word_count` counts them, whose costly count (of text that is not ASCII)
+    is needed only when too few space-separated tokens decide it already.
+    """
+    if not _SENTENCE_END.search(text):
+        return False
+    return len(text.split()) >= _PROSE_WORDS or (
+        not text.isascii() and count_words(text) >= _PROSE_WORDS
+    )
 
 
 #: Bytes a serialised `LearnState` starts with, and the version of its layout. Version 2:

@@ -29,12 +29,16 @@ from test_properties import line as any_line
 
 import dedup
 from dedup.config import DETECTOR_NAMES
+from dedup.document import word_count
 from dedup.learn import (
+    _PROSE_WORDS,
+    _SENTENCE_END,
     Cleaner,
     LearnedLine,
     LearnState,
     _date_words_pattern,
     _hash,
+    _is_prose,
     _mask_date_words,
     infer_site,
     template,
@@ -831,6 +835,17 @@ def test_date_word_masking_covers_every_name() -> None:
             assert _mask_date_words(text) == _date_words_pattern().sub("<d>", text), text
         masked += _mask_date_words(f"on {name} 3") == "on <d> 3"
     assert masked > 500  # (names in scripts with combining marks have no word boundary)
+
+
+_PROSE_PARTS = ["word", "市政府", "สะพาน", "a.", " ", "\u3000", "。"]
+
+
+@given(st.lists(st.sampled_from(_PROSE_PARTS), max_size=30))
+@example(["市政府"] * 12 + ["。"])  # one space-separated token, twelve words
+def test_prose_counts_words_as_word_count(parts: list[str]) -> None:
+    text = "".join(parts)
+    expected = bool(_SENTENCE_END.search(text)) and word_count(text) >= _PROSE_WORDS
+    assert _is_prose(text) == expected
 
 
 DATES = ["3 March 2025", "17 December 2025", "5 May 2025", "21 June 2025", "9 October 2025"]
