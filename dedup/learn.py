@@ -75,6 +75,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -132,9 +133,11 @@ _DATE_LINE_CHARS = 80
 #: Labels of learned lines remembered across documents (they recur on many pages).
 _LABEL_CACHE = 1 << 16
 
-#: Evidence remembered per site for this many sites, up to this many lines each.
-_EVIDENCE_SITES = 16
+#: Evidence remembered per site, up to this many lines each, for the sites cleaned last, up
+#: to this many lines in all: a dump interleaves thousands of sites, and a site's chrome is
+#: looked up again on its next page only if the site is still remembered then.
 _EVIDENCE_LINES = 1 << 12
+_EVIDENCE_TOTAL = 1 << 16
 
 #: A line with at least this many words that ends like a sentence is prose.
 _PROSE_WORDS = 12
@@ -589,6 +592,25 @@ class LearnedLine:
     pages: int
     site_pages: int
     label: str
+
+
+_V = TypeVar("_V")
+
+
+def _recent(caches: dict[str, dict[str, _V]], site: str) -> dict[str, _V]:
+    """Return the cache of ``site`` among ``caches`` (per site, least recently used first).
+
+    A site's cache is emptied past `_EVIDENCE_LINES` lines (its own pages' lines pile up);
+    the sites used least recently are forgotten while all hold more than `_EVIDENCE_TOTAL`.
+    """
+    got = caches.pop(site, None)
+    if got is None or len(got) > _EVIDENCE_LINES:
+        got = {}
+    caches[site] = got  # most recently used last
+    total = sum(map(len, caches.values()))
+    while total > _EVIDENCE_TOTAL:
+        total -= len(caches.pop(next(iter(caches))))
+    return got
 
 
 def _add_examples(into: dict[int, tuple[str, str]], more: Mapping[int, tuple[str, str]]) -> None:
@@ -1199,12 +1221,7 @@ class Cleaner:
 
     def _verdict_cache(self, site: str) -> dict[str, tuple[str, str, str, float | None]]:
         """Return the verdicts given so far on learned lines of ``site`` (line -> verdict)."""
-        got = self._verdicts_by_site.get(site)
-        if got is None or len(got) > _EVIDENCE_LINES:
-            got = self._verdicts_by_site[site] = {}
-            while len(self._verdicts_by_site) > _EVIDENCE_SITES:
-                del self._verdicts_by_site[next(iter(self._verdicts_by_site))]
-        return got
+        return _recent(self._verdicts_by_site, site)
 
     def _evidence_cache(self, site: str) -> dict[str, tuple[str, int] | None]:
         """Return the evidence found so far for lines of ``site`` (line text -> evidence).
@@ -1212,14 +1229,7 @@ class Cleaner:
         A site's chrome recurs on its pages, so its evidence is looked up once; the cache
         holds the sites cleaned last and is emptied when more is learned.
         """
-        cache = self._evidence_by_site
-        got = cache.pop(site, None)
-        if got is None or len(got) > _EVIDENCE_LINES:
-            got = {}
-        cache[site] = got  # most recently used last
-        while len(cache) > _EVIDENCE_SITES:
-            del cache[next(iter(cache))]
-        return got
+        return _recent(self._evidence_by_site, site)
 
     def _detector(self, text: str, site: str | None) -> _SiteDetector | None:
         if site is None:

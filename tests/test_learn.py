@@ -40,6 +40,7 @@ from dedup.learn import (
     _hash,
     _is_prose,
     _mask_date_words,
+    _recent,
     infer_site,
     template,
 )
@@ -580,6 +581,39 @@ def test_documents_before_an_unreadable_one_are_learned(corpus: list[object]) ->
         cleaner.partial_fit([*corpus[:6], {"text": None}, *corpus[6:]])
     assert learned_model(cleaner) == learned_model(Cleaner().fit(corpus[:6]))
     assert sum(cleaner.sites.values()) == 6
+
+
+def test_evidence_of_a_site_outlives_pages_of_many_other_sites() -> None:
+    # A dump interleaves thousands of sites: what was found for a site's chrome lines stays
+    # remembered while pages of other sites go by, within a bound on all lines remembered.
+    rng = random.Random(5)
+    sites = [f"s{k}.example" for k in range(40)]
+    pages = [plain_page(rng, site) for _ in range(3) for site in sites]
+    cleaner = Cleaner().fit(pages)
+    for page in pages:
+        cleaner.clean(page)
+    remembered = cleaner._evidence_by_site
+    assert set(remembered) == set(sites)  # (16 sites only, before)
+    assert all(f"Visit {s} for more stories" in remembered[s] for s in sites)
+
+
+def test_evidence_caches_are_bounded_least_recent_site_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dedup.learn, "_EVIDENCE_LINES", 4)
+    monkeypatch.setattr(dedup.learn, "_EVIDENCE_TOTAL", 6)
+    caches: dict[str, dict[str, int]] = {}
+    for site in "abc":
+        _recent(caches, site).update({f"{site}{k}": k for k in range(3)})
+    # 9 lines held when "c" was asked for: "a" was forgotten first, then nothing (6 <= 6)
+    _recent(caches, "b")
+    assert list(caches) == ["c", "b"]  # "b" used last
+    _recent(caches, "a").update({"a0": 0})  # 7 lines now
+    b = _recent(caches, "b")
+    assert list(caches) == ["a", "b"]  # "c", least recent, forgotten: 4 lines
+    b.update({f"b{k}": k for k in range(3, 6)})  # "b" grows past _EVIDENCE_LINES...
+    assert _recent(caches, "b") == {}  # ...and starts again
+    assert caches == {"a": {"a0": 0}, "b": {}}
 
 
 def test_fit_forgets_and_takes_a_generator(corpus: list[object], fitted: Cleaner) -> None:
