@@ -820,8 +820,8 @@ class Cleaner:
             for page in pages:
                 chunk.append(page)
                 if len(chunk) >= _FIT_CHUNK:
-                    self._add_states(chunk)
-                    chunk = []
+                    batch, chunk = chunk, []  # (learned once, even if learning it fails)
+                    self._add_states(batch)
         finally:
             self._add_states(chunk)
 

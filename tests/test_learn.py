@@ -583,6 +583,23 @@ def test_documents_before_an_unreadable_one_are_learned(corpus: list[object]) ->
     assert sum(cleaner.sites.values()) == 6
 
 
+def test_a_batch_that_fails_to_learn_is_not_learned_again(
+    corpus: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dedup.learn, "_FIT_CHUNK", 2)
+    batches: list[int] = []
+
+    def failing(self: Cleaner, pages: list[tuple[str, str | None]]) -> None:
+        batches.append(len(pages))
+        if len(batches) == 1:
+            raise MemoryError
+
+    monkeypatch.setattr(Cleaner, "_add_states", failing)
+    with pytest.raises(MemoryError):
+        Cleaner().partial_fit(corpus[:5])
+    assert batches == [2, 0]  # the failed batch, then the documents read after it: none
+
+
 def test_evidence_of_a_site_outlives_pages_of_many_other_sites() -> None:
     # A dump interleaves thousands of sites: what was found for a site's chrome lines stays
     # remembered while pages of other sites go by, within a bound on all lines remembered.
