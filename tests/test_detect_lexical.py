@@ -164,6 +164,75 @@ def test_chrome_detect_marks_only_the_chrome_lines() -> None:
     assert labels(chrome, text) == {"Follow": "chrome", "Short Url": "chrome"}
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "« How to Upgrade your Computer to Windows 8",  # the post before, on a blog
+        "« Weston Book Update #2 | Main",
+        "Nikon D5200 DSLR camera to be announced next »",
+        "← Around The Majors: August 8, and More",
+        "All Reviews→",
+        "Older stories >>",
+        "» Create a new account",
+        "‹ Précédent : la réforme des retraites",
+    ],
+)
+def test_a_link_to_the_previous_or_next_post_is_chrome(line: str) -> None:
+    text = f"A headline\n{line}\nRain fell on the city all day long, the council said on Monday."
+    assert labels(chrome, text) == {line: "chrome"}
+    mark = chrome.detect(Document(text), {}, CleanConfig())[0]
+    assert mark.reason.startswith(chrome.PAGER_REASON)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "« Nous allons gagner », a dit le maire.",  # a French quote holds both guillemets
+        "»Wir schaffen das«, sagte sie.",  # and a German one
+        "« Et le conseil municipal a voté la réforme à l'unanimité.",  # a quoted paragraph
+        "Home » News » World",  # a breadcrumb: more than one mark
+        "► The first item of the list",  # a bullet, not a link
+        "The rate rose from 2% → 3% over the year",  # an arrow inside the text
+        "«",
+        "→ " + " ".join(["word"] * 40),  # longer than a headline
+    ],
+)
+def test_no_pager_link_in_quotes_bullets_or_text(line: str) -> None:
+    assert (
+        chrome.pager_link(line, Line(0, 0, len(line), len(line), line).n_words, CleanConfig())
+        is None
+    )
+
+
+def test_pager_links_between_teasers_keep_them_out_of_the_article() -> None:
+    # A section's teaser, then its "All <section>→" link, four times above the article: the
+    # links weigh as the links they are (removed, they would no longer part the teasers,
+    # which then joined the article's block).
+    snippet = (
+        "REVIEW: An ambitious epic is by turns glorious, moving and… As is often the peril of "
+        "adapting a sprawling novel, the film takes on more than it can hold, but the cast"
+    )
+    sections = [
+        line
+        for name in ("Reviews", "Interviews", "Galleries", "Trailers")
+        for line in (f"{name} ▼", f"{snippet} {name.lower()}", f"All {name}→")
+    ]
+    body = [
+        "Despite making over $2 billion at the box office, the saga is still a sore point for "
+        "many of the fans who came to the panel, the director said on Sunday evening.",
+        "At this month's convention the cast was eager to show how the new film differs from "
+        "the books, and the audience asked them about it for most of an hour.",
+        "Check out the video below to find out what the cast said about the film's ending.",
+        "The film is set to open in theaters next February.",
+    ]
+    head = ["[VIDEO] The director on his fantasy film - Movieline", "Movieline"]
+    byline = ["Watch This || By: Grace Randolph || October 30, 2012 07:00 PM EDT"]
+    tail = ["WATCH: The director on his fantasy film", "Tweet", "Comments: 0 || Add Yours"]
+    out = dedup.clean("\n".join([*head, *sections, *byline, *tail, *body])).splitlines()
+    assert out[-4:] == body
+    assert not [line for line in out if line.startswith("REVIEW")]
+
+
 def test_chrome_respects_languages() -> None:
     only_en = CleanConfig(languages=("en",))
     assert chrome.match_chrome("Lire la suite", config=only_en) is None
@@ -749,6 +818,12 @@ def _phrase_files() -> list[str]:
     return [f"{kind}/{lang}.txt" for kind in kinds for lang in languages(kind)]
 
 
+def test_pager_marks_are_unique_punctuation() -> None:
+    marks = load_lines("navigation/common.txt")
+    assert len(marks) == len(set(marks)) >= 4
+    assert all(not match_key(m) for m in marks)  # no letters: every script's pages use them
+
+
 def _json_files() -> list[str]:
     kinds = ("dates", "bylines", "recipes")
     out = [f"{kind}/{lang}.json" for kind in kinds for lang in languages(kind, ".json")]
@@ -920,7 +995,8 @@ def _own_pretests(line: Line) -> tuple[bool, bool, bool, bool]:
 
     The tests as each detector ran them on every line before the shared pre-screen: length
     caps, then `PhraseSet.could_match` (trailers, chrome), the first word (bylines, dates),
-    `RoleEnds.could_end` (bylines written name first: "김민수 기자").
+    `RoleEnds.could_end` (bylines written name first: "김민수 기자"); and for chrome a colon
+    (a "<label>: **" entry) or a mark of a link to another post at an end of the line.
     """
     stripped, width, key = line.stripped, len(line.text), line.key
     first = key.split(" ")[0]
@@ -950,9 +1026,14 @@ def _own_pretests(line: Line) -> tuple[bool, bool, bool, bool]:
         and (
             ch.could_match(key, row_words=CFG.chrome_row_max_words)
             or bool(ch.prefixes and (":" in stripped or "：" in stripped))
+            # a link to another post (`chrome.pager_link`): a mark at the start or the end
+            or any(stripped.startswith(m[0]) or stripped.endswith(m[-1]) for m in PAGER)
         )
     )
     return trailer, byline, date, chrome_
+
+
+PAGER = chrome.pager_marks()
 
 
 @settings(max_examples=200, deadline=None)

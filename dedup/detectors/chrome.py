@@ -355,6 +355,50 @@ def _match_key(key: str, handle: ConfigHandle) -> str | None:
     return None
 
 
+#: How the reason of a link to another post starts (`dedup.detectors.content` reads it).
+PAGER_REASON = "a link to the previous or next post"
+
+
+@cache
+def pager_marks() -> tuple[str, ...]:
+    """Return the marks of links to the previous or next post (``navigation/common.txt``)."""
+    return load_lines("navigation/common.txt")
+
+
+def pager_link(text: str, n_words: int, config: CleanConfig) -> str | None:
+    """Return the mark of a line that links to the previous or next post, else None.
+
+    That is a line of a headline's length with a mark at its start or end ("« Older post
+    title", "Newer post title »", "← Back to the list") and no other mark: a French quote
+    holds both guillemets. A sentence ending in a full stop before the mark is a paragraph
+    of a quote printed over several paragraphs, not a link.
+
+    Example:
+        >>> from dedup.config import DEFAULT_CONFIG
+        >>> pager_link("« How to Upgrade your Computer", 5, DEFAULT_CONFIG)
+        '«'
+        >>> pager_link("« Nous allons gagner », a dit le maire.", 8, DEFAULT_CONFIG) is None
+        True
+    """
+    if not 0 < n_words <= config.max_title_words:
+        return None
+    stripped = text.strip()
+    found = [m for m in pager_marks() if m in stripped]
+    if len(found) != 1:
+        return None  # (">>" holds ">": one mark only, then)
+    mark = found[0]
+    if stripped.startswith(mark) and stripped.count(mark) == 1:
+        inner = stripped[len(mark) :]
+    elif stripped.endswith(mark) and stripped.count(mark) == 1:
+        inner = stripped[: -len(mark)]
+    else:
+        return None
+    inner = inner.strip()
+    if not inner or (inner.endswith(".") and not inner.endswith("...")):
+        return None
+    return mark
+
+
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
     """Mark every line that is, as a whole, a chrome phrase.
 
@@ -385,4 +429,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             hit = _match_prefix(stripped, handle)
         if hit is not None:
             out.append(Mark(i, "chrome", f"the whole line is the chrome phrase {hit}", "chrome"))
+        elif (arrow := pager_link(stripped, line.n_words, config)) is not None:
+            reason = f"{PAGER_REASON} (marked {arrow!r})"
+            out.append(Mark(i, "chrome", reason, "chrome"))
     return out

@@ -90,7 +90,7 @@ from itertools import pairwise
 from dedup import lexicon
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.chrome import compile_phrases
+from dedup.detectors.chrome import PAGER_REASON, compile_phrases
 from dedup.detectors.teasers import POINTED_REASON
 from dedup.document import Document, Line
 from dedup.normalize import match_key, normalize
@@ -607,6 +607,8 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
                 and out[-pointed:].count(POINTED) < pointed
             ):
                 append(POINTED)  # the first links under a pointer; the next ones cost
+            elif mark.detector == "chrome" and mark.reason.startswith(PAGER_REASON):
+                append(LINK)  # a link to another post weighs as the link it is
             elif mark.detector == "chrome" and _is_inset(ln, config):
                 append(INSET)
             else:

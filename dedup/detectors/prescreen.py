@@ -67,6 +67,7 @@ class _Tables:
     trailer_key: Callable[[str], str]
     without_counts: Callable[[str], list[str]]
     byline_could_end: Callable[[str, str], bool]  # bylines written name first ("김민수 기자")
+    pager_ends: frozenset[str]  # first and last characters of the marks of post links
 
 
 @cache
@@ -109,6 +110,7 @@ def _tables(langs: tuple[str, ...] | None) -> _Tables:
         trailers.trailer_key,
         chrome.without_counts,
         ends.could_end,
+        frozenset(m[0] for m in chrome.pager_marks()) | {m[-1] for m in chrome.pager_marks()},
     )
 
 
@@ -139,7 +141,7 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
     has_copyright, trailer_key = t.has_copyright, t.trailer_key
     tr_could_match, without_counts = t.trailer_could_match, t.without_counts
     ch_prefixes, row_words = t.chrome_prefixes, config.chrome_row_max_words
-    by_could_end = t.byline_could_end
+    by_could_end, pager_ends = t.byline_could_end, t.pager_ends
     tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
     date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
     longest = max(tr_limit, by_limit, date_limit, ch_limit)
@@ -211,7 +213,12 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                             and any(k in ch_exact for k in without_counts(key)[1:])
                         )
                     )
-                    if phrase or (ch_prefixes and (":" in stripped or "：" in stripped)):
+                    if (
+                        phrase
+                        or (ch_prefixes and (":" in stripped or "：" in stripped))
+                        or stripped[0] in pager_ends  # a link to another post (`pager_link`)
+                        or stripped[-1] in pager_ends
+                    ):
                         out |= _CHROME
             features[_FEATURE] = (config, out)
         if out:
