@@ -385,14 +385,14 @@ def pager_link(text: str, n_words: int, config: CleanConfig) -> str | None:
     stripped = text.strip()
     found = [m for m in pager_marks() if m in stripped]
     if len(found) != 1:
-        return None  # (">>" holds ">": one mark only, then)
+        return None  # two kinds of marks: a quote's guillemets ("« ... »")
     mark = found[0]
     if stripped.startswith(mark) and stripped.count(mark) == 1:
         inner = stripped[len(mark) :]
     elif stripped.endswith(mark) and stripped.count(mark) == 1:
         inner = stripped[: -len(mark)]
     else:
-        return None
+        return None  # inside the line, or repeated: a breadcrumb ("Home » News » World")
     inner = inner.strip()
     if not inner or (inner.endswith(".") and not inner.endswith("...")):
         return None
