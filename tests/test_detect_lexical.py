@@ -152,6 +152,8 @@ def test_chrome_phrases_match_whole_lines(line: str, lang: str) -> None:
         "Nobody",
         "Profile: the quiet engineer who rebuilt the city's bridges",
         "A profile of the new mayor",
+        "The permalink of the post changed when the blog moved to its own domain.",
+        "Il a établi un lien permanent avec la ville.",
         "",
     ],
 )
