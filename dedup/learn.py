@@ -134,10 +134,12 @@ _DATE_LINE_CHARS = 80
 _LABEL_CACHE = 1 << 16
 
 #: Evidence remembered per site, up to this many lines each, for the sites cleaned last, up
-#: to this many lines in all: a dump interleaves thousands of sites, and a site's chrome is
-#: looked up again on its next page only if the site is still remembered then.
+#: to this many lines in all and this many sites: a dump interleaves thousands of sites, and
+#: a site's chrome is looked up again on its next page only if the site is still remembered
+#: then (a site whose pages gave no verdict holds no line, yet takes a place).
 _EVIDENCE_LINES = 1 << 12
 _EVIDENCE_TOTAL = 1 << 16
+_EVIDENCE_SITES = 1 << 10
 
 #: A line with at least this many words that ends like a sentence is prose.
 _PROSE_WORDS = 12
@@ -601,12 +603,15 @@ def _recent(caches: dict[str, dict[str, _V]], site: str) -> dict[str, _V]:
     """Return the cache of ``site`` among ``caches`` (per site, least recently used first).
 
     A site's cache is emptied past `_EVIDENCE_LINES` lines (its own pages' lines pile up);
-    the sites used least recently are forgotten while all hold more than `_EVIDENCE_TOTAL`.
+    the sites used least recently are forgotten while there are more than `_EVIDENCE_SITES`
+    or all hold more than `_EVIDENCE_TOTAL` lines.
     """
     got = caches.pop(site, None)
     if got is None or len(got) > _EVIDENCE_LINES:
         got = {}
     caches[site] = got  # most recently used last
+    while len(caches) > _EVIDENCE_SITES:
+        del caches[next(iter(caches))]
     total = sum(map(len, caches.values()))
     while total > _EVIDENCE_TOTAL:
         total -= len(caches.pop(next(iter(caches))))

@@ -633,6 +633,15 @@ def test_evidence_caches_are_bounded_least_recent_site_first(
     assert caches == {"a": {"a0": 0}, "b": {}}
 
 
+def test_evidence_caches_hold_a_bounded_number_of_sites(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sites whose pages gave no verdict hold no line: their places are bounded all the same.
+    monkeypatch.setattr(dedup.learn, "_EVIDENCE_SITES", 3)
+    caches: dict[str, dict[str, int]] = {}
+    for k in range(10):
+        _recent(caches, f"s{k}.example")
+    assert list(caches) == ["s7.example", "s8.example", "s9.example"]
+
+
 def test_fit_forgets_and_takes_a_generator(corpus: list[object], fitted: Cleaner) -> None:
     cleaner = Cleaner().fit(synthetic_corpus(seed=99))
     cleaner.fit(d for d in corpus)  # fit starts again; a generator is an iterable
