@@ -75,7 +75,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
@@ -412,8 +412,15 @@ def _state_error(what: str) -> ModelError:
     return ModelError(f"{what}; pass `LearnState.from_bytes` the bytes `to_bytes` returned, whole")
 
 
-#: A document's site, line keys, long templates, page key, title keys and example lines.
-_PageDraft = tuple[str, np.ndarray, list[str], np.int64, np.ndarray, dict[int, tuple[str, str]]]
+class _PageDraft(NamedTuple):
+    """One document's `LearnState` but the band keys of its long lines."""
+
+    site: str
+    keys: np.ndarray  # int64 line and body keys
+    long: list[str]  # templates of the long lines, signed in batches (`_page_states`)
+    page: np.int64  # its page key
+    titles: np.ndarray  # int64 keys of its title
+    examples: dict[int, tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -862,26 +869,21 @@ class Cleaner:
         per-call costs were a fifth of learning.
         """
         drafts = [self._page_draft(text, site) for text, site in pages]
-        longs = [(d[0], d[2]) for d in drafts if d is not None and d[2]]
-        bands = iter(_band_matrices(longs))
+        bands = iter(_band_matrices([(d.site, d.long) for d in drafts if d is not None and d.long]))
         out: list[LearnState | None] = []
-        for draft in drafts:
-            if draft is None:
+        for d in drafts:
+            if d is None:
                 out.append(None)
                 continue
-            site, keys, long, page, titles, examples = draft
-            all_keys = np.concatenate([keys, next(bands).ravel()]) if long else keys
+            # (a band key twice on one page is one (key, page) pair once merged)
+            keys = np.concatenate([d.keys, next(bands).ravel()]) if d.long else d.keys
             out.append(
-                LearnState({site: 1}, all_keys, np.full(len(all_keys), page), titles, examples)
+                LearnState({d.site: 1}, keys, np.full(len(keys), d.page), d.titles, d.examples)
             )
         return out
 
     def _page_draft(self, text: str, site: str | None) -> _PageDraft | None:
-        """Return one document's state without the band keys of its long lines.
-
-        That is its site, line keys, long templates (`_page_states` signs them), page key,
-        title keys and example lines.
-        """
+        """Return one document's state without the band keys of its long lines."""
         lines = _nonblank(text)
         if not lines:
             return None
@@ -904,8 +906,7 @@ class Cleaner:
                 keys.append(key | 1)  # the line sits in an article's body here
             if LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 long.append(tmpl)
-        # (a band key twice on one page is one (key, page) pair once merged)
-        return (
+        return _PageDraft(
             site,
             np.frombuffer(keys, np.int64),
             long,

@@ -387,12 +387,14 @@ def pager_link(text: str, n_words: int, config: CleanConfig) -> str | None:
     if len(found) != 1:
         return None  # two kinds of marks: a quote's guillemets ("« ... »")
     mark = found[0]
-    if stripped.startswith(mark) and stripped.count(mark) == 1:
+    if stripped.count(mark) != 1:
+        return None  # repeated: a breadcrumb ("Home » News » World")
+    if stripped.startswith(mark):
         inner = stripped[len(mark) :]
-    elif stripped.endswith(mark) and stripped.count(mark) == 1:
+    elif stripped.endswith(mark):
         inner = stripped[: -len(mark)]
     else:
-        return None  # inside the line, or repeated: a breadcrumb ("Home » News » World")
+        return None  # inside the line ("from 2% → 3%")
     inner = inner.strip()
     if not inner or (inner.endswith(".") and not inner.endswith("...")):
         return None
