@@ -665,6 +665,24 @@ def test_repeat_near_a_paragraph_is_kept() -> None:
     assert _labels(text, repeats.detect) == {}
 
 
+def test_repeated_row_labels_of_two_tables_are_kept() -> None:
+    # Two tables of one article share their row labels: cells, not chrome. The same labels
+    # with no figures between them are a menu printed twice, and go.
+    cities = ["Phoenix", "Denver", "Boston", "Austin", "Dallas", "Tampa", "Miami", "Reno"]
+
+    def table(month: str, figures: bool) -> list[str]:
+        rows = [
+            [city, f"{(k + 3) * 1_517:,}"] if figures else [city] for k, city in enumerate(cities)
+        ]
+        return [month, "Homes for sale", *(cell for row in rows for cell in row)]
+
+    for figures in (True, False):
+        text = "\n".join([PARA, *table("June", figures), PARA2, *table("July", figures), PARA])
+        got = _labels(text, repeats.detect)
+        middle = set(cities[2:5])  # beyond the reach of the paragraphs' context
+        assert (middle & set(got)) == (set() if figures else middle), got
+
+
 def test_copy_of_first_line_is_left_to_titles() -> None:
     text = "\n".join(["Rain floods the city", "Home", "Rain floods the city", "Contact"])
     assert _labels(text, repeats.detect) == {}

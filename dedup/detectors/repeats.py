@@ -13,6 +13,9 @@ Not every repeat is boilerplate, so some are left alone (when unsure, keep):
   cell, a refrain, a greeting or a signature in comments, a photo-caption stub. Removing
   those also changes what the content model sees around the article; on the dev set this
   rule keeps all but 10 of the 177 gold lines an unconditional rule loses;
+- a row label of two tables printed a cell per line ("Phoenix", "15,516", "-20.7%", ...
+  then "Phoenix" again by the next month's figures): both copies inside the span of a table
+  of figures (`dedup.detectors.content.table_span`);
 - a copy of the page's first line: that is the headline printed in the body (the titles
   detector decides about it).
 """
@@ -24,6 +27,7 @@ from collections.abc import Callable, Mapping
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
+from dedup.detectors.content import _FIGURE, table_span
 from dedup.detectors.titles import page_title_copy
 from dedup.document import Document, Line
 
@@ -36,6 +40,35 @@ def _near_paragraph(doc: Document, pos: int, config: CleanConfig) -> bool:
     lines, k = doc.content_lines, config.repeat_context_lines
     near = lines[max(0, pos - k) : pos] + lines[pos + 1 : pos + 1 + k]
     return any(doc.lines[i].n_words >= config.repeat_context_words for i in near)
+
+
+def _table_cells(doc: Document, config: CleanConfig) -> frozenset[int]:
+    """Return the positions (among non-blank lines) of the cells of the document's tables.
+
+    A table printed one cell per line is a run of short lines; each maximal run is judged
+    whole by `dedup.detectors.content.table_span`, as the content model judges it, and must
+    hold figures.
+    """
+    lines, content = doc.lines, doc.content_lines
+    cells: set[int] = set()
+    pos, n = 0, len(content)
+    while pos < n:
+        if not 0 < lines[content[pos]].n_words <= config.menu_max_words:
+            pos += 1
+            continue
+        start = pos
+        while pos < n and 0 < lines[content[pos]].n_words <= config.menu_max_words:
+            pos += 1
+        run = [lines[content[k]] for k in range(start, pos)]
+        span = table_span(run, config)
+        # Of figures ("15,516", "-20.7%", "+3"): dates printed a part per line ("24", "Jul",
+        # "2012", "9:11am") among a menu's links read as number cells too.
+        if span is not None and (
+            sum(_FIGURE.search(ln.stripped) is not None for ln in run[span[0] : span[1]])
+            >= config.content_table_cells
+        ):
+            cells.update(range(start + span[0], start + span[1]))
+    return frozenset(cells)
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
@@ -58,6 +91,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     """
     first: dict[str, int] = {}  # key -> position (among non-blank lines) of the first copy
     is_page_title: Callable[[Line], bool] | None = None  # built on the first repeat found
+    table_cells: frozenset[int] | None = None  # likewise
     out: list[Mark] = []
     lines = doc.lines
     for pos, i in enumerate(doc.content_lines):
@@ -77,6 +111,10 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             continue
         if _near_paragraph(doc, pos, config) or _near_paragraph(doc, seen, config):
             continue
+        if table_cells is None:
+            table_cells = _table_cells(doc, config)
+        if pos in table_cells and seen in table_cells:
+            continue  # a row label of two tables ("Phoenix" by the figures of two months)
         line_no = doc.lines[doc.content_lines[seen]].line_no
         out.append(Mark(i, "repeated_line", f"same as line {line_no}", NAME, 1.0))
     return out
