@@ -169,6 +169,35 @@ def test_chrome_detect_marks_only_the_chrome_lines() -> None:
 @pytest.mark.parametrize(
     "line",
     [
+        "Printer-friendly version | Send to friend | Login or register to post comments",
+        "RSS feed for comments on this post. TrackBack URI",
+        "Share on Facebook • Share on Twitter • 12 Comments",
+        "Forgot your password? Create new account",
+        "Partager sur Facebook · Imprimer cet article · Voir les commentaires",
+    ],
+)
+def test_a_row_of_chrome_phrases_between_separators_is_chrome(line: str) -> None:
+    # Each part is a chrome phrase of its own, too long together for a row of words.
+    text = f"A headline\n{line}\nRain fell on the city all day long, the council said on Monday."
+    assert labels(chrome, text) == {line: "chrome"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Oct 30, 2012 - Leave a Comment",  # a date is not chrome: the post's dateline
+        "Share your story. We read every letter and print the best of them each week.",
+        "Print | Email | The council met on Monday",
+    ],
+)
+def test_no_row_of_chrome_phrases_with_another_part(line: str) -> None:
+    text = f"A headline\n{line}\nRain fell on the city all day long, the council said on Monday."
+    assert labels(chrome, text) == {}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "« How to Upgrade your Computer to Windows 8",  # the post before, on a blog
         "« Weston Book Update #2 | Main",
         "Nikon D5200 DSLR camera to be announced next »",

@@ -355,6 +355,32 @@ def _match_key(key: str, handle: ConfigHandle) -> str | None:
     return None
 
 
+# What parts a row of chrome phrases: a bar, a bullet or a middle dot, a sentence's end, a
+# dash or a slash between spaces ("Print | Email", "RSS feed for comments. TrackBack URI").
+_ROW_SEPARATOR = re.compile(r"\s*[|•·]\s*|(?<=[.!?])\s+|\s+[-–—/]\s+")
+# The characters one of those holds; a line without any is no such row.
+ROW_SEPARATOR_CHARS = frozenset("|•·.!?-–—/")
+
+
+def separated_row(stripped: str, handle: ConfigHandle) -> list[str] | None:
+    """Return the chrome entries of a line made of chrome phrases between separators, else None.
+
+    "Printer-friendly version | Send to friend | Login or register to post comments": each
+    part is a chrome phrase (or pattern) of its own, at least two parts, and nothing else on
+    the line. `PhraseSet.row` finds rows of short phrases side by side without separators.
+    """
+    parts = [p for p in _ROW_SEPARATOR.split(stripped) if p]
+    if len(parts) < 2:
+        return None
+    found = []
+    for part in parts:
+        hit = _match_text(part, handle)
+        if hit is None:
+            return None
+        found.append(hit)
+    return found
+
+
 #: How the reason of a link to another post starts (`dedup.detectors.content` reads it).
 PAGER_REASON = "a link to the previous or next post"
 
@@ -433,5 +459,8 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             out.append(Mark(i, "chrome", f"the whole line is the chrome phrase {hit}", "chrome"))
         elif (arrow := pager_link(stripped, line.n_words, config)) is not None:
             reason = f"{PAGER_REASON} (marked {arrow!r})"
+            out.append(Mark(i, "chrome", reason, "chrome"))
+        elif (row := separated_row(stripped, handle)) is not None:
+            reason = "a row of chrome phrases between separators: " + ", ".join(row)
             out.append(Mark(i, "chrome", reason, "chrome"))
     return out

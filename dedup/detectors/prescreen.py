@@ -68,6 +68,7 @@ class _Tables:
     without_counts: Callable[[str], list[str]]
     byline_could_end: Callable[[str, str], bool]  # bylines written name first ("김민수 기자")
     pager_ends: frozenset[str]  # first and last characters of the marks of post links
+    row_chars: frozenset[str]  # the characters of separators between chrome phrases
 
 
 @cache
@@ -111,6 +112,7 @@ def _tables(langs: tuple[str, ...] | None) -> _Tables:
         chrome.without_counts,
         ends.could_end,
         frozenset(m[0] for m in chrome.pager_marks()) | {m[-1] for m in chrome.pager_marks()},
+        chrome.ROW_SEPARATOR_CHARS,
     )
 
 
@@ -141,7 +143,7 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
     has_copyright, trailer_key = t.has_copyright, t.trailer_key
     tr_could_match, without_counts = t.trailer_could_match, t.without_counts
     ch_prefixes, row_words = t.chrome_prefixes, config.chrome_row_max_words
-    by_could_end, pager_ends = t.byline_could_end, t.pager_ends
+    by_could_end, pager_ends, seps = t.byline_could_end, t.pager_ends, t.row_chars
     tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
     date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
     longest = max(tr_limit, by_limit, date_limit, ch_limit)
@@ -203,11 +205,16 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                 # "<label>: **" entry. A count next to a phrase ("comments 12"): without a
                 # count first (a count is digits, and `isdigit` holds for every digit), what
                 # is left starts with the line's first word, which must start a plain phrase.
+                # A row of plain phrases: side by side, or between separators
+                # (`chrome.separated_row`).
                 if n <= ch_limit and width <= 2 * ch_limit:
                     phrase = key and (
                         bits & _CHROME
                         or (ch_anchors is not None and ch_anchors.search(key))
-                        or (bits & _CHROME_HEAD and 0 < key.count(" ") < row_words)
+                        or (
+                            bits & _CHROME_HEAD
+                            and (0 < key.count(" ") < row_words or not seps.isdisjoint(stripped))
+                        )
                         or (
                             (key[0].isdigit() or (key[-1].isdigit() and bits & _CHROME_HEAD))
                             and any(k in ch_exact for k in without_counts(key)[1:])
