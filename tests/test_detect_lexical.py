@@ -171,6 +171,7 @@ def test_chrome_detect_marks_only_the_chrome_lines() -> None:
     [
         "Printer-friendly version | Send to friend | Login or register to post comments",
         "RSS feed for comments on this post. TrackBack URI",
+        "About Us | Contact Us | Privacy Policy | Terms of Service | Advertise | Site Map",
         "Share on Facebook • Share on Twitter • 12 Comments",
         "Forgot your password? Create new account",
         "Partager sur Facebook · Imprimer cet article · Voir les commentaires",

@@ -357,28 +357,71 @@ def _match_key(key: str, handle: ConfigHandle) -> str | None:
 
 # What parts a row of chrome phrases: a bar, a bullet or a middle dot, a sentence's end, a
 # dash or a slash between spaces ("Print | Email", "RSS feed for comments. TrackBack URI").
-_ROW_SEPARATOR = re.compile(r"\s*[|•·]\s*|(?<=[.!?])\s+|\s+[-–—/]\s+")
+_ROW_SEPARATOR = re.compile(r"[|•·]|[.!?]\s|\s[-–—/]\s")  # the parts are then stripped
+# A part of such a row is a phrase of at most this many words (those of the chrome files
+# that are longer are sentences of their own: "your email address will not be published").
+_ROW_PART_WORDS = 8
 # The characters one of those holds; a line without any is no such row.
 ROW_SEPARATOR_CHARS = frozenset("|•·.!?-–—/")
 
 
-def separated_row(stripped: str, handle: ConfigHandle) -> list[str] | None:
+def separated_row(stripped: str, key: str, handle: ConfigHandle) -> list[str] | None:
     """Return the chrome entries of a line made of chrome phrases between separators, else None.
 
     "Printer-friendly version | Send to friend | Login or register to post comments": each
     part is a chrome phrase (or pattern) of its own, at least two parts, and nothing else on
     the line. `PhraseSet.row` finds rows of short phrases side by side without separators.
+    ``key`` is the line's `match_key`.
+
+    Example:
+        >>> from dedup.config import DEFAULT_CONFIG
+        >>> line = "RSS feed for comments on this post. TrackBack URI"
+        >>> separated_row(line, match_key(line), config_handle(DEFAULT_CONFIG))
+        ['"rss feed for comments on this post" (en)', '"trackback uri" (en)']
     """
-    parts = [p for p in _ROW_SEPARATOR.split(stripped) if p]
-    if len(parts) < 2:
+    # Most lines that get here are sentences: their first word starts no chrome entry, or
+    # their first part, up to the first separator, is no chrome entry; the rest of the line
+    # is then not split.
+    phrases = compile_phrases("chrome", handle.config.languages)
+    space = key.find(" ")
+    first_word = key if space < 0 else key[:space]
+    if first_word not in phrases.heads and first_word not in phrases.firsts:
         return None
-    found = []
-    for part in parts:
-        hit = _match_text(part, handle)
+    if ROW_SEPARATOR_CHARS.isdisjoint(stripped):
+        return None
+    cut = _ROW_SEPARATOR.search(stripped)
+    if cut is None or stripped.count(" ", 0, cut.start()) >= _ROW_PART_WORDS:
+        return None  # no separator, or a sentence's first words before it
+    first = _row_part(stripped[: cut.start()].strip(), handle)
+    if first is None:
+        return None
+    found = [first]
+    for part in _ROW_SEPARATOR.split(stripped[cut.end() :]):
+        part = part.strip()
+        if not part:
+            continue
+        hit = _row_part(part, handle)
         if hit is None:
             return None
         found.append(hit)
-    return found
+    return found if len(found) >= 2 else None
+
+
+def _row_part(part: str, handle: ConfigHandle) -> str | None:
+    # `_match_text` without its cache: the parts tried are mostly the first words of
+    # sentences, which would push the page's lines out of it. The cheap necessary test
+    # first, then the cached match of the key.
+    if not part:
+        return None
+    cfg = handle.config
+    phrases = compile_phrases("chrome", cfg.languages)
+    key = match_key(part)
+    hit = None
+    if phrases.could_match(key, row_words=cfg.chrome_row_max_words):
+        hit = _match_key(key, handle)
+    if hit is None and (":" in part or "：" in part):
+        hit = _match_prefix(part, handle)
+    return hit
 
 
 #: How the reason of a link to another post starts (`dedup.detectors.content` reads it).
@@ -460,7 +503,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         elif (arrow := pager_link(stripped, line.n_words, config)) is not None:
             reason = f"{PAGER_REASON} (marked {arrow!r})"
             out.append(Mark(i, "chrome", reason, "chrome"))
-        elif (row := separated_row(stripped, handle)) is not None:
+        elif (row := separated_row(stripped, line.key, handle)) is not None:
             reason = "a row of chrome phrases between separators: " + ", ".join(row)
             out.append(Mark(i, "chrome", reason, "chrome"))
     return out
