@@ -169,6 +169,36 @@ def test_chrome_detect_marks_only_the_chrome_lines() -> None:
 @pytest.mark.parametrize(
     "line",
     [
+        "Follow @daxe",
+        "Twitter: @evleaks",
+        "Follow @edcocp on Twitter",
+        "Suivez-nous @lemondefr",
+        "Folgen Sie uns @tagesschau",
+    ],
+)
+def test_a_chrome_phrase_with_a_social_handle_is_chrome(line: str) -> None:
+    # A handle next to a phrase, as a count is ("Comments (12)"): the phrase decides.
+    text = f"A headline\n{line}\nRain fell on the city all day long, the council said on Monday."
+    assert labels(chrome, text) == {line: "chrome"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Thanks @daxe for the tip",
+        "@daxe",
+        "Follow the money, @daxe wrote.",
+        "Email me at ann@example.com",
+    ],
+)
+def test_no_chrome_with_a_handle_in_other_words(line: str) -> None:
+    text = f"A headline\n{line}\nRain fell on the city all day long, the council said on Monday."
+    assert labels(chrome, text) == {}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "Printer-friendly version | Send to friend | Login or register to post comments",
         "RSS feed for comments on this post. TrackBack URI",
         "About Us | Contact Us | Privacy Policy | Terms of Service | Advertise | Site Map",

@@ -424,6 +424,32 @@ def _row_part(part: str, handle: ConfigHandle) -> str | None:
     return hit
 
 
+# A social-media handle ("@nytimes"): an "@" that no word character or "@" precedes (not an
+# e-mail address), then the name.
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
+
+
+def with_handles(stripped: str, handle: ConfigHandle) -> str | None:
+    """Return the chrome entry a line matches once its social handles are left out, else None.
+
+    A handle next to a chrome phrase is what a count is next to one ("Comments (12)"): the
+    phrase decides. "Follow @daxe", "Twitter: @evleaks"; "Thanks @daxe for the tip" is no
+    phrase without its handle, and a line of handles alone is not chrome here.
+
+    Example:
+        >>> from dedup.config import DEFAULT_CONFIG
+        >>> with_handles("Follow @daxe", config_handle(DEFAULT_CONFIG))
+        '"follow" (en)'
+    """
+    if "@" not in stripped:
+        return None
+    rest, n = _HANDLE.subn(" ", stripped)
+    rest = rest.strip()
+    if not n or not rest:
+        return None
+    return _match_text(rest, handle)
+
+
 #: How the reason of a link to another post starts (`dedup.detectors.content` reads it).
 PAGER_REASON = "a link to the previous or next post"
 
@@ -502,6 +528,9 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             out.append(Mark(i, "chrome", f"the whole line is the chrome phrase {hit}", "chrome"))
         elif (arrow := pager_link(stripped, line.n_words, config)) is not None:
             reason = f"{PAGER_REASON} (marked {arrow!r})"
+            out.append(Mark(i, "chrome", reason, "chrome"))
+        elif (entry := with_handles(stripped, handle)) is not None:
+            reason = f"the whole line is the chrome phrase {entry} with a social handle"
             out.append(Mark(i, "chrome", reason, "chrome"))
         elif (row := separated_row(stripped, line.key, handle)) is not None:
             reason = "a row of chrome phrases between separators: " + ", ".join(row)
