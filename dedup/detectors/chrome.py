@@ -65,6 +65,8 @@ class PhraseSet:
         heads: first words of the plain phrases (the pre-test of `row`).
         prefixes: matching key -> entry, for entries ``<phrase>: **`` (a label and a colon
             before anything: "Read more: <another headline>").
+        starts: the first words of every entry that starts with a word (plain phrases,
+            patterns, labels before a colon): the pre-test of `separated_row`.
     """
 
     exact: dict[str, str]
@@ -76,6 +78,7 @@ class PhraseSet:
     anchors: re.Pattern[str] | None
     heads: frozenset[str]
     prefixes: dict[str, str]
+    starts: frozenset[str]
 
     def could_match(self, key: str, *, counts: bool = True, row_words: int = 0) -> bool:
         """Return False when neither `match` nor (if ``row_words``) `row` can match ``key``.
@@ -283,6 +286,7 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
         re.compile("|".join(re.escape(a) for a in sorted(set(anchors)))) if anchors else None,
         heads,
         prefixes,
+        heads | firsts | {k.split(" ")[0] for k in prefixes},
     )
 
 
@@ -382,10 +386,7 @@ def separated_row(stripped: str, key: str, handle: ConfigHandle) -> list[str] | 
     # Most lines that get here are sentences: their first word starts no chrome entry, or
     # their first part, up to the first separator, is no chrome entry; the rest of the line
     # is then not split.
-    phrases = compile_phrases("chrome", handle.config.languages)
-    space = key.find(" ")
-    first_word = key if space < 0 else key[:space]
-    if first_word not in phrases.heads and first_word not in phrases.firsts:
+    if key.partition(" ")[0] not in compile_phrases("chrome", handle.config.languages).starts:
         return None
     if ROW_SEPARATOR_CHARS.isdisjoint(stripped):
         return None
@@ -511,7 +512,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     handle = config_handle(config)
     phrases = compile_phrases("chrome", config.languages)
     could_match, prefixes = phrases.could_match, phrases.prefixes
-    row_words = config.chrome_row_max_words
+    row_words, starts = config.chrome_row_max_words, phrases.starts
     lines = doc.lines
     # Most lines fail both cheap necessary tests (`PhraseSet.could_match`; a colon near the
     # start for a "<label>: **" entry), or are too long: the pre-screen, one scan shared with
@@ -532,7 +533,10 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         elif (entry := with_handles(stripped, handle)) is not None:
             reason = f"the whole line is the chrome phrase {entry} with a social handle"
             out.append(Mark(i, "chrome", reason, "chrome"))
-        elif (row := separated_row(stripped, line.key, handle)) is not None:
+        elif (
+            line.key.partition(" ")[0] in starts  # `separated_row`'s first test, inlined
+            and (row := separated_row(stripped, line.key, handle)) is not None
+        ):
             reason = "a row of chrome phrases between separators: " + ", ".join(row)
             out.append(Mark(i, "chrome", reason, "chrome"))
     return out

@@ -42,33 +42,39 @@ def _near_paragraph(doc: Document, pos: int, config: CleanConfig) -> bool:
     return any(doc.lines[i].n_words >= config.repeat_context_words for i in near)
 
 
-def _table_cells(doc: Document, config: CleanConfig) -> frozenset[int]:
-    """Return the positions (among non-blank lines) of the cells of the document's tables.
+def _table_cell(doc: Document, pos: int, config: CleanConfig, spans: dict[int, range]) -> bool:
+    """Return whether the non-blank line at position ``pos`` is a cell of a table.
 
-    A table printed one cell per line is a run of short lines; each maximal run is judged
-    whole by `dedup.detectors.content.table_span`, as the content model judges it, and must
-    hold figures.
+    A table printed one cell per line is a run of short lines; the maximal run around ``pos``
+    is judged whole by `dedup.detectors.content.table_span`, as the content model judges it,
+    and must hold figures. ``spans`` keeps each judged line's table (an empty range when
+    none), so a run is judged once.
     """
-    lines, content = doc.lines, doc.content_lines
-    cells: set[int] = set()
-    pos, n = 0, len(content)
-    while pos < n:
-        if not 0 < lines[content[pos]].n_words <= config.menu_max_words:
-            pos += 1
-            continue
-        start = pos
-        while pos < n and 0 < lines[content[pos]].n_words <= config.menu_max_words:
-            pos += 1
-        run = [lines[content[k]] for k in range(start, pos)]
-        span = table_span(run, config)
-        # Of figures ("15,516", "-20.7%", "+3"): dates printed a part per line ("24", "Jul",
-        # "2012", "9:11am") among a menu's links read as number cells too.
-        if span is not None and (
-            sum(_FIGURE.search(ln.stripped) is not None for ln in run[span[0] : span[1]])
-            >= config.content_table_cells
-        ):
-            cells.update(range(start + span[0], start + span[1]))
-    return frozenset(cells)
+    got = spans.get(pos)
+    if got is not None:
+        return pos in got
+    lines, content, words = doc.lines, doc.content_lines, config.menu_max_words
+    if not 0 < lines[content[pos]].n_words <= words:
+        spans[pos] = range(0)
+        return False
+    lo, hi = pos, pos + 1
+    while lo > 0 and 0 < lines[content[lo - 1]].n_words <= words:
+        lo -= 1
+    while hi < len(content) and 0 < lines[content[hi]].n_words <= words:
+        hi += 1
+    run = [lines[content[k]] for k in range(lo, hi)]
+    span = table_span(run, config)
+    # Of figures ("15,516", "-20.7%", "+3"): dates printed a part per line ("24", "Jul",
+    # "2012", "9:11am") among a menu's links read as number cells too.
+    table = range(0)
+    if span is not None and (
+        sum(_FIGURE.search(ln.stripped) is not None for ln in run[span[0] : span[1]])
+        >= config.content_table_cells
+    ):
+        table = range(lo + span[0], lo + span[1])
+    for k in range(lo, hi):
+        spans[k] = table
+    return pos in table
 
 
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
@@ -91,7 +97,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     """
     first: dict[str, int] = {}  # key -> position (among non-blank lines) of the first copy
     is_page_title: Callable[[Line], bool] | None = None  # built on the first repeat found
-    table_cells: frozenset[int] | None = None  # likewise
+    spans: dict[int, range] = {}  # the table of each line judged (`_table_cell`)
     out: list[Mark] = []
     lines = doc.lines
     for pos, i in enumerate(doc.content_lines):
@@ -111,9 +117,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             continue
         if _near_paragraph(doc, pos, config) or _near_paragraph(doc, seen, config):
             continue
-        if table_cells is None:
-            table_cells = _table_cells(doc, config)
-        if pos in table_cells and seen in table_cells:
+        if _table_cell(doc, pos, config, spans) and _table_cell(doc, seen, config, spans):
             continue  # a row label of two tables ("Phoenix" by the figures of two months)
         line_no = doc.lines[doc.content_lines[seen]].line_no
         out.append(Mark(i, "repeated_line", f"same as line {line_no}", NAME, 1.0))
