@@ -66,7 +66,10 @@ class _Tables:
     has_copyright: Callable[[str], bool]
     trailer_key: Callable[[str], str]
     without_counts: Callable[[str], list[str]]
-    byline_could_end: Callable[[str, str], bool]  # bylines written name first ("김민수 기자")
+    # bylines written name first ("김민수 기자"): `RoleEnds.could_end` past its ``lasts``
+    # (merged into ``lasts`` above): whether there are such roles, and the glued ones
+    byline_ends: bool
+    byline_glued: tuple[str, ...]
     pager_ends: frozenset[str]  # first and last characters of the marks of post links
     row_chars: frozenset[str]  # the characters of separators between chrome phrases
 
@@ -110,7 +113,8 @@ def _tables(langs: tuple[str, ...] | None) -> _Tables:
         trailers.has_copyright,
         trailers.trailer_key,
         chrome.without_counts,
-        ends.could_end,
+        bool(ends.lasts or ends.glued),
+        ends.glued,
         frozenset(m[0] for m in chrome.pager_marks()) | {m[-1] for m in chrome.pager_marks()},
         chrome.ROW_SEPARATOR_CHARS,
     )
@@ -143,7 +147,7 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
     has_copyright, trailer_key = t.has_copyright, t.trailer_key
     tr_could_match, without_counts = t.trailer_could_match, t.without_counts
     ch_prefixes, row_words = t.chrome_prefixes, config.chrome_row_max_words
-    by_could_end, pager_ends, seps = t.byline_could_end, t.pager_ends, t.row_chars
+    by_ends, by_glued, pager_ends, seps = t.byline_ends, t.byline_glued, t.pager_ends, t.row_chars
     tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
     date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
     longest = max(tr_limit, by_limit, date_limit, ch_limit)
@@ -167,10 +171,11 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                 space = key.find(" ")
                 first = key if space < 0 else key[:space]
                 bits = firsts.get(first, 0)
+                last = key[key.rfind(" ") + 1 :]
                 if key:
                     bits |= exact.get(key, 0)
                     if lasts:
-                        bits |= lasts.get(key[key.rfind(" ") + 1 :], 0)
+                        bits |= lasts.get(last, 0)
                 # trailers: `PhraseSet.could_match(key, counts=False)`, on the key with "©"
                 # read as "copyright" when the line holds one.
                 if n <= tr_limit and width <= 2 * tr_limit:
@@ -186,11 +191,13 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                         out |= _TRAILER
                 # bylines: a lead or a credit starts the line, or a role written after the
                 # name ends it ("김민수 기자"), glued to the name ("山田太郎記者") or before an
-                # e-mail address (`RoleEnds.could_end`).
+                # e-mail address (`RoleEnds.could_end`, inlined: its ``lasts`` are in ``bits``).
                 if (
                     n <= by_limit
                     and width <= 2 * by_limit
-                    and (bits & _BYLINE or by_could_end(stripped, key))
+                    and (
+                        bits & _BYLINE or (by_ends and (last.endswith(by_glued) or "@" in stripped))
+                    )
                 ):
                     out |= _BYLINE
                 # dates: the first word is date vocabulary or holds a digit (a word of
