@@ -283,11 +283,24 @@ def compile_phrases(kind: str, langs: tuple[str, ...] | None) -> PhraseSet:
         groups,
         firsts,
         lasts,
-        re.compile("|".join(re.escape(a) for a in sorted(set(anchors)))) if anchors else None,
+        _anchors(anchors),
         heads,
         prefixes,
         heads | firsts | {k.split(" ")[0] for k in prefixes},
     )
+
+
+def _anchors(literals: list[str]) -> re.Pattern[str] | None:
+    """Return the search for the literals of the patterns open at both ends, else None.
+
+    Such a pattern (``# of #``, ``** all rights reserved **``) matches a key only where its
+    literal stands between spaces or the key's ends, so the search asks for that too: a
+    literal as short as "of" or "de" is inside most keys' words, not between their spaces.
+    """
+    if not literals:
+        return None
+    alternatives = "|".join(re.escape(a) for a in sorted(set(literals)))
+    return re.compile(f"(?<![^ ])(?:{alternatives})(?![^ ])")
 
 
 def without_counts(key: str) -> list[str]:
