@@ -161,6 +161,14 @@ def test_chrome_never_matches_inside_a_sentence(line: str) -> None:
     assert chrome.match_chrome(line) is None
 
 
+_BETWEEN_PARAGRAPH = "Rain fell on the city all day long, the council said on Monday."
+
+
+def _chrome_between_lines(line: str) -> dict[str, str]:
+    """Return the chrome detector's labels of ``line`` between a headline and a paragraph."""
+    return labels(chrome, f"A headline\n{line}\n{_BETWEEN_PARAGRAPH}")
+
+
 def test_chrome_detect_marks_only_the_chrome_lines() -> None:
     text = "Follow\nFollow the money, the senator said on Tuesday.\nShort Url\n"
     assert labels(chrome, text) == {"Follow": "chrome", "Short Url": "chrome"}
@@ -178,8 +186,7 @@ def test_chrome_detect_marks_only_the_chrome_lines() -> None:
 )
 def test_a_chrome_phrase_with_a_social_handle_is_chrome(line: str) -> None:
     # A handle next to a phrase, as a count is ("Comments (12)"): the phrase decides.
-    text = f"A headline\n{line}\nRain fell on the city all day long, the council said on Monday."
-    assert labels(chrome, text) == {line: "chrome"}
+    assert _chrome_between_lines(line) == {line: "chrome"}
 
 
 @pytest.mark.parametrize(
@@ -192,8 +199,7 @@ def test_a_chrome_phrase_with_a_social_handle_is_chrome(line: str) -> None:
     ],
 )
 def test_no_chrome_with_a_handle_in_other_words(line: str) -> None:
-    text = f"A headline\n{line}\nRain fell on the city all day long, the council said on Monday."
-    assert labels(chrome, text) == {}
+    assert _chrome_between_lines(line) == {}
 
 
 @pytest.mark.parametrize(
@@ -209,8 +215,7 @@ def test_no_chrome_with_a_handle_in_other_words(line: str) -> None:
 )
 def test_a_row_of_chrome_phrases_between_separators_is_chrome(line: str) -> None:
     # Each part is a chrome phrase of its own, too long together for a row of words.
-    text = f"A headline\n{line}\nRain fell on the city all day long, the council said on Monday."
-    assert labels(chrome, text) == {line: "chrome"}
+    assert _chrome_between_lines(line) == {line: "chrome"}
 
 
 @pytest.mark.parametrize(
@@ -222,8 +227,7 @@ def test_a_row_of_chrome_phrases_between_separators_is_chrome(line: str) -> None
     ],
 )
 def test_no_row_of_chrome_phrases_with_another_part(line: str) -> None:
-    text = f"A headline\n{line}\nRain fell on the city all day long, the council said on Monday."
-    assert labels(chrome, text) == {}
+    assert _chrome_between_lines(line) == {}
 
 
 @pytest.mark.parametrize(
@@ -240,8 +244,8 @@ def test_no_row_of_chrome_phrases_with_another_part(line: str) -> None:
     ],
 )
 def test_a_link_to_the_previous_or_next_post_is_chrome(line: str) -> None:
-    text = f"A headline\n{line}\nRain fell on the city all day long, the council said on Monday."
-    assert labels(chrome, text) == {line: "chrome"}
+    assert _chrome_between_lines(line) == {line: "chrome"}
+    text = f"A headline\n{line}\n{_BETWEEN_PARAGRAPH}"
     mark = chrome.detect(Document(text), {}, CleanConfig())[0]
     assert mark.reason.startswith(chrome.PAGER_REASON)
 
