@@ -406,36 +406,16 @@ def separated_row(stripped: str, key: str, handle: ConfigHandle) -> list[str] | 
     cut = _ROW_SEPARATOR.search(stripped)
     if cut is None or stripped.count(" ", 0, cut.start()) >= _ROW_PART_WORDS:
         return None  # no separator, or a sentence's first words before it
-    first = _row_part(stripped[: cut.start()].strip(), handle)
-    if first is None:
-        return None
-    found = [first]
-    for part in _ROW_SEPARATOR.split(stripped[cut.end() :]):
+    found = []
+    for part in (stripped[: cut.start()], *_ROW_SEPARATOR.split(stripped[cut.end() :])):
         part = part.strip()
         if not part:
             continue
-        hit = _row_part(part, handle)
+        hit = _match_text(part, handle)
         if hit is None:
-            return None
+            return None  # most often the first part: the rest is not matched
         found.append(hit)
     return found if len(found) >= 2 else None
-
-
-def _row_part(part: str, handle: ConfigHandle) -> str | None:
-    # `_match_text` without its cache: the parts tried are mostly the first words of
-    # sentences, which would push the page's lines out of it. The cheap necessary test
-    # first, then the cached match of the key.
-    if not part:
-        return None
-    cfg = handle.config
-    phrases = compile_phrases("chrome", cfg.languages)
-    key = match_key(part)
-    hit = None
-    if phrases.could_match(key, row_words=cfg.chrome_row_max_words):
-        hit = _match_key(key, handle)
-    if hit is None and (":" in part or "：" in part):
-        hit = _match_prefix(part, handle)
-    return hit
 
 
 # A social-media handle ("@nytimes"): an "@" that no word character or "@" precedes (not an
@@ -525,7 +505,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     handle = config_handle(config)
     phrases = compile_phrases("chrome", config.languages)
     could_match, prefixes = phrases.could_match, phrases.prefixes
-    row_words, starts = config.chrome_row_max_words, phrases.starts
+    row_words = config.chrome_row_max_words
     lines = doc.lines
     # Most lines fail both cheap necessary tests (`PhraseSet.could_match`; a colon near the
     # start for a "<label>: **" entry), or are too long: the pre-screen, one scan shared with
@@ -546,10 +526,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         elif (entry := with_handles(stripped, handle)) is not None:
             reason = f"the whole line is the chrome phrase {entry} with a social handle"
             out.append(Mark(i, "chrome", reason, "chrome"))
-        elif (
-            line.key.partition(" ")[0] in starts  # `separated_row`'s first test, inlined
-            and (row := separated_row(stripped, line.key, handle)) is not None
-        ):
+        elif (row := separated_row(stripped, line.key, handle)) is not None:
             reason = "a row of chrome phrases between separators: " + ", ".join(row)
             out.append(Mark(i, "chrome", reason, "chrome"))
     return out
