@@ -99,5 +99,7 @@ def date_words() -> frozenset[str]:
         data = load_json(f"dates/{lang}.json")
         for names in data.get("months", []):
             words.update(normalize(n) for n in names)
-        words.update(normalize(w) for w in data.get("weekdays", []))
+        for names in data.get("weekdays", []):
+            words.update(normalize(n) for n in names)
+        words.update(normalize(w) for w in data.get("weekday_words", []))
     return frozenset(w for w in words if w and " " not in w)

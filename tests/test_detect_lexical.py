@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import re
@@ -432,6 +433,89 @@ def test_is_not_date_line(line: str) -> None:
 )
 def test_find_dates(text: str, expected: list[str]) -> None:
     assert dates.find_dates(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A weekday beside a numeric date picks the reading that falls on it.
+        ("Wednesday, 03/04/2024", ["2024-04-03"]),  # 3 April 2024 was a Wednesday
+        ("Monday 03/04/2024", ["2024-03-04"]),  # 4 March 2024 was a Monday
+        ("03/04/2024 (Wednesday)", ["2024-04-03"]),  # the weekday after the date
+        ("Posted on Wed, 03/04/2024 at 10:00", ["2024-04-03T10:00"]),
+        ("vendredi 05/04/2024", ["2024-04-05"]),
+        ("Mittwoch, 03-04-2024", ["2024-04-03"]),
+        # Neither reading falls on it: as written, as without a weekday.
+        ("Tue 03/04/2024", ["03/04/2024"]),
+        # Dots are day first, unless the weekday says the other reading (nhl.com: Monday,
+        # 11.05.2012, was 5 November; 11 May 2012 was a Friday).
+        ("Monday, 11.05.2012", ["2012-11-05"]),
+        ("Friday, 11.05.2012", ["2012-05-11"]),
+        ("Sunday, 11.05.2012", ["2012-05-11"]),  # neither: the day first
+        # An unambiguous date stays what it is, whatever the weekday.
+        ("Monday, 26/04/2024", ["2024-04-26"]),
+        ("Monday, May 5, 2024", ["2024-05-05"]),
+        # A weekday of another date on the line does not reach this one.
+        ("Wednesday 1 May 2024 - 03/04/2024", ["2024-05-01", "03/04/2024"]),
+    ],
+)
+def test_find_dates_a_weekday_picks_the_reading(text: str, expected: list[str]) -> None:
+    assert dates.find_dates(text) == expected
+
+
+# Wednesday and Sunday, as each language writes them (the week starts on Sunday in some of
+# them, on Saturday in Persian: the lists are Monday first all the same).
+_WEDNESDAY_SUNDAY = {
+    "ar": ("الأربعاء", "الأحد"),
+    "de": ("Mittwoch", "Sonntag"),
+    "es": ("miércoles", "domingo"),
+    "fa": ("چهارشنبه", "یکشنبه"),
+    "fr": ("mercredi", "dimanche"),
+    "he": ("יום רביעי", "יום ראשון"),
+    "hi": ("बुधवार", "रविवार"),
+    "id": ("Rabu", "Minggu"),
+    "it": ("mercoledì", "domenica"),
+    "ja": ("水曜日", "日曜日"),
+    "ko": ("수요일", "일요일"),
+    "nl": ("woensdag", "zondag"),
+    "pl": ("środa", "niedziela"),
+    "pt": ("quarta-feira", "domingo"),
+    "ru": ("среда", "воскресенье"),
+    "th": ("วันพุธ", "วันอาทิตย์"),
+    "tr": ("Çarşamba", "Pazar"),
+    "ur": ("بدھ", "اتوار"),
+    "vi": ("thứ tư", "chủ nhật"),
+    "zh": ("星期三", "星期日"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(_WEDNESDAY_SUNDAY))
+def test_weekdays_of_each_language(lang: str) -> None:
+    wednesday, sunday = _WEDNESDAY_SUNDAY[lang]
+    # 3 April 2024 was a Wednesday (4 March a Monday); 7 April a Sunday (4 July a Thursday).
+    assert dates.find_dates(f"{wednesday}, 03/04/2024") == ["2024-04-03"]
+    assert dates.find_dates(f"{sunday}, 07/04/2024") == ["2024-04-07"]
+
+
+def _readings(day: int) -> tuple[str, str]:
+    """Return a d/m/2024 date whose day-first reading only falls on ``day`` (0: Monday)."""
+    for a in range(1, 13):
+        for b in range(1, 13):
+            if a == b:
+                continue
+            first, other = datetime.date(2024, b, a), datetime.date(2024, a, b)
+            if first.weekday() == day != other.weekday():
+                return f"{a:02d}/{b:02d}/2024", first.isoformat()
+    raise AssertionError(day)
+
+
+def test_every_weekday_name_picks_its_day() -> None:
+    """Every name of a day, in every language's `weekdays`, picks the date on that day."""
+    for lang in languages("dates", ".json"):
+        for day, group in enumerate(load_json(f"dates/{lang}.json").get("weekdays", [])):
+            numeric, iso = _readings(day)
+            for name in group:
+                assert dates.find_dates(f"{name} {numeric}") == [iso], (lang, name)
 
 
 @pytest.mark.parametrize(
@@ -937,6 +1021,9 @@ def test_json_resource_is_well_formed(path: str) -> None:
         if key in ("months", "jalali_months", "hijri_months"):
             assert len(values) == 12, f"{path}: {key} must list 12 months"
             flat = [name for month in values for name in month]
+        elif key == "weekdays":
+            assert len(values) == 7, f"{path}: weekdays must list 7 days, Monday first"
+            flat = [name for day in values for name in day]
         else:
             flat = values
         assert all(isinstance(x, str) and x.strip() for x in flat), f"{path}:{key} empty entry"

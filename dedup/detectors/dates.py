@@ -66,7 +66,7 @@ PM = 16384  # a 12-hour clock marker of the afternoon ("pm", "오후", "午後",
 BUDDHIST = 32768
 _CALENDARS = JALALI | HIJRI  # a month with neither bit is Gregorian
 _KEYS = {
-    "weekdays": WEEKDAY,
+    "weekday_words": WEEKDAY,  # words of a weekday that name no day ("feira", "祝")
     "leads": LEAD,
     "connectors": CONNECTOR,
     "ordinals": ORDINAL,
@@ -122,6 +122,7 @@ class _Vocab:
     longest: int  # words in the longest phrase
     words: frozenset[str]  # every word of every phrase, as `match_key` splits it too
     jalali: bool  # Solar Hijri months are known: "1403/08/15" is a date
+    weekdays: dict[str, int]  # a weekday's token text -> its day, 0 (Monday) to 6
 
 
 class _Tok(NamedTuple):  # a named tuple: built several times faster than a frozen dataclass
@@ -142,6 +143,7 @@ def _words(text: str) -> tuple[str, ...]:
 def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
     roles: dict[tuple[str, ...], int] = {}
     months: dict[tuple[str, ...], int] = {}
+    days: dict[str, int] = {}
     chosen = chosen_languages("dates", langs, ".json")
     datas = [load_json("dates/common.json"), *(load_json(f"dates/{x}.json") for x in chosen)]
     for data in datas:
@@ -150,6 +152,12 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
                 words = _words(phrase)
                 if words:
                     roles[words] = roles.get(words, 0) | role
+        for day, names in enumerate(data.get("weekdays", ())):
+            for name in names:
+                words = _words(name)
+                roles[words] = roles.get(words, 0) | WEEKDAY
+                # A name two languages give different days is none of them.
+                days[" ".join(words)] = day if days.get(" ".join(words), day) == day else -1
         era = BUDDHIST if data.get("buddhist_era") else 0
         for number, names in enumerate(data.get("months", ()), start=1):
             for name in names:
@@ -167,7 +175,8 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
     for k in roles:
         vocab_words.update(match_key(" ".join(k)).split())
     jalali = any(role & JALALI for role in roles.values())
-    return _Vocab(roles, months, longest, frozenset(vocab_words), jalali)
+    weekdays = {name: day for name, day in days.items() if day >= 0}
+    return _Vocab(roles, months, longest, frozenset(vocab_words), jalali, weekdays)
 
 
 def vocabulary_words(langs: tuple[str, ...] | None) -> frozenset[str]:
@@ -713,10 +722,12 @@ def _month_date(toks: list[_Tok], i: int) -> tuple[str | None, int, int]:
     return _iso(year, month, day), first, nxt
 
 
-def _numeric_date(tok: _Tok, jalali: bool) -> str | None:
+def _numeric_date(tok: _Tok, jalali: bool, weekday: int | None = None) -> str | None:
     """Return the ISO form of an iso/cjk/numeric token, or None where it is ambiguous.
 
     With ``jalali``, a year first of 1278-1479 is a Solar Hijri year ("1403/08/15").
+    ``weekday`` (0, Monday, to 6), printed beside the token, picks between a day-first and a
+    month-first reading when only one of them falls on it ("Wednesday, 03/04/2024").
     """
     if tok.kind == "iso":
         m = _ISO_PARTS.match(tok.text)
@@ -750,9 +761,27 @@ def _numeric_date(tok: _Tok, jalali: bool) -> str | None:
         return _iso(c, a, b)  # 04/26/2024: month first
     if a == b:
         return _iso(c, a, b)
+    day_first = datetime.date(c, b, a)
+    if weekday is not None:
+        month_first = datetime.date(c, a, b)
+        if (day_first.weekday() == weekday) != (month_first.weekday() == weekday):
+            return _iso(c, b, a) if day_first.weekday() == weekday else _iso(c, a, b)
     if "/" not in tok.text and "-" not in tok.text:
         return _iso(c, b, a)  # 03.08.2025: dots are day first (de, ru, pl, tr...), never US
     return None  # 03/04/2024: day-first or month-first, the page does not say
+
+
+def _weekday_beside(toks: list[_Tok], i: int, floor: int, vocab: _Vocab) -> int | None:
+    """Return the day (0, Monday, to 6) of a weekday right before token ``i``, or right after.
+
+    ``floor``: the first token no earlier date has used ("Wed 1 May, 03/04" has none).
+    """
+    for j in (i - 1, i + 1):
+        if floor <= j < len(toks) and toks[j].kind == "word" and toks[j].roles & WEEKDAY:
+            day = vocab.weekdays.get(toks[j].text)
+            if day is not None:
+                return day
+    return None
 
 
 def _iter_dates(text: str, vocab: _Vocab) -> Iterator[str]:
@@ -765,7 +794,7 @@ def _iter_dates(text: str, vocab: _Vocab) -> Iterator[str]:
         ):
             i += 1  # "0/0/0000", a version number, "13月3日": no date at all
         elif tok.kind in ("iso", "cjk", "cjkmd", "numdate"):
-            iso = _numeric_date(tok, vocab.jalali)
+            iso = _numeric_date(tok, vocab.jalali, _weekday_beside(toks, i, floor, vocab))
             if iso is not None:
                 iso, nxt = _with_time(iso, toks, i, i + 1, floor)
             else:
