@@ -397,17 +397,15 @@ def test_dev_subset_idempotent_and_few_passes() -> None:
         assert dedup.clean(once) == once
 
 
-def test_huge_inputs_stay_linear() -> None:
-    import time
-
-    one_line = "word " * 200_000  # a 1 MB single line
-    many = "\n".join(["Home", "News", "A short line here.", PARA[0]] * 20_000)  # 80k lines
-    for text in (one_line, many):
-        doc = Document(text)
-        t0 = time.perf_counter()
-        menus.detect(doc, {}, CFG)
-        content.detect(doc, {}, CFG)
-        assert time.perf_counter() - t0 < 5.0
+def test_huge_inputs() -> None:
+    # A 1 MB line and 80k lines of menu items and prose. (How the work grows with the input
+    # is counted, not timed, in tests/test_robustness.py: "menu-and-prose-lines".)
+    one_line = "word " * 200_000
+    assert menus.detect(Document(one_line), {}, CFG) == []
+    assert content.detect(Document(one_line), {}, CFG) == []
+    many = "\n".join(["Home", "News", "A short line here.", PARA[0]] * 20_000)
+    doc = Document(many)
+    assert len(menus.detect(doc, {}, CFG)) + len(content.detect(doc, {}, CFG)) > 0
 
 
 TABLE = ["City", "Price", "Change", "Phoenix", "$83", "28.7%", "Denver", "$147", "8.5%"]

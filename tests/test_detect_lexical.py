@@ -6,7 +6,6 @@ import datetime
 import itertools
 import json
 import re
-import time
 from importlib import resources
 
 import pytest
@@ -325,15 +324,14 @@ def test_patterns_are_linear_on_huge_lines() -> None:
         assert phrases.patterns
         assert phrases.match(key) is None or kind == "trailers"
         assert all(p.fullmatch(key) is None for p, _ in phrases.patterns) or kind == "trailers"
-    # And the public functions refuse long lines at once.
+    # And the public functions refuse long lines (how their work grows with the line is
+    # counted in tests/test_robustness.py, not timed here).
     huge = "By John Smith " * 80_000
-    start = time.perf_counter()
     assert chrome.match_chrome(huge) is None
     assert trailers.match_trailer(huge) is None
     assert bylines.parse_byline(huge) is None
     assert not dates.is_date_line(huge)
-    assert dates.find_dates("May 5, 2024 " * 2000)[:1] == ["2024-05-05"]
-    assert time.perf_counter() - start < 2.0
+    assert dates.find_dates("May 5, 2024 " * 2000) == ["2024-05-05"] * 2000
 
 
 # ---------------------------------------------------------------- dates

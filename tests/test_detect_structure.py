@@ -699,16 +699,15 @@ def test_repeat_cjk() -> None:
     assert _labels(text, repeats.detect) == {"分享到微信": "repeated_line"}
 
 
-def test_repeat_on_a_huge_single_line_is_fast() -> None:
-    import time
-
-    big = "word " * 200_000  # a 1 MB line
-    text = "\n".join(["Bridge news", big, "Print", big])
-    t0 = time.perf_counter()
-    repeats.detect(Document(text), {}, DEFAULT_CONFIG)
-    titles.detect(Document(text), {}, DEFAULT_CONFIG)
-    teasers.detect(Document(text), {}, DEFAULT_CONFIG)
-    assert time.perf_counter() - t0 < 5.0
+def test_repeat_of_a_huge_single_line() -> None:
+    # A 1 MB line printed twice is a paragraph: `repeats` leaves a copy next to one, and
+    # nothing takes it for a title or a teaser. (How the work grows with the line is counted,
+    # not timed, in tests/test_robustness.py: "long-line-twice".)
+    big = "word " * 200_000
+    doc = Document("\n".join(["Bridge news", big, "Print", big]))
+    assert repeats.detect(doc, {}, DEFAULT_CONFIG) == []
+    assert titles.detect(doc, {}, DEFAULT_CONFIG) == []
+    assert teasers.detect(doc, {}, DEFAULT_CONFIG) == []
 
 
 def test_numbers_must_agree_between_copies() -> None:

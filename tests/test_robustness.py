@@ -6,7 +6,8 @@
 2. Work grows linearly: adversarial inputs (runs of spaces, digits, punctuation, "12 12 12",
    "Updated Updated", "By By By", URL-like tokens, "a-a-a-a") are cleaned at size n and 2n, and
    every compiled regular expression of the package (found by walking the modules, so a
-   pattern added later is covered without touching this file) is run on them the same way.
+   pattern added later is covered without touching this file) is run on them the same way,
+   as are the lexical detectors' public functions on one long line.
    Work is *counted*, not timed: instructions executed, as counted by valgrind's callgrind
    (deterministic, unaffected by machine load). Doubling the input may at most multiply the
    counted work (minus the count on empty input) by ``MAX_RATIO``; a quadratic path gives 4.
@@ -180,6 +181,15 @@ def _clean_cases() -> dict[str, tuple[str, str]]:
         "".join(f"Item {i}\n" for i in range(k * 100_000, k * 100_000 + k * LINES_N))
         for k in (1, 2)
     )
+    # a long line printed twice between short ones (the repeats, titles and teasers
+    # detectors compare lines), and a page of menu items and prose lines (menus, content)
+    cases["long-line-twice"] = tuple(  # type: ignore[assignment]
+        "Bridge news\n{0}\nPrint\n{0}".format(_repeat("word ", k * CLEAN_N, "x")) for k in (1, 2)
+    )
+    cases["menu-and-prose-lines"] = tuple(  # type: ignore[assignment]
+        "\n".join(["Home", "News", "A short line here.", SENTENCE] * (k * LINES_N // 4))
+        for k in (1, 2)
+    )
     cases["numbered-prose"] = tuple(  # type: ignore[assignment]
         "".join(f"{SENTENCE[:-1]} on day {i}.\n" for i in range(k * 10_000, k * 10_000 + k * 200))
         for k in (1, 2)
@@ -321,7 +331,17 @@ def use(p, method, s):
         p.split(s)
 
 
-if spec["mode"] == "clean":
+if spec["mode"] == "calls":
+    import importlib
+
+    for name, (module, function, small, big) in spec["calls"].items():
+        progress("call " + name)
+        f = getattr(importlib.import_module(module), function)
+        f(small[: len(small) // 8])  # warm this function's lazy paths
+        measure([name, 0], f, "")
+        measure([name, 1], f, small)
+        measure([name, 2], f, big)
+elif spec["mode"] == "clean":
     import dedup
 
     for text in spec["warmup"]:  # import lazily loaded resources, compile, fill caches
@@ -495,6 +515,33 @@ def test_clean_work_is_linear(tmp_path: Path) -> None:
     assert max(work.values()) > 10 * CLEAN_FLOOR  # the measurement measures something
     bad = _superlinear(work, CLEAN_FLOOR)
     assert not bad, "clean() work more than doubles when the input doubles:\n" + "\n".join(
+        f"  {case[0]}: {w1:,} -> {w2:,} instructions (x{r:.2f})" for case, w1, w2, r in bad
+    )
+
+
+# Public functions of the lexical detectors, on one long line each: they refuse a line longer
+# than any byline, trailer or chrome phrase at once, and `find_dates` reads every date of it.
+CALLS: dict[str, tuple[str, str, str]] = {
+    "match_chrome": ("dedup.detectors.chrome", "match_chrome", "By John Smith "),
+    "match_trailer": ("dedup.detectors.trailers", "match_trailer", "By John Smith "),
+    "parse_byline": ("dedup.detectors.bylines", "parse_byline", "By John Smith "),
+    "is_date_line": ("dedup.detectors.dates", "is_date_line", "By John Smith "),
+    "find_dates": ("dedup.detectors.dates", "find_dates", "May 5, 2024 "),
+}
+
+
+@needs_valgrind
+def test_lexical_functions_work_is_linear(tmp_path: Path) -> None:
+    calls = {
+        name: [module, function, *(_repeat(unit, k * CLEAN_N, "x") for k in (1, 2))]
+        for name, (module, function, unit) in CALLS.items()
+    }
+    key: list[object] = ["__control__"]
+    spec: dict[str, object] = {"mode": "calls", "calls": calls, "control_key": key}
+    work = _without_control(_count(tmp_path, spec), key)
+    assert len(work) == 3 * len(calls)
+    bad = _superlinear(work, PATTERN_FLOOR)
+    assert not bad, "work more than doubles when the input doubles:\n" + "\n".join(
         f"  {case[0]}: {w1:,} -> {w2:,} instructions (x{r:.2f})" for case, w1, w2, r in bad
     )
 
