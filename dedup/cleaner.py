@@ -241,11 +241,16 @@ def _result(
     byline = next((b.name for b in parsed if b is not None and (b.lead or b.role)), None)
     if byline is None and marked:
         byline = bylines.extract_name(lines[marked[0]].text)
+    under_title = _under_titles(content, titles, lines)
+    if byline is None:
+        # A row of a date and a byline under the headline stays in the text (a date part
+        # keeps the line: "August 3, 2025 | By Jane Smith") and names the author all the same.
+        row = (bylines.byline_in_row(lines[i].text, config=cfg) for i in sorted(under_title))
+        byline = next((b.name for b in row if b is not None), None)
     # Dates of removed stamps and bylines, and of kept date lines (the article's own bare
     # date under its headline, which the dates detector keeps), in the order of the text;
     # and the full dates of a kept dateline right under a title, where a place or a source
     # beside the date makes no date line ("New Delhi | 3 August 2025, 14:30 IST").
-    under_title = _under_titles(content, titles, lines)
     published: list[str] = []
     for i in content:
         mark = removed.get(i)

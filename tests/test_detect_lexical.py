@@ -1382,3 +1382,50 @@ def test_byline_prefers_the_author_to_a_bare_credit() -> None:
     assert dedup.clean_and_explain(text).byline == "김민수"
     # with a credit alone, the credit
     assert dedup.clean_and_explain(text.replace("김민수 기자\n", "")).byline == "연합뉴스"
+
+
+_HEADLINE = "Council approves bridge plan"
+_BODY = (
+    "The town council approved the long-delayed bridge plan at its meeting on Tuesday, two "
+    "members of the planning committee said.\n"
+    "The plan, first presented three years ago, had stalled over the cost of moving a water "
+    "main that runs under the old crossing."
+)
+
+
+@pytest.mark.parametrize(
+    ("row", "byline"),
+    [
+        ("August 3, 2025 | By Jane Smith", "Jane Smith"),
+        ("Posted on November 9, 2012 at 6:41 AM by Heidi Volpe", "Heidi Volpe"),
+        ("by Heidi Volpe on November 12, 2012 · 1 comment", "Heidi Volpe"),
+        ("3 août 2025 - Par Jean Dupont", "Jean Dupont"),
+        ("Oct 30, 2012 - Leave a Comment", None),
+        # a credit beside a dek's words is no byline row
+        ("The stand-off by the river goes on", None),
+        ("Photos by John Smith", None),
+    ],
+)
+def test_byline_of_a_kept_row_under_the_title(row: str, byline: str | None) -> None:
+    # A row of a date and a byline stays in the text (a date part keeps the line), and
+    # still names the author in the metadata.
+    text = f"{_HEADLINE}\n{row}\n{_BODY}"
+    result = dedup.clean_and_explain(text)
+    assert row in result.text
+    assert result.byline == byline
+    found = bylines.byline_in_row(row)
+    assert (found.name if found is not None else None) == byline
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("By George Ambler Leave a Comment", "George Ambler"),  # a button after the name
+        ("By George Ambler", "George Ambler"),
+        ("Posted by David Scott on November 05, 2012 | Permalink", "David Scott"),
+    ],
+)
+def test_a_chrome_phrase_after_a_name_is_not_part_of_it(line: str, name: str) -> None:
+    parsed = bylines.parse_byline(line)
+    assert parsed is not None
+    assert parsed.name == name

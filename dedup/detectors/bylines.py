@@ -323,6 +323,23 @@ def _names_end(words: list[_Word], i: int, lex: _Lexicon, config: CleanConfig) -
     return j
 
 
+def _before_chrome(stripped: str, words: list[_Word], i: int, end: int, config: CleanConfig) -> int:
+    """Return where the name ``words[i:end]`` ends once a chrome phrase that ends the line is cut.
+
+    Capitalised button labels read like more names: in "By George Ambler Leave a Comment" the
+    name is "George Ambler", "Leave a Comment" (`dedup.detectors.chrome`) is what follows it.
+    """
+    if end >= len(words):
+        return end  # nothing after the name words: no phrase can start inside them
+    from dedup.detectors.chrome import compile_phrases  # chrome's lexicon, loaded when needed
+
+    exact = compile_phrases("chrome", config.languages).exact  # plain phrases, no wildcards
+    for j in range(i + 1, end):
+        if match_key(stripped[words[j].start :]) in exact:
+            return j
+    return end
+
+
 def _starts_name(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> bool:
     return (
         _is_name_word(words[j], lex, config) and _phrase_at(words, j, lex.roles, lex.longest) == 0
@@ -518,6 +535,46 @@ def parse_byline(text: str, *, config: CleanConfig | None = None) -> Byline | No
     return _parse_text(stripped, config_handle(cfg))
 
 
+#: Where a row of a page's header splits into parts: "August 3, 2025 | By Jane Smith".
+_ROW_PARTS = re.compile(r"\s*[|•·]\s*|\s+[-–—/]\s+")
+
+
+def byline_in_row(text: str, *, config: CleanConfig | None = None) -> Byline | None:
+    """Return the byline of a row that prints it beside a date, or None.
+
+    A part of the row between separators (``|``, ``•``, ``·``, a spaced dash or slash) that
+    is a byline with its lead, or a lead and what follows it after a date alone ("Posted on
+    November 9, 2012 at 6:41 AM by Heidi Volpe"). The cleaner keeps such rows (a date part
+    keeps the line) and reads the author from them for `CleanResult.byline`.
+
+    Example:
+        >>> byline_in_row("August 3, 2025 | By Jane Smith").name
+        'Jane Smith'
+        >>> byline_in_row("Posted on November 9, 2012 at 6:41 AM by Heidi Volpe").name
+        'Heidi Volpe'
+        >>> byline_in_row("Photos by John Smith") is None
+        True
+    """
+    cfg = DEFAULT_CONFIG if config is None else config
+    if len(text) > 2 * cfg.byline_max_chars:
+        return None
+    lex = _lexicon(cfg.languages)
+    for part in _ROW_PARTS.split(text.strip()):
+        found = parse_byline(part, config=cfg)
+        if found is not None and found.lead:
+            return found
+        words = _words(part)
+        for k in range(1, len(words)):
+            if words[k].key not in lex.firsts:
+                continue
+            head = part[: words[k].start].strip(" ,;:")
+            if head and is_date_line(head, config=cfg):
+                found = parse_byline(part[words[k].start :], config=cfg)
+                if found is not None and found.lead:
+                    return found
+    return None
+
+
 @lru_cache(maxsize=_CACHE_LINES)
 def _parse_text(stripped: str, handle: ConfigHandle) -> Byline | None:
     if len(stripped) > handle.config.byline_max_chars:
@@ -573,6 +630,7 @@ def _parse_lead(stripped: str, lex: _Lexicon, cfg: CleanConfig) -> Byline | None
         end = _names_end(words, i, lex, cfg)
         if end == i or words[end - 1].punct:
             return None
+        end = _before_chrome(stripped, words, i, end, cfg)
         language = lex.leads[tuple(w.key for w in words[:n_lead])]
     else:
         return None
