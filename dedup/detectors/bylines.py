@@ -248,6 +248,15 @@ def _phrase_at(words: list[_Word], i: int, table: dict[tuple[str, ...], str], lo
     return 0
 
 
+def _spaced_kanji(stripped: str, lead: _Word, after: _Word) -> bool:
+    """Return whether a lead in Chinese characters stands apart from what follows it.
+
+    Chinese puts no space between words: "记者 张三" is the lead and a name, as "记者：张三"
+    is, where "记者会上" or "记者手记" are words.
+    """
+    return _KANJI.fullmatch(lead.text) is not None and stripped[lead.end : after.start].isspace()
+
+
 def _caseless(word: str) -> bool:
     """Return whether ``word`` is written in a script without case (Arabic, CJK...)."""
     return word.lower() == word.upper() and any(ch.isalpha() for ch in word)
@@ -618,7 +627,12 @@ def _parse_lead(stripped: str, lex: _Lexicon, cfg: CleanConfig) -> Byline | None
         i += 1  # "By: John Smith", "Text — Anna", "文/张三"
     if i >= len(words):
         return None
-    if n_lead and i == n_lead and tuple(w.key for w in words[:n_lead]) in lex.colon_leads:
+    if (
+        n_lead
+        and i == n_lead
+        and tuple(w.key for w in words[:n_lead]) in lex.colon_leads
+        and not _spaced_kanji(stripped, words[n_lead - 1], words[i])
+    ):
         return None  # "Author" or "Text" without a colon is a word, not a lead ("Text Size")
     n_role = _phrase_at(words, i, lex.roles, lex.longest)
     if n_role:
