@@ -340,12 +340,12 @@ def _before_chrome(stripped: str, words: list[_Word], i: int, end: int, config: 
     """
     if end >= len(words):
         return end  # nothing after the name words: no phrase can start inside them
-    from dedup.detectors.chrome import compile_phrases  # chrome's lexicon, loaded when needed
+    from dedup.detectors.chrome import compile_phrases, without_counts  # loaded when needed
 
     exact = compile_phrases("chrome", config.languages).exact  # plain phrases, no wildcards
     for j in range(i + 1, end):
-        if match_key(stripped[words[j].start :]) in exact:
-            return j
+        if any(k in exact for k in without_counts(match_key(stripped[words[j].start :]))):
+            return j  # "Leave a Comment", "Comments (3)"
     return end
 
 
@@ -545,7 +545,7 @@ def parse_byline(text: str, *, config: CleanConfig | None = None) -> Byline | No
 
 
 #: Where a row of a page's header splits into parts: "August 3, 2025 | By Jane Smith".
-_ROW_PARTS = re.compile(r"\s*[|•·]\s*|\s+[-–—/]\s+")
+_ROW_PARTS = re.compile(r"[|•·]|\s[-–—/]\s")  # no \s* around: linear on runs of spaces
 
 
 def byline_in_row(text: str, *, config: CleanConfig | None = None) -> Byline | None:
@@ -568,7 +568,8 @@ def byline_in_row(text: str, *, config: CleanConfig | None = None) -> Byline | N
     if len(text) > 2 * cfg.byline_max_chars:
         return None
     lex = _lexicon(cfg.languages)
-    for part in _ROW_PARTS.split(text.strip()):
+    for piece in _ROW_PARTS.split(text):
+        part = piece.strip()
         found = parse_byline(part, config=cfg)
         if found is not None and found.lead:
             return found
