@@ -1430,3 +1430,29 @@ def test_a_chrome_phrase_after_a_name_is_not_part_of_it(line: str, name: str) ->
     parsed = bylines.parse_byline(line)
     assert parsed is not None
     assert parsed.name == name
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "published"),
+    [
+        ("김민수 기자 2025.08.03 14:30", "김민수", ("2025-08-03T14:30",)),
+        ("김민수 기자 입력 2025.08.03 14:30", "김민수", ("2025-08-03T14:30",)),
+        ("山田太郎記者 2025年8月3日", "山田太郎", ("2025-08-03",)),
+    ],
+)
+def test_a_byline_written_name_first_with_a_date_after_it(
+    line: str, name: str, published: tuple[str, ...]
+) -> None:
+    # The role ends the name, the date follows: the line is the byline, its date the article's.
+    text = "\n".join(
+        [
+            "서울시, 내년 예산 48조 원 편성",
+            line,
+            "서울시가 내년도 예산을 48조 원 규모로 편성했다고 3일 밝혔다. "
+            "이는 올해보다 약 5% 늘어난 규모다.",
+        ]
+    )
+    result = dedup.clean_and_explain(text)
+    assert [r.label for r in result.removals] == ["byline"]
+    assert result.byline == name
+    assert result.published == published

@@ -69,6 +69,7 @@ _PLACE_MARK = "="
 _EMAIL_BRACKETS = "()<>[]"
 # A name glued to a role ("山田太郎記者") is kanji only: kana would let a sentence in
 # ("そう語った記者"). One kanji is too short for a name there: "元記者", "女記者", "同記者".
+_DIGIT = re.compile(r"\d")
 _KANJI = re.compile("[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MIN_GLUED_NAME = 2
 
@@ -97,7 +98,9 @@ class RoleEnds(NamedTuple):
 
     Such a line is a candidate when the last word of its matching key is one of ``lasts`` or
     ends with one of ``glued``, or, if the lexicon has roles written after a name at all, when
-    it holds an "@" (an e-mail address may follow the role).
+    it holds an "@" (an e-mail address may follow the role), or when its last word holds a
+    digit and an earlier word is such a last word or ends with a glued role (a date may follow
+    the role: "김민수 기자 2025.08.03 14:30", "山田太郎記者 2025年8月3日").
     """
 
     lasts: frozenset[str]  # last words of the roles written after a name
@@ -108,7 +111,13 @@ class RoleEnds(NamedTuple):
         last = key[key.rfind(" ") + 1 :]
         if last in self.lasts:
             return True
-        return bool(self.lasts or self.glued) and (last.endswith(self.glued) or "@" in stripped)
+        if not (self.lasts or self.glued):
+            return False
+        if last.endswith(self.glued) or "@" in stripped:
+            return True
+        return _DIGIT.search(last) is not None and any(
+            w in self.lasts or w.endswith(self.glued) for w in key.split(" ")
+        )
 
 
 class _Word(NamedTuple):  # a named tuple: built several times faster than a frozen dataclass
@@ -439,6 +448,19 @@ def _role_at_end(
     return None
 
 
+def _date_tail(text: str, words: list[_Word], config: CleanConfig) -> int:
+    """Return where the date that ends ``text`` starts (an index into ``words``).
+
+    The longest tail of whole words that is a date line ("2025.08.03 14:30", "입력
+    2025.08.03"), after at least one word (a name and its role, maybe glued); ``len(words)``
+    if none.
+    """
+    for k in range(1, len(words)):
+        if not words[k].punct and is_date_line(text[words[k].start :], config=config):
+            return k
+    return len(words)
+
+
 def _without_email(stripped: str) -> str | None:
     """Return the line without the e-mail address that ends it ("김민수 기자 minsu@x.co.kr").
 
@@ -496,11 +518,16 @@ def _name_words_ok(
 
 
 def _parse_name_first(stripped: str, lex: _Lexicon, config: CleanConfig) -> Byline | None:
-    """Parse a byline written name first: "김민수 기자", "워싱턴=김민수 특파원", "山田太郎記者"."""
+    """Parse a byline written name first: "김민수 기자", "워싱턴=김민수 특파원", "山田太郎記者".
+
+    A date may follow the role: "김민수 기자 2025.08.03 14:30", "山田太郎記者 2025年8月3日".
+    """
     text = _without_email(stripped)
     if not text:
         return None
     words = _words(text)
+    if words and _DIGIT.search(words[-1].text):
+        words = words[: _date_tail(text, words, config)]
     if not words or words[-1].text.endswith("."):
         return None  # a full stop ends a sentence ("그는 기자."), not a byline
     role = _role_at_end(words, 0, len(words), lex, config)
