@@ -455,6 +455,9 @@ def test_find_dates(text: str, expected: list[str]) -> None:
         ("Monday, May 5, 2024", ["2024-05-05"]),
         # A weekday of another date on the line does not reach this one.
         ("Wednesday 1 May 2024 - 03/04/2024", ["2024-05-01", "03/04/2024"]),
+        # A year no calendar has: no date, with a weekday or without.
+        ("03.04.0000", ["03.04.0000"]),
+        ("Monday, 03.04.0000", ["03.04.0000"]),
     ],
 )
 def test_find_dates_a_weekday_picks_the_reading(text: str, expected: list[str]) -> None:

@@ -348,7 +348,7 @@ def _before_chrome(stripped: str, words: list[_Word], i: int, end: int, config: 
     name is "George Ambler", "Leave a Comment" (`dedup.detectors.chrome`) is what follows it.
     """
     if end >= len(words):
-        return end  # nothing after the name words: no phrase can start inside them
+        return end  # a name's last word may be a button's on its own: "By Thomas More"
     from dedup.detectors.chrome import compile_phrases, without_counts  # loaded when needed
 
     exact = compile_phrases("chrome", config.languages).exact  # plain phrases, no wildcards

@@ -761,9 +761,8 @@ def _numeric_date(tok: _Tok, jalali: bool, weekday: int | None = None) -> str | 
         return _iso(c, a, b)  # 04/26/2024: month first
     if a == b:
         return _iso(c, a, b)
-    day_first = datetime.date(c, b, a)
-    if weekday is not None:
-        month_first = datetime.date(c, a, b)
+    if weekday is not None and _MIN_YEAR <= c <= _MAX_YEAR:
+        day_first, month_first = datetime.date(c, b, a), datetime.date(c, a, b)
         if (day_first.weekday() == weekday) != (month_first.weekday() == weekday):
             return _iso(c, b, a) if day_first.weekday() == weekday else _iso(c, a, b)
     if "/" not in tok.text and "-" not in tok.text:
