@@ -1459,3 +1459,31 @@ def test_a_byline_written_name_first_with_a_date_after_it(
     assert [r.label for r in result.removals] == ["byline"]
     assert result.byline == name
     assert result.published == published
+
+
+_YEARS = [0, 1, 99, 543, 1278, 1899, 1900, 2024, 2100, 2101, 2568, 9999]
+
+
+@given(
+    st.sampled_from(["", "Monday, ", "Wed ", "vendredi ", "星期三 "]),
+    st.integers(0, 13) | st.integers(0, 99),
+    st.integers(0, 13) | st.integers(0, 99),
+    st.sampled_from(_YEARS) | st.integers(0, 9999),
+    st.sampled_from(["/", ".", "-"]),
+    st.booleans(),
+    st.sampled_from(["", " 14:30", " (Wednesday)"]),
+)
+@settings(max_examples=500, deadline=None)
+def test_find_dates_never_raises_on_numeric_dates(
+    before: str, a: int, b: int, year: int, sep: str, year_first: bool, after: str
+) -> None:
+    # Any numbers in a date's shape (a year 0000, a month 00, a day 99), with a weekday or
+    # not: an ISO date or the text as written, never an exception.
+    parts = (
+        [f"{year:04d}", f"{a:02d}", f"{b:02d}"]
+        if year_first
+        else [f"{a:02d}", f"{b:02d}", f"{year:04d}"]
+    )
+    for found in dates.find_dates(before + sep.join(parts) + after):
+        assert isinstance(found, str)
+        assert found
