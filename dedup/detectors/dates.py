@@ -156,8 +156,9 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
             for name in names:
                 words = _words(name)
                 roles[words] = roles.get(words, 0) | WEEKDAY
+                text = " ".join(words)  # a token's text
                 # A name two languages give different days is none of them.
-                days[" ".join(words)] = day if days.get(" ".join(words), day) == day else -1
+                days[text] = day if days.get(text, day) == day else -1
         era = BUDDHIST if data.get("buddhist_era") else 0
         for number, names in enumerate(data.get("months", ()), start=1):
             for name in names:
@@ -762,9 +763,9 @@ def _numeric_date(tok: _Tok, jalali: bool, weekday: int | None = None) -> str | 
     if a == b:
         return _iso(c, a, b)
     if weekday is not None and _MIN_YEAR <= c <= _MAX_YEAR:
-        day_first, month_first = datetime.date(c, b, a), datetime.date(c, a, b)
-        if (day_first.weekday() == weekday) != (month_first.weekday() == weekday):
-            return _iso(c, b, a) if day_first.weekday() == weekday else _iso(c, a, b)
+        on_day_first = datetime.date(c, b, a).weekday() == weekday
+        if on_day_first != (datetime.date(c, a, b).weekday() == weekday):
+            return _iso(c, b, a) if on_day_first else _iso(c, a, b)
     if "/" not in tok.text and "-" not in tok.text:
         return _iso(c, b, a)  # 03.08.2025: dots are day first (de, ru, pl, tr...), never US
     return None  # 03/04/2024: day-first or month-first, the page does not say
