@@ -45,6 +45,7 @@ from typing import NamedTuple
 from dedup._marks import LETTERS, MARKS
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
+from dedup.detectors.chrome import compile_phrases, without_counts
 from dedup.detectors.dates import ConfigHandle, config_handle, is_date_line, is_date_word
 from dedup.detectors.prescreen import candidates
 from dedup.document import Document
@@ -115,6 +116,14 @@ class RoleEnds(NamedTuple):
             return False
         if last.endswith(self.glued) or "@" in stripped:
             return True
+        return self.role_before_date(key, last)
+
+    def role_before_date(self, key: str, last: str) -> bool:
+        """Return whether ``last`` (the key's last word) holds a digit and a role precedes it.
+
+        The test of `could_end` for a date written after the role; the pre-screen asks it
+        alone, once the other tests failed.
+        """
         return _DIGIT.search(last) is not None and any(
             w in self.lasts or w.endswith(self.glued) for w in key.split(" ")
         )
@@ -349,8 +358,6 @@ def _before_chrome(stripped: str, words: list[_Word], i: int, end: int, config: 
     """
     if end >= len(words):
         return end  # a name's last word may be a button's on its own: "By Thomas More"
-    from dedup.detectors.chrome import compile_phrases, without_counts  # loaded when needed
-
     exact = compile_phrases("chrome", config.languages).exact  # plain phrases, no wildcards
     for j in range(i + 1, end):
         if any(k in exact for k in without_counts(match_key(stripped[words[j].start :]))):
@@ -572,6 +579,7 @@ def parse_byline(text: str, *, config: CleanConfig | None = None) -> Byline | No
 
 
 #: Where a row of a page's header splits into parts: "August 3, 2025 | By Jane Smith".
+#: `chrome._ROW_SEPARATOR` without its sentence ends: "Nov. 9, 2012 by Heidi Volpe" is one part.
 _ROW_PARTS = re.compile(r"[|•·]|\s[-–—/]\s")  # no \s* around: linear on runs of spaces
 
 

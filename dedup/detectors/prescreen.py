@@ -70,7 +70,7 @@ class _Tables:
     # (merged into ``lasts`` above): whether there are such roles, and the glued ones
     byline_ends: bool
     byline_glued: tuple[str, ...]
-    byline_could_end: Callable[[str, str], bool]  # the whole test, for lines ending in a number
+    byline_role_before_date: Callable[[str, str], bool]  # `RoleEnds.role_before_date`
     byline_ascii_roles: bool  # whether a role written after a name is in ASCII letters
     pager_ends: frozenset[str]  # first and last characters of the marks of post links
     row_chars: frozenset[str]  # the characters of separators between chrome phrases
@@ -117,7 +117,7 @@ def _tables(langs: tuple[str, ...] | None) -> _Tables:
         chrome.without_counts,
         bool(ends.lasts or ends.glued),
         ends.glued,
-        ends.could_end,
+        ends.role_before_date,
         any(w.isascii() for w in (*ends.lasts, *ends.glued)),
         frozenset(m[0] for m in chrome.pager_marks()) | {m[-1] for m in chrome.pager_marks()},
         chrome.ROW_SEPARATOR_CHARS,
@@ -152,7 +152,7 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
     tr_could_match, without_counts = t.trailer_could_match, t.without_counts
     ch_prefixes, row_words = t.chrome_prefixes, config.chrome_row_max_words
     by_ends, by_glued, pager_ends, seps = t.byline_ends, t.byline_glued, t.pager_ends, t.row_chars
-    by_could_end, by_ascii = t.byline_could_end, t.byline_ascii_roles
+    by_role_before_date, by_ascii = t.byline_role_before_date, t.byline_ascii_roles
     tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
     date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
     longest = max(tr_limit, by_limit, date_limit, ch_limit)
@@ -196,9 +196,9 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                         out |= _TRAILER
                 # bylines: a lead or a credit starts the line, or a role written after the
                 # name ends it ("김민수 기자"), glued to the name ("山田太郎記者") or before an
-                # e-mail address (`RoleEnds.could_end`, inlined: its ``lasts`` are in ``bits``)
-                # or a date (the whole test, on lines whose last word holds a digit and, when
-                # every such role is written in other letters, that are not ASCII).
+                # e-mail address or a date (`RoleEnds.could_end`, inlined: its ``lasts`` are in
+                # ``bits``; the date's test only where every such role is written in other
+                # letters than ASCII, on lines that are not ASCII).
                 if (
                     n <= by_limit
                     and width <= 2 * by_limit
@@ -211,8 +211,7 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                                 or "@" in stripped
                                 or (
                                     (by_ascii or not stripped.isascii())
-                                    and digit(last)
-                                    and by_could_end(stripped, key)
+                                    and by_role_before_date(key, last)
                                 )
                             )
                         )
