@@ -9,7 +9,7 @@ import re
 from importlib import resources
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import dedup
@@ -1150,7 +1150,8 @@ def _own_pretests(line: Line) -> tuple[bool, bool, bool, bool]:
     The tests as each detector ran them on every line before the shared pre-screen: length
     caps, then `PhraseSet.could_match` (trailers, chrome), the first word (bylines, dates),
     `RoleEnds.could_end` (bylines written name first: "김민수 기자"); and for chrome a colon
-    (a "<label>: **" entry) or a mark of a link to another post at an end of the line.
+    (a "<label>: **" entry), a separator on a line whose first word starts a phrase (a row
+    between separators) or a mark of a link to another post at an end of the line.
     """
     stripped, width, key = line.stripped, len(line.text), line.key
     first = key.split(" ")[0]
@@ -1180,6 +1181,9 @@ def _own_pretests(line: Line) -> tuple[bool, bool, bool, bool]:
         and (
             ch.could_match(key, row_words=CFG.chrome_row_max_words)
             or bool(ch.prefixes and (":" in stripped or "：" in stripped))
+            # a row of plain phrases between separators (`chrome.separated_row`): its first
+            # word starts a phrase, and a separator is on the line ("A-Z | Archive")
+            or (first in ch.heads and not chrome.ROW_SEPARATOR_CHARS.isdisjoint(stripped))
             # a link to another post (`chrome.pager_link`): a mark at the start or the end
             or any(stripped.startswith(m[0]) or stripped.endswith(m[-1]) for m in PAGER)
         )
@@ -1192,6 +1196,7 @@ PAGER = chrome.pager_marks()
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_LINES, max_size=12).map("\n".join))
+@example("A|")  # a phrase's first word and a separator: a row between separators may follow
 def test_prescreen_passes_exactly_the_lines_the_detectors_own_tests_pass(text: str) -> None:
     doc = Document(text)
     found = prescreen.candidates(doc, CFG)
