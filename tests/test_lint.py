@@ -19,8 +19,10 @@ def _run(*args: str) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        pytest.param(("ruff", "check", "."), id="ruff-check"),
-        pytest.param(("ruff", "format", "--check", "."), id="ruff-format"),
+        # through this interpreter, as mypy: the ruff of the environment under test, found
+        # whether or not its bin/ is on PATH
+        pytest.param((sys.executable, "-m", "ruff", "check", "."), id="ruff-check"),
+        pytest.param((sys.executable, "-m", "ruff", "format", "--check", "."), id="ruff-format"),
         pytest.param(
             (sys.executable, "-m", "mypy", "dedup", "tests/typing/usage.py"), id="mypy-strict"
         ),
