@@ -328,8 +328,9 @@ def shingle_rows(  # pragma: no cover
             word = np.uint32(key >= b_word) & np.uint32(key < b_nospace)
             mask = np.uint32(zero - word)
             # the word that ends here (its length above its polynomial), kept if it does
+            # (t stays an int: numpy's stubs would type the uint32 sum as uint32)
             tok[t] = (np.uint64(length) << s32) | np.uint64(poly)
-            t += in_word & (one - word)
+            t += int(in_word & (one - word))
             if key >= b_nospace:  # a character of a script without spaces is a token
                 tok[t] = (np.uint64(1) << s32) | np.uint64(key)
                 t += 1

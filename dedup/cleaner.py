@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from importlib.machinery import EXTENSION_SUFFIXES
 
 from dedup import detectors
 from dedup.config import DEFAULT_CONFIG, CleanConfig
@@ -30,6 +31,11 @@ from dedup.types import (
     Span,
     trusted_span,
 )
+
+#: Whether the detectors run compiled: True in the build that pyproject.toml's ``mypyc`` hook
+#: makes (``HATCH_BUILD_HOOKS_ENABLE=1 pip install .``), where they are C extensions. This
+#: module stays Python, so its public functions check their arguments as documented.
+COMPILED = detectors.base.__file__.endswith(tuple(EXTENSION_SUFFIXES))
 
 
 def check_text(text: object, *, name: str = "text") -> str:

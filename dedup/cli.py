@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from dedup import __version__, dups
-from dedup.cleaner import clean_and_explain
+from dedup.cleaner import COMPILED, clean_and_explain
 from dedup.errors import ConfigError, DedupError, RecordError
 from dedup.io import (
     FORMATS,
@@ -1993,7 +1993,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Clean text scraped from news sites; every removal labelled and explained.",
         epilog="Run 'dedup COMMAND --help' for a command's options. Docs: docs/cli.md",
     )
-    parser.add_argument("--version", action="version", version=f"dedup {__version__}")
+    build = " (compiled with mypyc)" if COMPILED else ""
+    parser.add_argument("--version", action="version", version=f"dedup {__version__}{build}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in COMMANDS:
         add(subparsers)

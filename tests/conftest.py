@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import dedup
+import dedup.cleaner
 from dedup.types import KEPT_LABELS, REMOVAL_LABELS, CleanResult
 
 settings.register_profile(
@@ -47,6 +48,18 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+if dedup.cleaner.COMPILED:
+    # The suite patches and inspects the Python sources of the detectors (call counts, the
+    # patterns of each module), which the compiled build has not: it would fail for that.
+    pytest.exit(
+        f"the dedup imported here ({dedup.__file__}) runs the compiled build of its detectors "
+        "(mypyc: HATCH_BUILD_HOOKS_ENABLE=1 pip install .). The tests run on the Python "
+        "sources, and tests/test_compiled.py compares the compiled build with them: remove "
+        "the compiled modules that build leaves beside the sources (git clean -fX -- '*.so') and "
+        "install the checkout as the tests expect (pip install -e '.[test]').",
+        returncode=4,
+    )
 
 
 def _line_chunks(text: str) -> list[tuple[int, int, int, str]]:
