@@ -1,4 +1,4 @@
-"""The compiled build of the cleaner (mypyc) cleans exactly as the interpreted one.
+"""The compiled build of the detectors (mypyc) cleans exactly as the Python one.
 
 ``HATCH_BUILD_HOOKS_ENABLE=1 pip install .`` compiles the modules the ``mypyc`` build hook of
 pyproject.toml lists to C extensions (docs/dependencies.md). Compiled code checks the
