@@ -712,6 +712,14 @@ def test_is_date_word() -> None:
         ("by Sky Friedlander. Posted on 3:30 pm Tuesday Nov 13, 2012", "Sky Friedlander"),
         ("By UWE E. REINHARDT", "UWE E. REINHARDT"),
         ("Por Maria Souza, g1 — Brasília", "Maria Souza"),  # an outlet's name with a digit
+        # a job title after the name is a role, not one more name
+        ("By DAVID LIEBERMAN, Executive Editor", "DAVID LIEBERMAN"),
+        ("By Jane Smith, Editor-in-Chief | May 5, 2024", "Jane Smith"),
+        ("Par Jean Dupont, rédacteur en chef", "Jean Dupont"),
+        ("Von Anna Schmidt, Chefredakteurin", "Anna Schmidt"),
+        ("Por María López, columnista", "María López"),
+        ("Di Mario Rossi, caporedattore", "Mario Rossi"),
+        ("Door Jan de Vries, hoofdredacteur", "Jan de Vries"),
     ],
 )
 def test_bylines(line: str, name: str) -> None:
@@ -735,6 +743,10 @@ def test_bylines(line: str, name: str) -> None:
         "Por qué el Gobierno adelanta las elecciones",
         "كتب الرئيس رسالة إلى الشعب اليوم",
         "by randfish on January 31, 2011",
+        # a job title alone is a masthead's entry, not a credit
+        "Managing Editor",
+        "Editor-in-Chief",
+        "Rédacteur en chef",
     ],
 )
 def test_not_bylines(line: str) -> None:

@@ -81,6 +81,9 @@ class _Lexicon:
     colon_leads: frozenset[tuple[str, ...]]  # leads that need a ":" after them ("Author:")
     not_names: frozenset[str]  # capitalised words that are not a name: "By Category"
     roles: dict[tuple[str, ...], str]  # credit words -> language
+    # what may follow a name (after a comma, or in lower case) and is no more names: the
+    # roles and the job titles ("Executive Editor", which alone is no byline) -> language
+    after_name: dict[tuple[str, ...], str]
     particles: frozenset[str]
     conjunctions: frozenset[str]  # between two names: "and", "&", "et", "und"
     joiners: frozenset[str]  # before a role, agency or place: "for", "in", "of"
@@ -178,6 +181,7 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
     colon_leads: set[tuple[str, ...]] = set()
     not_names: set[str] = set()
     roles: dict[tuple[str, ...], str] = {}
+    titles: dict[tuple[str, ...], str] = {}
     particles: set[str] = set()
     joiners: set[str] = set()
     conjunctions: set[str] = set()
@@ -195,8 +199,13 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
             if entry.endswith(":"):
                 colon_leads.add(_key_words(entry))
         not_names.update(match_key(x) for x in data.get("not_names", ()))
-        for entry in data.get("roles", ()):
-            roles.setdefault(_key_words(entry), lang)
+        for table, name in ((roles, "roles"), (titles, "job_titles")):
+            for entry in data.get(name, ()):
+                table.setdefault(_key_words(entry), lang)
+                # and written as one hyphenated word, one token: "Editor-in-Chief"
+                table.setdefault((match_key(entry),), lang)
+            # and written as one hyphenated word, which is one token: "Editor-in-Chief"
+            roles.setdefault((match_key(entry),), lang)
         joiners.update(normalize(x) for x in data.get("joiners", ()))
         conjunctions.update(normalize(x) for x in data.get("conjunctions", ()))
         for entry in data.get("trailing_roles", ()):
@@ -205,7 +214,8 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
             glued.setdefault(match_key(entry), lang)
         for entry in data.get("bio_verbs", ()):
             bio_verbs.setdefault(_key_words(entry), lang)
-    longest = max((len(k) for k in (*leads, *roles)), default=1)
+    after_name = {**titles, **roles}
+    longest = max((len(k) for k in (*leads, *after_name)), default=1)
     firsts = frozenset(k[0] for k in (*leads, *roles) if k)
     glued_roles = tuple(sorted(glued.items(), key=lambda item: -len(item[0])))
     ends = RoleEnds(frozenset(k[-1] for k in trailing if k), tuple(r for r, _ in glued_roles))
@@ -214,6 +224,7 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
         frozenset(colon_leads),
         frozenset(not_names),
         roles,
+        after_name,
         frozenset(particles),
         frozenset(conjunctions),
         frozenset(joiners),
@@ -367,7 +378,8 @@ def _before_chrome(stripped: str, words: list[_Word], i: int, end: int, config: 
 
 def _starts_name(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> bool:
     return (
-        _is_name_word(words[j], lex, config) and _phrase_at(words, j, lex.roles, lex.longest) == 0
+        _is_name_word(words[j], lex, config)
+        and _phrase_at(words, j, lex.after_name, lex.longest) == 0
     )
 
 
@@ -381,9 +393,10 @@ def _tail_ok(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> 
     while j < len(words):
         w = words[j]
         if not w.punct:
-            # A role of the lexicon, in lower case as most languages write it: "(Auch,
-            # envoyée spéciale)", "Jane Smith, staff writer", "Marco Rossi, inviato a Kiev".
-            n_role = _phrase_at(words, j, lex.roles, lex.longest)
+            # A role or job title of the lexicon, in lower case as most languages write it:
+            # "(Auch, envoyée spéciale)", "Jane Smith, staff writer", "Marco Rossi, inviato a
+            # Kiev", "Jean Dupont, rédacteur en chef".
+            n_role = _phrase_at(words, j, lex.after_name, lex.longest)
             if n_role:
                 j += n_role
                 n_words += n_role
@@ -758,7 +771,7 @@ def author_keys(name: str, *, config: CleanConfig | None = None) -> list[tuple[s
                 words.append(word)
                 continue
             person = tuple(words)
-            if len(person) >= 2 and person not in lex.roles and person not in out:
+            if len(person) >= 2 and person not in lex.after_name and person not in out:
                 out.append(person)
             words = []
     return out
