@@ -1420,6 +1420,7 @@ _BODY = (
         ("Posted on November 9, 2012 at 6:41 AM by Heidi Volpe", "Heidi Volpe"),
         ("by Heidi Volpe on November 12, 2012 · 1 comment", "Heidi Volpe"),
         ("3 août 2025 - Par Jean Dupont", "Jean Dupont"),
+        ("06 March 2024 by Jane Smith Discuss (3)", "Jane Smith"),  # a comments link after it
         ("Oct 30, 2012 - Leave a Comment", None),
         # a credit beside a dek's words is no byline row
         ("The stand-off by the river goes on", None),
