@@ -720,6 +720,15 @@ def test_is_date_word() -> None:
         ("Por María López, columnista", "María López"),
         ("Di Mario Rossi, caporedattore", "Mario Rossi"),
         ("Door Jan de Vries, hoofdredacteur", "Jan de Vries"),
+        # a part after a comma that names a job is no second name
+        ("By Dan Friedman, AdWords Product Manager", "Dan Friedman"),
+        ("By Peter Hamby, CNN Political Reporter", "Peter Hamby"),
+        ("By Niti Mangtani, Group Product Manager, Google Offers", "Niti Mangtani"),
+        ("Par Jean Dupont, directeur de la rédaction", "Jean Dupont"),
+        (
+            "By Patti Waldmeir, Leslie Hook and Jamil Anderlini",
+            "Patti Waldmeir, Leslie Hook and Jamil Anderlini",
+        ),
     ],
 )
 def test_bylines(line: str, name: str) -> None:

@@ -84,6 +84,7 @@ class _Lexicon:
     # what may follow a name (after a comma, or in lower case) and is no more names: the
     # roles and the job titles ("Executive Editor", which alone is no byline) -> language
     after_name: dict[tuple[str, ...], str]
+    title_words: frozenset[str]  # a word that makes a part after a comma a job title
     particles: frozenset[str]
     conjunctions: frozenset[str]  # between two names: "and", "&", "et", "und"
     joiners: frozenset[str]  # before a role, agency or place: "for", "in", "of"
@@ -182,6 +183,7 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
     not_names: set[str] = set()
     roles: dict[tuple[str, ...], str] = {}
     titles: dict[tuple[str, ...], str] = {}
+    title_words: set[str] = set()
     particles: set[str] = set()
     joiners: set[str] = set()
     conjunctions: set[str] = set()
@@ -206,6 +208,7 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
                 table.setdefault((match_key(entry),), lang)
             # and written as one hyphenated word, which is one token: "Editor-in-Chief"
             roles.setdefault((match_key(entry),), lang)
+        title_words.update(match_key(x) for x in data.get("title_words", ()))
         joiners.update(normalize(x) for x in data.get("joiners", ()))
         conjunctions.update(normalize(x) for x in data.get("conjunctions", ()))
         for entry in data.get("trailing_roles", ()):
@@ -225,6 +228,7 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
         frozenset(not_names),
         roles,
         after_name,
+        frozenset(title_words),
         frozenset(particles),
         frozenset(conjunctions),
         frozenset(joiners),
@@ -332,8 +336,11 @@ def _names_end(words: list[_Word], i: int, lex: _Lexicon, config: CleanConfig) -
     while j < len(words) and n_words < config.byline_max_name_words:
         w = words[j]
         if w.punct:
-            # "," or "&" between two names: "By A. Smith, B. Jones" / "By A & B".
+            # "," or "&" between two names: "By A. Smith, B. Jones" / "By A & B"; not a
+            # job title after a comma: "By Dan Friedman, AdWords Product Manager".
             more = j + 1 < len(words) and _starts_name(words, j + 1, lex, config)
+            if more and w.text == "," and _title_end(words, j + 1, lex):
+                break
             if w.text in ",&" and j > i and more:
                 j += 1
                 continue
@@ -376,6 +383,18 @@ def _before_chrome(stripped: str, words: list[_Word], i: int, end: int, config: 
     return end
 
 
+def _title_end(words: list[_Word], j: int, lex: _Lexicon) -> int:
+    """Return the end of the job title at ``j``, or 0 if the words there name no job.
+
+    "AdWords Product Manager", "CNN Political Reporter", "directeur de la rédaction": the
+    words from ``j`` to the next mark or conjunction, one of them a `title_words` word.
+    """
+    end = j
+    while end < len(words) and not words[end].punct and words[end].key not in lex.conjunctions:
+        end += 1
+    return end if any(w.key in lex.title_words for w in words[j:end]) else 0
+
+
 def _starts_name(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> bool:
     return (
         _is_name_word(words[j], lex, config)
@@ -402,6 +421,13 @@ def _tail_ok(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> 
                 n_words += n_role
                 if n_words > config.byline_max_tail_words:
                     return False
+                continue
+            # A part after a mark that names a job counts as one word, whatever its case:
+            # "Niti Mangtani, Group Product Manager, Google Offers and ...".
+            end = _title_end(words, j, lex) if j and words[j - 1].punct else 0
+            if end:
+                j = end
+                n_words += 1
                 continue
         j += 1
         if w.punct:
