@@ -1075,6 +1075,16 @@ def test_glued_roles_are_one_word_trailing_roles(lang: str) -> None:
         assert " " not in match_key(role), f"{lang}: glued role {role!r} is several words"
 
 
+@pytest.mark.parametrize("lang", languages("bylines", ".json"))
+def test_job_titles_end_a_name_but_are_no_byline_alone(lang: str) -> None:
+    data = load_json(f"bylines/{lang}.json")
+    assert data.get("job_titles") or lang not in ("en", "fr", "de", "es", "it", "pt", "nl")
+    for title in data.get("job_titles", ()):
+        for written in (title.title(), title.title().replace(" ", "-")):
+            assert bylines.parse_byline(written) is None, f"{lang}: {written!r} alone"
+            assert bylines.parse_byline(f"By Jane Smith, {written}").name == "Jane Smith"
+
+
 def test_resource_files_are_utf8_json() -> None:
     for path in _json_files():
         json.loads(ROOT.joinpath(path).read_text(encoding="utf-8"))

@@ -206,8 +206,6 @@ def _lexicon(langs: tuple[str, ...] | None) -> _Lexicon:
                 table.setdefault(_key_words(entry), lang)
                 # and written as one hyphenated word, one token: "Editor-in-Chief"
                 table.setdefault((match_key(entry),), lang)
-            # and written as one hyphenated word, which is one token: "Editor-in-Chief"
-            roles.setdefault((match_key(entry),), lang)
         title_words.update(match_key(x) for x in data.get("title_words", ()))
         joiners.update(normalize(x) for x in data.get("joiners", ()))
         conjunctions.update(normalize(x) for x in data.get("conjunctions", ()))
