@@ -1463,6 +1463,8 @@ def test_byline_of_a_kept_row_under_the_title(row: str, byline: str | None) -> N
         ("By George Ambler Leave a Comment", "George Ambler"),  # a button after the name
         ("By George Ambler", "George Ambler"),
         ("By George Ambler Comments (3)", "George Ambler"),  # a phrase with its count
+        ("Written by Jane Smith Topics: Lifestyle, Travel", "Jane Smith"),  # a "<label>: **"
+        ("By Jane Smith Filed Under: Politics", "Jane Smith"),
         ("Posted by David Scott on November 05, 2012 | Permalink", "David Scott"),
     ],
 )

@@ -370,14 +370,19 @@ def _before_chrome(stripped: str, words: list[_Word], i: int, end: int, config: 
     """Return where the name ``words[i:end]`` ends once a chrome phrase that ends the line is cut.
 
     Capitalised button labels read like more names: in "By George Ambler Leave a Comment" the
-    name is "George Ambler", "Leave a Comment" (`dedup.detectors.chrome`) is what follows it.
+    name is "George Ambler", "Leave a Comment" (`dedup.detectors.chrome`) is what follows it;
+    so do the labels of a "<label>: **" entry: "Written by Tim Ferriss Topics: Lifestyle".
     """
     if end >= len(words):
         return end  # a name's last word may be a button's on its own: "By Thomas More"
-    exact = compile_phrases("chrome", config.languages).exact  # plain phrases, no wildcards
+    phrases = compile_phrases("chrome", config.languages)
+    exact = phrases.exact  # plain phrases, no wildcards
     for j in range(i + 1, end):
-        if any(k in exact for k in without_counts(match_key(stripped[words[j].start :]))):
+        rest = stripped[words[j].start :]
+        if any(k in exact for k in without_counts(match_key(rest))):
             return j  # "Leave a Comment", "Comments (3)"
+        if phrases.match_prefix(rest) is not None:
+            return j  # "Topics: Lifestyle", "Tags: ..."
     return end
 
 
