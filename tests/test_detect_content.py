@@ -447,6 +447,24 @@ def test_article_goes_on_after_a_list_into_text_with_bullet_points() -> None:
     assert _kept(text) == [HEAD, PARA[0], PARA[1], *features, *second]
 
 
+def test_headlines_after_a_short_inset_do_not_continue_the_article() -> None:
+    # Tags, arrows and "You may like to read:" pass for an inset; the lines after them are
+    # other articles' headlines, with no paragraph among them: not the article going on.
+    teasers = [
+        "Mayor opens the new bridge over the river after years of delay",
+        "Ask the council: what happens to the old bus station now?",
+        "Schools across the region get more money for teachers next year",
+        "Residents fear higher parking fees will keep shoppers away",
+        "Why the regional government may still block the city budget",
+    ]
+    inset = ["budget council transport", "←", "You may like to read:", "→"]
+    text = "\n".join([*MENU, HEAD, *PARA, *inset, *teasers, *MENU])
+    for cfg in (ONLY_MODEL, CFG):
+        kept = _kept(text, cfg)
+        assert kept[: 1 + len(PARA)] == [HEAD, *PARA]
+        assert not set(teasers) & set(kept)
+
+
 def test_date_printed_one_part_per_line_above_the_title_is_kept() -> None:
     from dedup.detectors.base import Mark
 

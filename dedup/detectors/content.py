@@ -1034,7 +1034,11 @@ def kept_positions(
         gap = classes[stop : b.start]
         # Subheadings are link-like too ("Women's race", "Time Markup"): more of them may
         # stand between the text and a block of prose (long paragraphs, not teaser lines).
-        if not _inset(gap, _prose(b, classes, lines, config), config):
+        # A block without one long paragraph is a list of headlines after tags and arrows
+        # ("You may like to read:"), not the article going on.
+        if GOOD not in classes[b.start : b.stop] or not _inset(
+            gap, _prose(b, classes, lines, config), config
+        ):
             break
         for k in range(stop, b.stop):
             keep[k] = f"kept: the article's text after an inset of {len(gap)} lines"
