@@ -465,6 +465,23 @@ def test_headlines_after_a_short_inset_do_not_continue_the_article() -> None:
         assert not set(teasers) & set(kept)
 
 
+def test_article_goes_on_after_an_inset_when_comments_follow() -> None:
+    # A list of contacts splits the post (seven short lines: two blocks of text); a comment
+    # thread follows. The thread ends the article, not the text between the list and it.
+    contacts = [
+        f"{name}, Ward {k}, (202) 724-80{k}{k}, {name.split()[1].lower()}@council.example"
+        for k, name in enumerate(
+            ["Ann Lee", "Bob Marsh", "Cy Young", "Dee Park", "Ed Stone", "Flo Hart", "Gus Kim"], 1
+        )
+    ]
+    comments = []
+    for name, hour in (("Ann", 1), ("Bob", 2), ("Cy", 3), ("Dee", 4)):
+        comments += [f"{name} on May 5, 2012 at {hour}:15 pm. Reply #", PARA[hour - 1]]
+    body = [PARA[0], PARA[1], *contacts, PARA[2], PARA[3]]
+    r = dedup.clean_and_explain("\n".join([*MENU, HEAD, *body, *comments]), config=ONLY_MODEL)
+    assert [ln for ln in r.text.splitlines() if ln] == [HEAD, *body]
+
+
 def test_date_printed_one_part_per_line_above_the_title_is_kept() -> None:
     from dedup.detectors.base import Mark
 

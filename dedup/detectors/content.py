@@ -1011,10 +1011,11 @@ def kept_positions(
     # lines, none link-like and none removed): the blocks after it are the article's too.
     # A table right after the text (numbers among words, see `table_runs`), with up to
     # ``content_header_lines`` lines heading it (a caption, column heads), is the article's
-    # too, however long, and the article may go on after it (notes under a table).
+    # too, however long, and the article may go on after it (notes under a table). A comment
+    # thread ends it (the blocks are clipped there), not the text between an inset and it.
     stop = main.stop
-    n, nxt = len(classes), 0  # nxt: the first block that may continue the article
-    while not threaded:
+    n, nxt = cut, 0  # nxt: the first block that may continue the article
+    while True:
         k = stop
         while k < n and k - stop <= config.content_header_lines and classes[k] in _HEADING:
             k += 1
