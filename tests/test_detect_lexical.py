@@ -746,6 +746,8 @@ def test_bylines(line: str, name: str) -> None:
         "By clicking here you agree to our terms.",
         "By Category",
         "By The Numbers",
+        "BY WEEK",  # a schedule's menu: "BY DATE", "BY TEAM", "BY WEEK"
+        "By Team",
         "Text Size",
         "Staff Directory",
         "Von der Leyen sagte am Montag, die Gespräche gingen weiter.",
