@@ -729,6 +729,18 @@ def test_is_date_word() -> None:
             "By Patti Waldmeir, Leslie Hook and Jamil Anderlini",
             "Patti Waldmeir, Leslie Hook and Jamil Anderlini",
         ),
+        # an outlet written in capitals after a name is no more of the name
+        ("By Wayne Drash, CNN", "Wayne Drash"),
+        ("By JoNel Aleccia, NBC News", "JoNel Aleccia"),
+        ("By Mike Whalley BBC Sport", "Mike Whalley"),
+        ("By Helen Briggs BBC News", "Helen Briggs"),
+        ("By Jane Smith, AP | May 5, 2024", "Jane Smith"),
+        ("Par Jean Dupont, AFP", "Jean Dupont"),
+        # unless the whole name is written in capitals, or the capitals are an initial
+        ("By DAVID BAUDER, AP", "DAVID BAUDER"),
+        ("By TARA PARKER-POPE", "TARA PARKER-POPE"),
+        ("By Franklin D. Roosevelt", "Franklin D. Roosevelt"),
+        ("By Jane Smith and Tom Jones", "Jane Smith and Tom Jones"),
     ],
 )
 def test_bylines(line: str, name: str) -> None:

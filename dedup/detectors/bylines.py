@@ -335,14 +335,21 @@ def _names_end(words: list[_Word], i: int, lex: _Lexicon, config: CleanConfig) -
         w = words[j]
         if w.punct:
             # "," or "&" between two names: "By A. Smith, B. Jones" / "By A & B"; not a
-            # job title after a comma: "By Dan Friedman, AdWords Product Manager".
+            # job title after a comma: "By Dan Friedman, AdWords Product Manager", nor an
+            # outlet: "By Wayne Drash, CNN".
             more = j + 1 < len(words) and _starts_name(words, j + 1, lex, config)
-            if more and w.text == "," and _title_end(words, j + 1, lex):
+            if (
+                more
+                and w.text == ","
+                and (_title_end(words, j + 1, lex) or _outlet_at(words, i, j + 1))
+            ):
                 break
             if w.text in ",&" and j > i and more:
                 j += 1
                 continue
             break
+        if j > i and _outlet_at(words, i, j):
+            break  # "By Mike Whalley BBC Sport"
         if _is_name_word(w, lex, config) or _is_first_name(words, j, lex, config):
             caseless += _caseless(w.text)
             n_words += 1
@@ -364,6 +371,21 @@ def _names_end(words: list[_Word], i: int, lex: _Lexicon, config: CleanConfig) -
     if caseless > config.byline_max_caseless_words:
         return i  # a sentence in a script without case, not a name
     return j
+
+
+def _outlet_at(words: list[_Word], i: int, j: int) -> bool:
+    """Return whether ``words[j]`` is an outlet's initials after the name ``words[i:j]``.
+
+    Capitals of 2-5 letters ("CNN", "BBC", "NBC") after a name of two words or more not
+    written in capitals: "By Mike Whalley BBC Sport", "By Wayne Drash, CNN". A name in
+    capitals ("By DAVID BAUDER"), an initial ("D.") and a roman numeral ("III") are no outlet,
+    nor capitals after one word ("Posted by Houston DWI Lawyer": a commenter's handle).
+    """
+    text = words[j].text
+    if not (2 <= len(text) <= 5 and text.isalpha() and text.isupper()) or not text.strip("IVX"):
+        return False
+    name = [w.text for w in words[i:j] if not w.punct]
+    return len(name) >= 2 and any(not t.isupper() for t in name)
 
 
 def _before_chrome(stripped: str, words: list[_Word], i: int, end: int, config: CleanConfig) -> int:
