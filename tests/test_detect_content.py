@@ -58,6 +58,20 @@ def test_menus_detector_needs_a_long_run() -> None:
     assert [m.line for m in menus.detect(footer, {}, CFG)] == [4 + k for k in range(len(MENU))]
 
 
+def test_a_date_among_share_buttons_is_no_menu_item() -> None:
+    # The article's date, then a bar of share buttons long enough for a menu: the date
+    # continues the run but stays the dates detector's and the content model's, so the
+    # page's date still reaches `published` (it went as a menu item).
+    bar = ["Audio • 4 min", "Facebook", "E-Mail", "Copy link", "More options", "Save", "Print"]
+    for date, iso in (("08.09.2023, 13.14 Uhr", "2023-09-08T13:14"), ("May 5, 2024", "2024-05-05")):
+        text = "\n".join([*MENU, HEAD, PARA[0], date, *bar, *PARA[1:], *MENU])
+        r = dedup.clean_and_explain(text)
+        assert iso in r.published
+        assert not any(date in x.span.slice(text) and x.detector == "menus" for x in r.removals)
+        marks = menus.detect(Document(text), {}, CFG)
+        assert text.splitlines().index(date) not in {m.line for m in marks}
+
+
 def test_menus_detector_spares_list_items_and_sentences() -> None:
     items = ["• Eggs", "• Milk", "• Flour", "• Sugar", "• Butter", "• Salt", "• Yeast"]
     assert menus.detect(Document("\n".join([*items, *PARA])), {}, CFG) == []

@@ -4,7 +4,9 @@ Receives a `Document` and the earlier detectors' marks; hands on a "chrome" mark
 of a run of at least ``CleanConfig.menu_min_run`` link-like lines in a row: 1 to
 ``menu_max_words`` words, short, no sentence end, no list marker (see
 `dedup.detectors.content.is_link_like`). Lines earlier detectors removed continue a run (a
-"Share" between menu items); a kept line (a title) ends it.
+"Share" between menu items), and so does a bare date with its day, which is no item (the
+article's date in a bar of share buttons: the content model has its say on it); a kept line
+(a title) ends it.
 
 Why runs: on real pages a menu is dozens of one-to-three-word lines ("Home", "World",
 "N.Y. / Region"), while inside an article short lines come alone (a subheading) or as a list
@@ -17,12 +19,14 @@ headline.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.content import _LINK_MAX_CHARS, _LIST_MARKER, is_date_part, is_table
-from dedup.document import Document
+from dedup.detectors.dates import line_date_shape
+from dedup.document import Document, Line
 from dedup.types import KEPT_LABELS
 
 NAME = "menus"
@@ -48,6 +52,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     out: list[Mark] = []
     run: list[int] = []  # unmarked link-like lines of the current run
     length = 0  # lines in the current run, removed ones included
+    dated = False  # whether a date line came after the run's last item
 
     def flush(spare: int) -> None:
         # A table's cells are short lines too, but numbers among words ("Phoenix", "$83",
@@ -79,15 +84,36 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             and (n == 1 or not ln.ends_sentence)
             and _LIST_MARKER.match(ln.text) is None
         ):
+            if _is_day(ln, config):
+                # The article's own date among share buttons ("08.09.2023, 13.14 Uhr",
+                # "Facebook", "E-Mail") or under a menu: it continues the run but is no menu
+                # item; the dates detector and the content model have their say on it.
+                length += 1
+                dated = True
+                continue
             run.append(i)
             length += 1
+            dated = False
             continue
         # A menu often runs straight into the headline ("Leaked memo") or the dateline above
         # a title: the last lines of a run that a text line follows are left to the content
         # model, which keeps a few short lines heading the article. (`flush` does nothing
         # for a run too short: not called then.)
         if length >= min_run and run:
-            flush(config.menu_spare_lines if mark is None or mark.label in KEPT_LABELS else 0)
-        run, length = [], 0
+            # (No line is spared when a date already ends the run, right above the text.)
+            keep_last = not dated and (mark is None or mark.label in KEPT_LABELS)
+            flush(config.menu_spare_lines if keep_last else 0)
+        run, length, dated = [], 0, False
     flush(0)
     return out
+
+
+def _is_day(ln: Line, config: CleanConfig) -> bool:
+    """Return whether ``ln`` is a bare date with its day ("3 August 2025", "08.09.2023")."""
+    if _DIGIT.search(ln.stripped) is None:
+        return False  # (a day is written with a number: no need to read the line's shape)
+    shape = line_date_shape(ln, config)
+    return shape is not None and shape.kind == "day"
+
+
+_DIGIT = re.compile(r"\d")
