@@ -123,6 +123,9 @@ class _Vocab:
     words: frozenset[str]  # every word of every phrase, as `match_key` splits it too
     jalali: bool  # Solar Hijri months are known: "1403/08/15" is a date
     weekdays: dict[str, int]  # a weekday's token text -> its day, 0 (Monday) to 6
+    # a phrase's first word -> the lengths of the phrases it starts, longest first: most
+    # words of a line start none, and `_tokens` then tries no phrase at all
+    lengths: dict[str, tuple[int, ...]]
 
 
 class _Tok(NamedTuple):  # a named tuple: built several times faster than a frozen dataclass
@@ -177,7 +180,11 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
         vocab_words.update(match_key(" ".join(k)).split())
     jalali = any(role & JALALI for role in roles.values())
     weekdays = {name: day for name, day in days.items() if day >= 0}
-    return _Vocab(roles, months, longest, frozenset(vocab_words), jalali, weekdays)
+    starts: dict[str, set[int]] = {}
+    for k in roles:
+        starts.setdefault(k[0], set()).add(len(k))
+    lengths = {w: tuple(sorted(ns, reverse=True)) for w, ns in starts.items()}
+    return _Vocab(roles, months, longest, frozenset(vocab_words), jalali, weekdays, lengths)
 
 
 def vocabulary_words(langs: tuple[str, ...] | None) -> frozenset[str]:
@@ -251,7 +258,10 @@ def _tokens(text: str, vocab: _Vocab) -> list[_Tok]:
             out.append(tok)
             i += 1
             continue
-        for n in range(min(vocab.longest, len(raw) - i), 0, -1):
+        left = len(raw) - i
+        for n in vocab.lengths.get(tok.text, ()):
+            if n > left:
+                continue
             group = raw[i : i + n]
             # A number may end a phrase of the vocabulary: the Vietnamese month "tháng 8",
             # the weekday "thứ 2". (A number glued to letters, "8h", is no such word.)
