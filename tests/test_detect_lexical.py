@@ -1458,7 +1458,6 @@ _BODY = (
     [
         ("August 3, 2025 | By Jane Smith", "Jane Smith"),
         ("Posted on November 9, 2012 at 6:41 AM by Heidi Volpe", "Heidi Volpe"),
-        ("by Heidi Volpe on November 12, 2012 · 1 comment", "Heidi Volpe"),
         ("3 août 2025 - Par Jean Dupont", "Jean Dupont"),
         ("06 March 2024 by Jane Smith Discuss (3)", "Jane Smith"),  # a comments link after it
         ("Oct 30, 2012 - Leave a Comment", None),
@@ -1487,6 +1486,11 @@ def test_byline_of_a_kept_row_under_the_title(row: str, byline: str | None) -> N
         ("Written by Jane Smith Topics: Lifestyle, Travel", "Jane Smith"),  # a "<label>: **"
         ("By Jane Smith Filed Under: Politics", "Jane Smith"),
         ("Posted by David Scott on November 05, 2012 | Permalink", "David Scott"),
+        # a chrome phrase between separators, whatever its case
+        ("By Jane Smith | Leave a comment", "Jane Smith"),
+        ("Posted by Becky | View all posts by Becky", "Becky"),
+        ("by Heidi Volpe on November 12, 2012 · 1 comment", "Heidi Volpe"),
+        ("By Jane Smith | May 5, 2024 | Leave a comment", "Jane Smith"),
     ],
 )
 def test_a_chrome_phrase_after_a_name_is_not_part_of_it(line: str, name: str) -> None:

@@ -45,7 +45,7 @@ from typing import NamedTuple
 from dedup._marks import LETTERS, MARKS
 from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.chrome import compile_phrases, without_counts
+from dedup.detectors.chrome import compile_phrases, match_chrome, without_counts
 from dedup.detectors.dates import ConfigHandle, config_handle, is_date_line, is_date_word
 from dedup.detectors.prescreen import candidates
 from dedup.document import Document
@@ -62,6 +62,8 @@ _CACHE_LINES = 1 << 14  # short lines only (<= 300 chars): a few MB at most
 _TOKEN = re.compile(rf"{LETTERS}(?:['’\-]{LETTERS})*+\.?|[^\w\s{MARKS}]")
 # Punctuation that may separate the name from a role or a date: "By X, Reuters", "By X | May 5".
 _SEPARATORS = frozenset(",،|-/:;•·()[]@")
+# Between the parts of a byline row ("By Jane Smith | Leave a comment").
+_ROW_SEPARATORS = frozenset("|•·")
 # Between two names before a role written after them: "김민수·이영희 기자".
 _NAME_SEPARATORS = frozenset(",、·・")
 # After a place and before the name: "워싱턴=김민수 특파원" (matched in `normalize` form).
@@ -427,15 +429,27 @@ def _starts_name(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig)
     )
 
 
-def _tail_ok(words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig) -> bool:
+def _tail_ok(
+    words: list[_Word], j: int, lex: _Lexicon, config: CleanConfig, text: str = ""
+) -> bool:
     """Return whether the words after the name are only a role, an agency, a place or a date.
 
     Every word must be capitalised, hold a digit, be a joiner or date vocabulary: a lower-case
-    word means the line goes on as a sentence.
+    word means the line goes on as a sentence. A chrome phrase between separators counts as
+    one word, whatever its case: "By Jane Smith | Leave a comment" (``text``: the line the
+    words are of).
     """
     n_words = 0
     while j < len(words):
         w = words[j]
+        if not w.punct and text and j and normalize(words[j - 1].text) in _ROW_SEPARATORS:
+            k = j
+            while k < len(words) and normalize(words[k].text) not in _ROW_SEPARATORS:
+                k += 1
+            if match_chrome(text[w.start : words[k - 1].end], config=config) is not None:
+                j = k
+                n_words += 1
+                continue
         if not w.punct:
             # A role or job title of the lexicon, in lower case as most languages write it:
             # "(Auch, envoyée spéciale)", "Jane Smith, staff writer", "Marco Rossi, inviato a
@@ -748,7 +762,7 @@ def _parse_lead(stripped: str, lex: _Lexicon, cfg: CleanConfig) -> Byline | None
         language = lex.leads[tuple(w.key for w in words[:n_lead])]
     else:
         return None
-    if not _tail_ok(words, end, lex, cfg):
+    if not _tail_ok(words, end, lex, cfg, stripped):
         return None
     tail = stripped[words[end].start :] if end < len(words) else ""
     # Without case, or after a bare credit, only a date may follow: "بقلم محمد علي، 3 مايو",
