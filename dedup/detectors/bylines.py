@@ -435,21 +435,14 @@ def _tail_ok(
     """Return whether the words after the name are only a role, an agency, a place or a date.
 
     Every word must be capitalised, hold a digit, be a joiner or date vocabulary: a lower-case
-    word means the line goes on as a sentence. A chrome phrase between separators counts as
-    one word, whatever its case: "By Jane Smith | Leave a comment" (``text``: the line the
-    words are of).
+    word means the line goes on as a sentence. A chrome phrase between separators of a row
+    is no word of it, whatever its case: "By Jane Smith | Leave a comment", "... 11:04 PM |
+    270 Comments | No TrackBacks" (``text``: the line the words are of).
     """
     n_words = 0
+    part, in_part = -1, 0  # the first word after the last row separator, words counted since
     while j < len(words):
         w = words[j]
-        if not w.punct and text and j and normalize(words[j - 1].text) in _ROW_SEPARATORS:
-            k = j
-            while k < len(words) and normalize(words[k].text) not in _ROW_SEPARATORS:
-                k += 1
-            if match_chrome(text[w.start : words[k - 1].end], config=config) is not None:
-                j = k
-                n_words += 1
-                continue
         if not w.punct:
             # A role or job title of the lexicon, in lower case as most languages write it:
             # "(Auch, envoyée spéciale)", "Jane Smith, staff writer", "Marco Rossi, inviato a
@@ -458,8 +451,12 @@ def _tail_ok(
             if n_role:
                 j += n_role
                 n_words += n_role
+                in_part += n_role
                 if n_words > config.byline_max_tail_words:
-                    return False
+                    j = _chrome_part(words, part, text, config)
+                    if not j:
+                        return False
+                    n_words, in_part = n_words - in_part, 0
                 continue
             # A part after a mark that names a job counts as one word, whatever its case:
             # "Niti Mangtani, Group Product Manager, Google Offers and ...".
@@ -467,15 +464,26 @@ def _tail_ok(
             if end:
                 j = end
                 n_words += 1
+                in_part += 1
                 continue
         j += 1
         if w.punct:
-            if normalize(w.text) not in _SEPARATORS and w.text not in ".&'’":
-                return False
+            if normalize(w.text) in _ROW_SEPARATORS:
+                part, in_part = j, 0
+            elif normalize(w.text) not in _SEPARATORS and w.text not in ".&'’":
+                j = _chrome_part(words, part, text, config)
+                if not j:
+                    return False
+                n_words, in_part = n_words - in_part, 0
             continue
         n_words += 1
+        in_part += 1
         if n_words > config.byline_max_tail_words:
-            return False
+            j = _chrome_part(words, part, text, config)
+            if not j:
+                return False
+            n_words, in_part = n_words - in_part, 0
+            continue
         if w.text[0].isupper() or any(c.isdigit() for c in w.text):
             continue  # a name, a place, a number or a code ("g1", "n-tv24")
         if is_date_word(w.text, config=config):
@@ -484,8 +492,27 @@ def _tail_ok(
             continue
         if _caseless(w.text) and is_date_word(w.text, config=config):
             continue
-        return False
+        j = _chrome_part(words, part, text, config)  # "By Jane Smith | Leave a comment"
+        if not j:
+            return False
+        n_words, in_part = n_words - in_part, 0
     return True
+
+
+def _chrome_part(words: list[_Word], part: int, text: str, config: CleanConfig) -> int:
+    """Return the end of the part of a row from word ``part`` on if it is chrome, else 0.
+
+    The part runs to the next separator of a row ("|", "•", "·") or the end of the line;
+    ``part`` is -1 where no such separator came before (then it is no part of a row).
+    """
+    if part < 1 or not text:
+        return 0
+    k = part
+    while k < len(words) and normalize(words[k].text) not in _ROW_SEPARATORS:
+        k += 1
+    if k > part and match_chrome(text[words[part].start : words[k - 1].end], config=config):
+        return k
+    return 0
 
 
 def _glued_name(word: _Word, lex: _Lexicon, config: CleanConfig) -> tuple[str, str, str] | None:
