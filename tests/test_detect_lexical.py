@@ -1491,6 +1491,11 @@ def test_byline_of_a_kept_row_under_the_title(row: str, byline: str | None) -> N
         ("Posted by Becky | View all posts by Becky", "Becky"),
         ("by Heidi Volpe on November 12, 2012 · 1 comment", "Heidi Volpe"),
         ("By Jane Smith | May 5, 2024 | Leave a comment", "Jane Smith"),
+        # a chrome part is no word of the tail, which a date and a time fill
+        (
+            "Posted by Jane Smith on November 06, 2012 at 02:33 PM in Lobbying | Permalink",
+            "Jane Smith",
+        ),
     ],
 )
 def test_a_chrome_phrase_after_a_name_is_not_part_of_it(line: str, name: str) -> None:

@@ -436,8 +436,9 @@ def _tail_ok(
 
     Every word must be capitalised, hold a digit, be a joiner or date vocabulary: a lower-case
     word means the line goes on as a sentence. A chrome phrase between separators of a row
-    is no word of it, whatever its case: "By Jane Smith | Leave a comment", "... 11:04 PM |
-    270 Comments | No TrackBacks" (``text``: the line the words are of).
+    is no word of it, whatever its case: "By Jane Smith | Leave a comment", "Posted by Jane
+    Smith on November 06, 2012 at 02:33 PM in Lobbying | Permalink" (``text``: the line the
+    words are of). It is read only where the tail fails without it.
     """
     n_words = 0
     part, in_part = -1, 0  # the first word after the last row separator, words counted since
