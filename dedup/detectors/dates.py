@@ -119,7 +119,6 @@ def config_handle(config: CleanConfig) -> ConfigHandle:
 class _Vocab:
     roles: dict[tuple[str, ...], int]  # phrase (tuple of normalised words) -> role bits
     months: dict[tuple[str, ...], int]  # phrase -> month number 1-12
-    longest: int  # words in the longest phrase
     words: frozenset[str]  # every word of every phrase, as `match_key` splits it too
     jalali: bool  # Solar Hijri months are known: "1403/08/15" is a date
     weekdays: dict[str, int]  # a weekday's token text -> its day, 0 (Monday) to 6
@@ -174,7 +173,6 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
                     words = _words(name)
                     roles[words] = roles.get(words, 0) | MONTH | calendar
                     months.setdefault(words, number)
-    longest = max((len(k) for k in roles), default=1)
     vocab_words = {w for k in roles for w in k}
     for k in roles:
         vocab_words.update(match_key(" ".join(k)).split())
@@ -184,7 +182,7 @@ def _vocab(langs: tuple[str, ...] | None) -> _Vocab:
     for k in roles:
         starts.setdefault(k[0], set()).add(len(k))
     lengths = {w: tuple(sorted(ns, reverse=True)) for w, ns in starts.items()}
-    return _Vocab(roles, months, longest, frozenset(vocab_words), jalali, weekdays, lengths)
+    return _Vocab(roles, months, frozenset(vocab_words), jalali, weekdays, lengths)
 
 
 def vocabulary_words(langs: tuple[str, ...] | None) -> frozenset[str]:

@@ -19,12 +19,17 @@ headline.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.content import _LINK_MAX_CHARS, _LIST_MARKER, is_date_part, is_table
+from dedup.detectors.content import (
+    _DIGIT,
+    _LINK_MAX_CHARS,
+    _LIST_MARKER,
+    is_date_part,
+    is_table,
+)
 from dedup.detectors.dates import line_date_shape
 from dedup.document import Document, Line
 from dedup.types import KEPT_LABELS
@@ -114,6 +119,3 @@ def _is_day(ln: Line, config: CleanConfig) -> bool:
         return False  # (a day is written with a number: no need to read the line's shape)
     shape = line_date_shape(ln, config)
     return shape is not None and shape.kind == "day"
-
-
-_DIGIT = re.compile(r"\d")
