@@ -442,62 +442,54 @@ def _tail_ok(
     """
     n_words = 0
     part, in_part = -1, 0  # the first word after the last row separator, words counted since
+    limit = config.byline_max_tail_words
     while j < len(words):
         w = words[j]
-        if not w.punct:
-            # A role or job title of the lexicon, in lower case as most languages write it:
-            # "(Auch, envoyée spéciale)", "Jane Smith, staff writer", "Marco Rossi, inviato a
-            # Kiev", "Jean Dupont, rédacteur en chef".
-            n_role = _phrase_at(words, j, lex.after_name, lex.longest)
-            if n_role:
-                j += n_role
-                n_words += n_role
-                in_part += n_role
-                if n_words > config.byline_max_tail_words:
-                    j = _chrome_part(words, part, text, config)
-                    if not j:
-                        return False
-                    n_words, in_part = n_words - in_part, 0
-                continue
-            # A part after a mark that names a job counts as one word, whatever its case:
-            # "Niti Mangtani, Group Product Manager, Google Offers and ...".
-            end = _title_end(words, j, lex) if j and words[j - 1].punct else 0
-            if end:
-                j = end
-                n_words += 1
-                in_part += 1
-                continue
-        j += 1
-        if w.punct:
+        # A role or job title of the lexicon, in lower case as most languages write it:
+        # "(Auch, envoyée spéciale)", "Jane Smith, staff writer", "Marco Rossi, inviato a
+        # Kiev", "Jean Dupont, rédacteur en chef".
+        n_role = 0 if w.punct else _phrase_at(words, j, lex.after_name, lex.longest)
+        # A part after a mark that names a job counts as one word, whatever its case:
+        # "Niti Mangtani, Group Product Manager, Google Offers and ...".
+        end = (
+            0 if w.punct or n_role or not j or not words[j - 1].punct else _title_end(words, j, lex)
+        )
+        if n_role:
+            j += n_role
+            n_words += n_role
+            in_part += n_role
+            ok = n_words <= limit
+        elif end:
+            j = end
+            n_words += 1
+            in_part += 1
+            ok = True
+        elif w.punct:
+            j += 1
             if normalize(w.text) in _ROW_SEPARATORS:
                 part, in_part = j, 0
-            elif normalize(w.text) not in _SEPARATORS and w.text not in ".&'’":
-                j = _chrome_part(words, part, text, config)
-                if not j:
-                    return False
-                n_words, in_part = n_words - in_part, 0
-            continue
-        n_words += 1
-        in_part += 1
-        if n_words > config.byline_max_tail_words:
+            ok = normalize(w.text) in _SEPARATORS or w.text in ".&'’"
+        else:
+            j += 1
+            n_words += 1
+            in_part += 1
+            ok = n_words <= limit and _tail_word(w.text, lex, config)
+        if not ok:
+            # The row's part is chrome, no word of the tail: "By Jane Smith | Leave a comment".
             j = _chrome_part(words, part, text, config)
             if not j:
                 return False
             n_words, in_part = n_words - in_part, 0
-            continue
-        if w.text[0].isupper() or any(c.isdigit() for c in w.text):
-            continue  # a name, a place, a number or a code ("g1", "n-tv24")
-        if is_date_word(w.text, config=config):
-            continue
-        if normalize(w.text) in lex.joiners or normalize(w.text) in lex.conjunctions:
-            continue
-        if _caseless(w.text) and is_date_word(w.text, config=config):
-            continue
-        j = _chrome_part(words, part, text, config)  # "By Jane Smith | Leave a comment"
-        if not j:
-            return False
-        n_words, in_part = n_words - in_part, 0
     return True
+
+
+def _tail_word(text: str, lex: _Lexicon, config: CleanConfig) -> bool:
+    """Return whether a word may follow a name in a byline's tail (see `_tail_ok`)."""
+    if text[0].isupper() or any(c.isdigit() for c in text):
+        return True  # a name, a place, a number or a code ("g1", "n-tv24")
+    if is_date_word(text, config=config):
+        return True
+    return normalize(text) in lex.joiners or normalize(text) in lex.conjunctions
 
 
 def _chrome_part(words: list[_Word], part: int, text: str, config: CleanConfig) -> int:
