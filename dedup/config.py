@@ -185,6 +185,9 @@ class CleanConfig:
         content_thread_min: the article ends where a comment thread starts: at least this
             many short lines with a digit and the same ending ("... 10:42 pm. Reply #",
             "... 11:48 pm"), each followed by text. Three tells a thread from a dateline.
+        content_thread_headed_min: fewer headers are a thread, down to this many, when a
+            heading that opens comments stands right above the first ("2 Comments", "3
+            Kommentare": ``resources/threads/``): most posts draw only a comment or two.
         content_before_weight: a block of text before the article that weighs at least this
             many words is kept too (an article split by an inset, an intro above the headline;
             above the first title, see ``content_main_share``).
@@ -255,6 +258,7 @@ class CleanConfig:
     content_tail_lines: int = 4
     content_recipe_lines: int = 60
     content_thread_min: int = 3
+    content_thread_headed_min: int = 2
     content_table_cells: int = 3
     content_table_share: float = 0.3
     content_min_lines: int = 4

@@ -320,6 +320,44 @@ def test_comment_headers_with_a_date_and_a_time_are_a_thread(header: str) -> Non
     assert [ln for ln in r.text.splitlines() if ln] == [HEAD, *PARA]
 
 
+COMMENTS = [
+    "FWIW, the dictionary I looked at disagrees with the reading of the word given in the "
+    "post, though I take the broader point about how much attention it deserves.",
+    "While I have no objection to the rest of the post, this part sticks out: the word "
+    "meant something quite different when it first came into the language.",
+]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "2 Comments",
+        "{ 2 comments… read them below or add one }",
+        "2 thoughts on “Council backs budget”",
+        "2 Responses to “Council backs budget”",
+        "2 Kommentare",
+        "2 commentaires",
+        "Comentarios (2)",
+    ],
+)
+def test_two_comments_under_a_heading_are_a_thread(heading: str) -> None:
+    # Most posts draw a comment or two, not three: two headers are a thread when a heading
+    # that opens comments ("2 Comments", "2 Kommentare") stands right above the first.
+    comments = ["1", "Nathan 07.16.12 at 21:35", COMMENTS[0], "2", "Mike 07.16.12 at 22:07"]
+    lines = [*MENU, HEAD, *PARA, heading, *comments, COMMENTS[1]]
+    r = dedup.clean_and_explain("\n".join(lines), config=ONLY_MODEL)
+    assert [ln for ln in r.text.splitlines() if ln] == [HEAD, *PARA]
+    assert any("in a comment thread" in x.reason for x in r.removals)
+
+
+def test_two_headers_without_a_heading_are_no_thread() -> None:
+    # Two lines of a name and a date, each followed by text, are too little alone: a diary's
+    # dated entries, a Q&A's two speakers. The article keeps them.
+    lines = [*MENU, HEAD, *PARA, "Nathan 07.16.12 at 21:35", COMMENTS[0]]
+    lines += ["Mike 07.16.12 at 22:07", COMMENTS[1]]
+    assert _kept("\n".join(lines)) == lines[len(MENU) :]
+
+
 def test_score_and_match_clock_lines_are_no_thread() -> None:
     # Live commentary repeats a score and the clock before each passage: no comment headers.
     lines = [*MENU, HEAD, PARA[0]]

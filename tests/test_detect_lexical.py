@@ -1007,7 +1007,7 @@ def test_trailers_detect() -> None:
 
 
 def _phrase_files() -> list[str]:
-    kinds = ("chrome", "trailers", "pointers", "insets")
+    kinds = ("chrome", "trailers", "pointers", "insets", "threads")
     return [f"{kind}/{lang}.txt" for kind in kinds for lang in languages(kind)]
 
 
@@ -1030,6 +1030,7 @@ def test_every_language_ships_every_kind() -> None:
     assert wanted <= set(languages("trailers"))
     assert wanted <= set(languages("pointers"))
     assert wanted <= set(languages("insets"))
+    assert wanted <= set(languages("threads"))
     assert wanted <= set(languages("dates", ".json"))
     assert wanted <= set(languages("bylines", ".json"))
     assert wanted <= set(languages("recipes", ".json"))

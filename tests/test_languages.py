@@ -7,6 +7,7 @@
   lists alone;
 - ``pointers``: lines announcing links to other articles ("Lire aussi") in ``pointers/``;
 - ``insets``: lines an ad or a picture leaves inside an article ("Publicité") in ``insets/``;
+- ``threads``: headings that open a comment thread ("3 Kommentare") in ``threads/``;
 - ``trailers``: lines closing an article `trailers.match_trailer` must recognise with this
   language's lists alone;
 - ``dates``: timestamps and datelines `dates.is_date_line` must accept;
@@ -47,6 +48,7 @@ KEYS = {
     "chrome",
     "pointers",
     "insets",
+    "threads",
     "trailers",
     "dates",
     "find_dates",
@@ -93,6 +95,11 @@ def test_chrome(lang: str, line: str) -> None:
 def test_insets(lang: str, line: str) -> None:
     phrases = compile_phrases("insets", (lang,))
     assert phrases.match(match_key(line)) or phrases.match_prefix(line.strip()), line
+
+
+@pytest.mark.parametrize(("lang", "line"), _cases("threads"))
+def test_threads(lang: str, line: str) -> None:
+    assert compile_phrases("threads", (lang,)).match(match_key(line), counts=True), line
 
 
 @pytest.mark.parametrize(("lang", "line"), _cases("pointers"))
@@ -153,3 +160,4 @@ def test_content_is_none_of_them(lang: str, line: str) -> None:
     assert trailers.match_trailer(line) is None, (line, trailers.match_trailer(line))
     assert not dates.is_date_line(line), line
     assert bylines.parse_byline(line) is None, line
+    assert compile_phrases("threads", None).match(match_key(line), counts=True) is None, line
