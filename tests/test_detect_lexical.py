@@ -277,6 +277,42 @@ def test_no_pager_link_in_quotes_bullets_or_text(line: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Home » News » World",
+        "You are here: Home » Fast » Noodlecakes",
+        "Life at Home » Nothing to Do With Travel » Random Musings » WTF Wednesdays",
+        "Home > News > Linux > Linux & Opensource Blog",
+        "• Pharma Blog » 2012 » November » 06",
+        "Accueil › Actualités › Monde",
+        "Full list of categories: Attractions » City Guide » Food » Local Color",
+        "ホーム > ニュース > 国際",
+    ],
+)
+def test_a_breadcrumb_trail_is_chrome(line: str) -> None:
+    # Where the page sits in the site: three or more short parts between one repeated mark.
+    assert _chrome_between_lines(line) == {line: "chrome"}
+    text = f"A headline\n{line}\n{_BETWEEN_PARAGRAPH}"
+    mark = chrome.detect(Document(text), {}, CleanConfig())[0]
+    assert mark.reason.startswith("a breadcrumb trail")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Paris » London",  # two parts: a route, a pager
+        "« Nous allons gagner », a dit le maire, « et vite »",  # quotes hold both guillemets
+        "The sequence is 1 > 2 > 3 and it holds for every n we tried in the proof.",
+        "If x > y > z, the order is strict. Then z < x.",
+        "Step one » step two » and then the long third step that goes on and on and on",
+        "Tuesday, 11.06.2012 / 4:54 PM / News",  # a dateline between slashes
+    ],
+)
+def test_no_breadcrumb_in_text_quotes_or_datelines(line: str) -> None:
+    assert chrome.breadcrumb(line) is None
+
+
 def test_pager_links_between_teasers_keep_them_out_of_the_article() -> None:
     # A section's teaser, then its "All <section>→" link, four times above the article: the
     # links weigh as the links they are (removed, they would no longer part the teasers,
@@ -1017,6 +1053,14 @@ def test_pager_marks_are_unique_punctuation() -> None:
     assert all(not match_key(m) for m in marks)  # no letters: every script's pages use them
 
 
+def test_breadcrumb_marks_are_unique_punctuation() -> None:
+    marks = load_lines("navigation/breadcrumbs.txt")
+    assert len(marks) == len(set(marks)) >= 3
+    assert all(not match_key(m) for m in marks)  # no letters: every script's pages use them
+    assert "/" not in marks  # it parts datelines ("Tuesday, 11.06.2012 / 4:54 PM / News")
+    assert "|" not in marks  # and byline rows
+
+
 def _json_files() -> list[str]:
     kinds = ("dates", "bylines", "recipes")
     out = [f"{kind}/{lang}.json" for kind in kinds for lang in languages(kind, ".json")]
@@ -1204,7 +1248,8 @@ def _own_pretests(line: Line) -> tuple[bool, bool, bool, bool]:
     caps, then `PhraseSet.could_match` (trailers, chrome), the first word (bylines, dates),
     `RoleEnds.could_end` (bylines written name first: "김민수 기자"); and for chrome a colon
     (a "<label>: **" entry), a separator on a line whose first word starts a phrase (a row
-    between separators) or a mark of a link to another post at an end of the line.
+    between separators), a mark of a link to another post at an end of the line or a mark
+    of a breadcrumb trail anywhere on it.
     """
     stripped, width, key = line.stripped, len(line.text), line.key
     first = key.split(" ")[0]
@@ -1239,12 +1284,15 @@ def _own_pretests(line: Line) -> tuple[bool, bool, bool, bool]:
             or (first in ch.heads and not chrome.ROW_SEPARATOR_CHARS.isdisjoint(stripped))
             # a link to another post (`chrome.pager_link`): a mark at the start or the end
             or any(stripped.startswith(m[0]) or stripped.endswith(m[-1]) for m in PAGER)
+            # a breadcrumb trail (`chrome.breadcrumb`): a mark between spaces
+            or any(f" {m} " in re.sub(r"\s", " ", stripped) for m in CRUMBS)
         )
     )
     return trailer, byline, date, chrome_
 
 
 PAGER = chrome.pager_marks()
+CRUMBS = chrome.breadcrumb_marks()
 
 
 @settings(max_examples=200, deadline=None)

@@ -490,6 +490,98 @@ def pager_link(text: str, n_words: int, config: CleanConfig) -> str | None:
     return mark
 
 
+#: How the reason of a breadcrumb trail starts.
+BREADCRUMB_REASON = "a breadcrumb trail"
+# A breadcrumb's parts are a section's name, a year, the page's short title: at most this
+# many words (or characters, in a script written without spaces) each.
+_CRUMB_WORDS = 5
+_CRUMB_CHARS = 40
+_SENTENCE_END = frozenset(".!?。！？")
+
+
+@cache
+def breadcrumb_marks() -> tuple[str, ...]:
+    """Return the marks between a breadcrumb trail's parts (``navigation/breadcrumbs.txt``)."""
+    return load_lines("navigation/breadcrumbs.txt")
+
+
+@cache
+def breadcrumb_gap() -> re.Pattern[str]:
+    """Return a regex that finds a mark of `breadcrumb_marks` with a space on each side."""
+    marks = "|".join(re.escape(m) for m in sorted(breadcrumb_marks(), key=len, reverse=True))
+    return re.compile(rf"\s(?:{marks})\s")
+
+
+@cache
+def breadcrumb_pretest() -> tuple[str, str, tuple[str, ...]]:
+    """Return what a line must hold for `breadcrumb_gap` to find a mark in it, cheaply.
+
+    Two ASCII marks for an ASCII line (`str.isascii` costs nothing; the same mark twice
+    when there is one, a NUL when there is none), and every mark for the other lines. Most
+    lines are ASCII and hold neither.
+    """
+    marks = breadcrumb_marks()
+    ascii_marks = [m for m in marks if m.isascii()] or ["\x00"]
+    if len(ascii_marks) > 2:
+        ascii_marks = [" ", " "]  # no cheap test: every line with a space goes to the regex
+    return ascii_marks[0], ascii_marks[-1], marks
+
+
+@cache
+def _crumb_splitter(mark: str) -> re.Pattern[str]:
+    return re.compile(rf"\s+{re.escape(mark)}\s+")
+
+
+def breadcrumb(text: str) -> str | None:
+    """Return the mark of a line that is a breadcrumb trail ("Home » News » World"), else None.
+
+    That is three or more parts between one mark of ``navigation/breadcrumbs.txt`` with a
+    space on each side, each part of one to ``_CRUMB_WORDS`` words and none ending a
+    sentence, two of them with a letter (a label may lead the first: "You are here: Home");
+    no other mark of a trail or of a link to another post stands on the line (a quote's
+    guillemets: « ... »).
+
+    Example:
+        >>> breadcrumb("Home » News » World")
+        '»'
+        >>> breadcrumb("If x > y > z, the order is strict. Then z < x.") is None
+        True
+    """
+    stripped = text.strip()
+    first, second, marks = breadcrumb_pretest()
+    if not (
+        (first in stripped or second in stripped)
+        if stripped.isascii()
+        else any(m in stripped for m in marks)
+    ):
+        return None  # most lines: no mark at all
+    if breadcrumb_gap().search(stripped) is None:
+        return None
+    found = [m for m in marks if stripped.count(m) >= 2]
+    if len(found) != 1:
+        return None
+    mark = found[0]
+    if any(m in stripped for m in pager_marks() if m not in mark and mark not in m):
+        return None  # another mark: a quote's guillemets, a pager's arrow
+    parts = _crumb_splitter(mark).split(stripped)
+    if len(parts) < 3:
+        return None
+    # A label may lead the trail ("You are here: Home", "Full list of categories: Life").
+    parts[0] = parts[0].rpartition(":")[2].strip() or parts[0]
+    lettered = 0
+    for part in parts:
+        words = part.split()
+        if (
+            not 0 < len(words) <= _CRUMB_WORDS
+            or len(part) > _CRUMB_CHARS
+            or (part[-1] in _SENTENCE_END and not part.endswith(("...", "…")))
+            or mark in part
+        ):
+            return None
+        lettered += any(c.isalpha() for c in part)
+    return mark if lettered >= 2 else None
+
+
 def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
     """Mark every line that is, as a whole, a chrome phrase.
 
@@ -510,7 +602,9 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     # Most lines fail both cheap necessary tests (`PhraseSet.could_match`; a colon near the
     # start for a "<label>: **" entry), or are too long: the pre-screen, one scan shared with
     # the other lexical detectors, leaves them out.
-    for i in candidates(doc, config).chrome:
+    found = candidates(doc, config)
+    crumbs = found.breadcrumbs
+    for i in found.chrome:
         if i in marks:
             continue
         line = lines[i]
@@ -523,6 +617,10 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         elif (arrow := pager_link(stripped, line.n_words, config)) is not None:
             reason = f"{PAGER_REASON} (marked {arrow!r})"
             out.append(Mark(i, "chrome", reason, "chrome"))
+        elif i in crumbs and (crumb := breadcrumb(stripped)) is not None:
+            out.append(
+                Mark(i, "chrome", f"{BREADCRUMB_REASON} (parts between {crumb!r})", "chrome")
+            )
         elif (entry := with_handles(stripped, handle)) is not None:
             reason = f"the whole line is the chrome phrase {entry} with a social handle"
             out.append(Mark(i, "chrome", reason, "chrome"))

@@ -34,6 +34,7 @@ _BYLINE = 2  # a byline lead or credit starts with the word, or a role after a n
 _DATE = 4  # the word is date vocabulary
 _CHROME = 8  # a chrome pattern starts/ends with the word, or a chrome phrase is the key
 _CHROME_HEAD = 16  # a plain chrome phrase starts with the word (a row of phrases may)
+_CRUMB = 32  # (a line's verdict only) a mark of a breadcrumb trail stands between spaces
 
 _DIGIT = re.compile(r"\d")
 _MEMO = "prescreen"
@@ -51,6 +52,7 @@ class Candidates:
     bylines: list[int]
     dates: list[int]
     chrome: list[int]
+    breadcrumbs: frozenset[int]  # chrome lines with a breadcrumb's mark between spaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,8 @@ class _Tables:
     byline_role_before_date: Callable[[str, str], bool]  # `RoleEnds.role_before_date`
     byline_ascii_roles: bool  # whether a role written after a name is in ASCII letters
     pager_ends: frozenset[str]  # first and last characters of the marks of post links
+    crumb_gap: re.Pattern[str]  # finds a mark between a breadcrumb trail's parts
+    crumb_pretest: tuple[str, str, tuple[str, ...]]  # `chrome.breadcrumb_pretest`
     row_chars: frozenset[str]  # the characters of separators between chrome phrases
 
 
@@ -120,6 +124,8 @@ def _tables(langs: tuple[str, ...] | None) -> _Tables:
         ends.role_before_date,
         any(w.isascii() for w in (*ends.lasts, *ends.glued)),
         frozenset(m[0] for m in chrome.pager_marks()) | {m[-1] for m in chrome.pager_marks()},
+        chrome.breadcrumb_gap(),
+        chrome.breadcrumb_pretest(),
         chrome.ROW_SEPARATOR_CHARS,
     )
 
@@ -152,6 +158,8 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
     tr_could_match, without_counts = t.trailer_could_match, t.without_counts
     ch_prefixes, row_words = t.chrome_prefixes, config.chrome_row_max_words
     by_ends, by_glued, pager_ends, seps = t.byline_ends, t.byline_glued, t.pager_ends, t.row_chars
+    crumb_gap = t.crumb_gap.search
+    crumb_a, crumb_b, crumb_marks = t.crumb_pretest
     by_role_before_date, by_ascii = t.byline_role_before_date, t.byline_ascii_roles
     tr_limit, by_limit = config.trailer_max_chars, config.byline_max_chars
     date_limit, ch_limit = config.max_date_line_chars, config.max_chrome_chars
@@ -161,6 +169,7 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
     out_by: list[int] = []
     out_date: list[int] = []
     out_ch: list[int] = []
+    crumbs: list[int] = []
     lines = doc.lines
     for i in doc.content_lines:
         features = lines[i].__dict__
@@ -245,7 +254,13 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                             and any(k in ch_exact for k in without_counts(key)[1:])
                         )
                     )
-                    if (
+                    if (  # a breadcrumb trail (`chrome.breadcrumb`)
+                        (crumb_a in stripped or crumb_b in stripped)
+                        if stripped.isascii()
+                        else any(m in stripped for m in crumb_marks)
+                    ) and crumb_gap(stripped) is not None:
+                        out |= _CHROME | _CRUMB
+                    elif (
                         phrase
                         or (ch_prefixes and (":" in stripped or "：" in stripped))
                         or stripped[0] in pager_ends  # a link to another post (`pager_link`)
@@ -262,4 +277,6 @@ def _scan(doc: Document, config: CleanConfig) -> Candidates:
                 out_date.append(i)
             if out & _CHROME:
                 out_ch.append(i)
-    return Candidates(out_tr, out_by, out_date, out_ch)
+                if out & _CRUMB:
+                    crumbs.append(i)
+    return Candidates(out_tr, out_by, out_date, out_ch, frozenset(crumbs))
