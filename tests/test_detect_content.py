@@ -358,6 +358,30 @@ def test_two_headers_without_a_heading_are_no_thread() -> None:
     assert _kept("\n".join(lines)) == lines[len(MENU) :]
 
 
+def test_short_lines_closing_the_article_stay() -> None:
+    # A sign-off, a source, a credit: a few short lines right after the text are its own.
+    closing = ["Reporting by Ann Lee, Bob Stone, Cy Ray, Dee Fox.", "Until next time ~"]
+    lines = [*MENU, HEAD, *PARA, *closing]
+    assert _kept("\n".join(lines)) == lines[len(MENU) :]
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        "Daily Economist, Discrimination, earnings, Income Inequality, salaries",
+        "2012 election, home prices, housing, presidential election",
+        "Politics, Polling, Presidential Geography, barack obama, mitt romney",
+        "Tagged Animation Studio, Bad Job, Donations, Intern, Retail",
+    ],
+)
+def test_a_list_of_topics_after_the_article_is_not_its_closing_line(tags: str) -> None:
+    # The post's tags printed without their label ("Tags:"): four or more short items
+    # between commas and no sentence end. They close no article; a sign-off after them
+    # goes too.
+    lines = [*MENU, HEAD, *PARA, tags, "Until next time ~"]
+    assert _kept("\n".join(lines)) == [HEAD, *PARA]
+
+
 def test_score_and_match_clock_lines_are_no_thread() -> None:
     # Live commentary repeats a score and the clock before each passage: no comment headers.
     lines = [*MENU, HEAD, PARA[0]]

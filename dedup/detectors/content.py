@@ -163,6 +163,12 @@ _SIGNATURE_TOKEN = re.compile(r"\w+|[^\w\s]")
 # A header that ends with numbers is a comment's when they are a date and a time: this many
 # with a year among them, or more.
 _HEADER_NUMBERS = 4
+# A list of topics (`_tag_list`): at least this many items of at most this many words each,
+# between commas (Latin, Arabic and ideographic).
+_TAG_ITEMS = 4
+_TAG_WORDS = 4
+_LIST_COMMA = re.compile(r"[,،、]")
+_SENTENCE_ENDS = frozenset(".!?。！？")
 # A heading that opens a comment thread ("2 Comments") stands at most this many lines above
 # the first header (a comment's number may stand between them: "1").
 _THREAD_HEADING_LINES = 3
@@ -1084,7 +1090,8 @@ def kept_positions(
     # A sign-off, a source or a credit line closes many articles: a few short lines right
     # after the text, up to the first removed line, with at most ``content_inset_links``
     # link-like ones among them, none followed by another (a signature "diane", "Further
-    # reading:"): a menu is a run of them.
+    # reading:"): a menu is a run of them. A list of topics (the post's tags without their
+    # label) ends them.
     k, links = stop, 0
     while not threaded and k < n and k - stop < config.content_tail_lines:
         link = classes[k] == LINK
@@ -1093,11 +1100,32 @@ def kept_positions(
             classes[k] not in (SHORT, NEAR, LIST, LINK)
             or links > config.content_inset_links
             or (link and k + 1 < n and classes[k + 1] == LINK)  # a menu's first item
+            or _tag_list(lines[k].stripped)
         ):
             break
         keep[k] = "kept: a short line closing the article (a sign-off, a source, a credit)"
         k += 1
     return keep
+
+
+def _tag_list(text: str) -> bool:
+    """Return whether a line is a list of topics: `_TAG_ITEMS` or more short items, commas between.
+
+    A post's tags printed without their label ("Daily Economist, Discrimination, earnings,
+    Income Inequality"): each item of one to `_TAG_WORDS` words, and no sentence end. A
+    credit line names people between commas too, but ends in a full stop or holds longer
+    parts ("Reporting by Ann Lee, Bob Stone and Cy Ray.").
+
+    Example:
+        >>> _tag_list("2012 election, home prices, housing, presidential election")
+        True
+        >>> _tag_list("Reporting by Ann Lee, Bob Stone, Cy Ray, Dee Fox.")
+        False
+    """
+    if not text or text[-1] in _SENTENCE_ENDS:
+        return False
+    items = _LIST_COMMA.split(text)
+    return len(items) >= _TAG_ITEMS and all(0 < len(x.split()) <= _TAG_WORDS for x in items)
 
 
 def _keep_recipes(
