@@ -251,10 +251,14 @@ def test_no_row_of_chrome_phrases_with_another_part(line: str) -> None:
     ],
 )
 def test_a_link_to_the_previous_or_next_post_is_chrome(line: str) -> None:
+    assert _chrome_reason(line).startswith(chrome.PAGER_REASON)
+
+
+def _chrome_reason(line: str) -> str:
+    """Return the chrome detector's reason for ``line`` between a headline and a paragraph."""
     assert _chrome_between_lines(line) == {line: "chrome"}
     text = f"A headline\n{line}\n{_BETWEEN_PARAGRAPH}"
-    mark = chrome.detect(Document(text), {}, CleanConfig())[0]
-    assert mark.reason.startswith(chrome.PAGER_REASON)
+    return chrome.detect(Document(text), {}, CleanConfig())[0].reason
 
 
 @pytest.mark.parametrize(
@@ -292,10 +296,7 @@ def test_no_pager_link_in_quotes_bullets_or_text(line: str) -> None:
 )
 def test_a_breadcrumb_trail_is_chrome(line: str) -> None:
     # Where the page sits in the site: three or more short parts between one repeated mark.
-    assert _chrome_between_lines(line) == {line: "chrome"}
-    text = f"A headline\n{line}\n{_BETWEEN_PARAGRAPH}"
-    mark = chrome.detect(Document(text), {}, CleanConfig())[0]
-    assert mark.reason.startswith("a breadcrumb trail")
+    assert _chrome_reason(line).startswith(chrome.BREADCRUMB_REASON)
 
 
 @pytest.mark.parametrize(
