@@ -347,7 +347,12 @@ def test_two_comments_under_a_heading_are_a_thread(heading: str) -> None:
     lines = [*MENU, HEAD, *PARA, heading, *comments, COMMENTS[1]]
     r = dedup.clean_and_explain("\n".join(lines), config=ONLY_MODEL)
     assert [ln for ln in r.text.splitlines() if ln] == [HEAD, *PARA]
-    assert any("in a comment thread" in x.reason for x in r.removals)
+    # The reason names the headers' shape, also on the heading the thread starts with.
+    thread = [x.reason for x in r.removals if "in a comment thread" in x.reason]
+    assert thread == [
+        "outside the main text: in a comment thread (headers ending '0 . 0 . 0 at 0 : 0')"
+    ] * len(thread)
+    assert len(thread) == 7
 
 
 def test_two_headers_without_a_heading_are_no_thread() -> None:

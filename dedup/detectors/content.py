@@ -991,7 +991,10 @@ def kept_positions(
     main = next(b for b in found if b.weight >= config.content_main_share * heaviest)
     keep: dict[int, str] = {}
     if threaded:
-        sig = _signature(lines[cut])
+        # The thread may start with its heading ("2 Comments"): its headers come after it.
+        sig = next(
+            (s for k in range(cut, len(classes)) if (s := _signature(lines[k])) is not None), None
+        )
         for k in range(cut, len(classes)):
             drop[k] = f"outside the main text: in a comment thread (headers ending {sig!r})"
     for b in found:
