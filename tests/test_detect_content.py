@@ -355,6 +355,28 @@ def test_two_comments_under_a_heading_are_a_thread(heading: str) -> None:
     assert len(thread) == 7
 
 
+def test_headers_of_a_name_and_a_verb_are_a_thread() -> None:
+    # Slashdot, forums: "by slashmydots (2189826) writes:" above each comment, no date.
+    comments = []
+    for k, name in enumerate(("slashmydots", "ackthpt", "LordLucless", "kermidge", "Anon")):
+        comments += [f"by {name} ({2189826 + k}) writes:", COMMENTS[k % 2]]
+    lines = [*MENU, HEAD, *PARA, *comments]
+    r = dedup.clean_and_explain("\n".join(lines), config=ONLY_MODEL)
+    assert [ln for ln in r.text.splitlines() if ln] == [HEAD, *PARA]
+    assert {x.reason for x in r.removals if x.detector == "content"} == {
+        "outside the main text: in a comment thread (headers ending '^ <name> writes :')"
+    }
+
+
+def test_a_few_people_quoted_with_says_are_no_thread() -> None:
+    # An article may lead quotes in with "<name> says:": a few of them are no comments.
+    lines = [*MENU, HEAD, PARA[0]]
+    speakers = ("The mayor says:", "Her deputy says:", "A resident says:")
+    for who, para in zip(speakers, PARA[1:], strict=True):
+        lines += [who, para]
+    assert _kept("\n".join(lines)) == lines[len(MENU) :]
+
+
 def test_two_headers_without_a_heading_are_no_thread() -> None:
     # Two lines of a name and a date, each followed by text, are too little alone: a diary's
     # dated entries, a Q&A's two speakers. The article keeps them.

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import dedup
 from dedup.config import CleanConfig
-from dedup.detectors import bylines, chrome, dates, prescreen, trailers
+from dedup.detectors import bylines, chrome, content, dates, prescreen, trailers
 from dedup.document import Document, Line
 from dedup.lexicon import languages, load_json, load_lines
 from dedup.normalize import match_key
@@ -1044,7 +1044,7 @@ def test_trailers_detect() -> None:
 
 
 def _phrase_files() -> list[str]:
-    kinds = ("chrome", "trailers", "pointers", "insets", "threads")
+    kinds = ("chrome", "trailers", "pointers", "insets", "threads", "comment_verbs")
     return [f"{kind}/{lang}.txt" for kind in kinds for lang in languages(kind)]
 
 
@@ -1062,6 +1062,16 @@ def test_breadcrumb_marks_are_unique_punctuation() -> None:
     assert "|" not in marks  # and byline rows
 
 
+@pytest.mark.parametrize("lang", languages("comment_verbs"))
+def test_every_comment_verb_ends_a_header(lang: str) -> None:
+    # One word each: a header's verb is its key's last word ("Jane Doe says:").
+    for verb in load_lines(f"comment_verbs/{lang}.txt"):
+        assert " " not in match_key(verb), (lang, verb)
+        line = f"Jane Doe {verb}:"
+        got = content._verb_signature(Line(0, 0, len(line), len(line), line))
+        assert got == f"^ <name> {match_key(verb)} :", (lang, verb)
+
+
 def _json_files() -> list[str]:
     kinds = ("dates", "bylines", "recipes")
     out = [f"{kind}/{lang}.json" for kind in kinds for lang in languages(kind, ".json")]
@@ -1076,6 +1086,7 @@ def test_every_language_ships_every_kind() -> None:
     assert wanted <= set(languages("pointers"))
     assert wanted <= set(languages("insets"))
     assert wanted <= set(languages("threads"))
+    assert wanted - {"ja", "ko"} <= set(languages("comment_verbs"))  # headers end in a name
     assert wanted <= set(languages("dates", ".json"))
     assert wanted <= set(languages("bylines", ".json"))
     assert wanted <= set(languages("recipes", ".json"))

@@ -65,8 +65,10 @@ is a run of long lines interrupted by short headings, captions and datelines):
 Comment threads are cut (`thread_start`): a run of comment headers ends the article; a header
 is a short line with a date or a time whose ending repeats ("... at 10:42 pm. Reply", or a
 date and a time: "Joan 07.22.12 at 21:25"; never a score and a clock, "1-0 at 23:15"), or
-that starts with a date and a time of the same shape ("on 2012-10-09 at 9:00 am Olaf"); the
-headers of a thread are different lines (one teaser printed in three lists is none). It takes
+that starts with a date and a time of the same shape ("on 2012-10-09 at 9:00 am Olaf"), or
+that ends with a verb and a colon ("by jdoe (2189826) writes:", ``resources/comment_verbs/``;
+five of those, since an article may lead a few quotes in so); the headers of a thread are
+different lines (one teaser printed in three lists is none). It takes
 ``content_thread_min`` headers, or ``content_thread_headed_min`` right under a heading that
 opens comments ("2 Comments", "3 Kommentare": ``resources/threads/``), since most posts draw
 only a comment or two. The gold
@@ -169,6 +171,13 @@ _TAG_ITEMS = 4
 _TAG_WORDS = 4
 _LIST_COMMA = re.compile(r"[,،、]")
 _SENTENCE_ENDS = frozenset(".!?。！？")
+# A comment's header without a date: a name and a verb before a colon ("Courtney says:", "by
+# jdoe (2189826) writes:", `resources/comment_verbs/`), of at most this many words; so many
+# such headers make a thread (an article may quote a few people that way: "The mayor said:").
+_VERB_HEADER_WORDS = 6
+_VERB_THREAD_MIN = 5
+_VERB_SIGNATURE = "^ <name> "  # how the signature of such a header starts
+_COLONS = (":", "：")
 # A heading that opens a comment thread ("2 Comments") stands at most this many lines above
 # the first header (a comment's number may stand between them: "1").
 _THREAD_HEADING_LINES = 3
@@ -746,12 +755,42 @@ _SIGNATURE_FEATURE = "_content_signature"
 _NO_FEATURE: str = "\0not computed"
 
 
+def _verb_signature(ln: Line) -> str | None:
+    """Return the signature of a comment's header without a date ("Courtney says:"), or None.
+
+    That is a line of at most `_VERB_HEADER_WORDS` words that ends with a verb of
+    ``resources/comment_verbs/`` (every language's) and a colon: "^ <name> says :".
+
+    Example:
+        >>> _verb_signature(Line(0, 0, 33, 33, "by slashmydots (2189826) writes:"))
+        '^ <name> writes :'
+        >>> _verb_signature(Line(0, 0, 27, 27, "What the minister says is:")) is None
+        True
+    """
+    text = ln.stripped
+    if not text.endswith(_COLONS) or not 0 < ln.n_words <= _VERB_HEADER_WORDS:
+        return None
+    verb = ln.key.rpartition(" ")[2]
+    if verb not in _comment_verbs():
+        return None
+    return f"{_VERB_SIGNATURE}{verb} :"
+
+
+@cache
+def _comment_verbs() -> frozenset[str]:
+    """Return the verbs that end comments' headers, in every language (matching keys)."""
+    return frozenset(match_key(w) for w in lexicon.load_kind("comment_verbs"))
+
+
 def _text_signature(ln: Line) -> str | None:
     text = ln.stripped
     # A header carries a date or a time: two numbers at least ("May 5, 2012", "10:42"); one
-    # number is an id or a count ("Img ID#159372 Title:", "12 comments").
-    if len(text) > _SIGNATURE_MAX_CHARS or _TWO_NUMBERS.search(text) is None:
+    # number is an id or a count ("Img ID#159372 Title:", "12 comments"). Or it ends with a
+    # verb and a colon ("Courtney says:").
+    if len(text) > _SIGNATURE_MAX_CHARS:
         return None
+    if _TWO_NUMBERS.search(text) is None:
+        return _verb_signature(ln)
     if is_list_item(ln):
         return None  # numbered items and footnotes ("2. Who's next? (June 2002)")
     tokens: list[str] = _SIGNATURE_TOKEN.findall(text.casefold())
@@ -886,7 +925,9 @@ def thread_start(
         sig: str | None = features.get(_SIGNATURE_FEATURE, _NO_FEATURE)
         if sig is _NO_FEATURE:
             text = features["stripped"]
-            if len(text) > _SIGNATURE_MAX_CHARS or _TWO_NUMBERS.search(text) is None:
+            if len(text) > _SIGNATURE_MAX_CHARS or (
+                _TWO_NUMBERS.search(text) is None and not text.endswith(_COLONS)
+            ):
                 sig = None
             else:
                 sig = _text_signature(lines[k])
@@ -894,7 +935,7 @@ def thread_start(
         if sig is not None:
             seen.setdefault(sig, []).append(k)
     best = hi
-    for ks in seen.values():
+    for sig, ks in seen.items():
         if len(ks) < least:
             continue
         spaced = [
@@ -917,7 +958,7 @@ def thread_start(
         )
         if heading is not None:
             best = min(best, heading)  # the thread starts with its heading
-        elif n >= min_n:
+        elif n >= (_VERB_THREAD_MIN if sig.startswith(_VERB_SIGNATURE) else min_n):
             best = min(best, first)
     return best
 
