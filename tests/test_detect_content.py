@@ -125,6 +125,27 @@ def test_dateline_above_the_title_kept() -> None:
     assert kept == ["November 06, 2012", "Voting issues likely to linger", *PARA]
 
 
+@pytest.mark.parametrize(
+    ("above", "kept"),
+    [
+        ("November 06, 2012", True),
+        ("9:12am, EDT", True),
+        ("2012", True),  # the year, its day and month printed above it
+        ("35595727 story", False),  # a story's id
+        ("Under $25", False),  # a price range of a shop's menu
+        ("7 Reasons to Subscribe Subscribe via: ( Email / RSS )", False),
+    ],
+)
+def test_only_a_date_above_the_title_is_its_dateline(above: str, kept: bool) -> None:
+    # The line right above the headline is kept as its dateline when it holds a date or a
+    # time, not for any digit.
+    lines = ["Voting issues likely to linger | The Blog", *MENU, "« Older post | Main"]
+    lines += [above, "Voting issues likely to linger", *PARA, *MENU]
+    r = dedup.clean_and_explain("\n".join(lines), config=CFG)
+    got = [ln for ln in r.text.splitlines() if ln.strip()]
+    assert got == [above, "Voting issues likely to linger", *PARA][0 if kept else 1 :]
+
+
 def test_head_lines_without_a_title_kept() -> None:
     lines = [*MENU, "Leaked memo", "Full text below.", *PARA, "Share", "Tweet", "Email"]
     kept = _kept("\n".join(lines))

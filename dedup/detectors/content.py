@@ -96,6 +96,7 @@ from dedup import lexicon
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.chrome import PAGER_REASON, compile_phrases
+from dedup.detectors.dates import find_dates, is_date_line
 from dedup.detectors.teasers import POINTED_REASON
 from dedup.document import Document, Line
 from dedup.normalize import match_key, normalize
@@ -178,6 +179,7 @@ _VERB_HEADER_WORDS = 6
 _VERB_THREAD_MIN = 5
 _VERB_SIGNATURE = "^ <name> "  # how the signature of such a header starts
 _COLONS = (":", "：")
+_YEAR = re.compile(r"(?:1[89]|2[01])\d\d")
 # A heading that opens a comment thread ("2 Comments") stands at most this many lines above
 # the first header (a comment's number may stand between them: "1").
 _THREAD_HEADING_LINES = 3
@@ -1410,7 +1412,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             k = b - 1
             while k > a and classes[k] in _REMOVED:
                 k -= 1
-            if classes[k] in (LINK, SHORT, NEAR) and _DIGIT.search(lines[k].text):
+            if classes[k] in (LINK, SHORT, NEAR) and _dateline(lines[k].stripped, config):
                 keep[k] = "kept: a dateline right above the title"
                 k -= 1
                 for _ in range(config.content_head_lines):
@@ -1441,6 +1443,20 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         reason = drop.get(k) or f"outside the main text: {c} line {where} the article's paragraphs"
         out.append(Mark(idx[k], "chrome", reason, NAME))
     return out
+
+
+def _dateline(text: str, config: CleanConfig) -> bool:
+    """Return whether a line holds a date or a time, or is a year alone: a post's dateline.
+
+    Example:
+        >>> [_dateline(t, CleanConfig()) for t in ("9:12am, EDT", "2012", "35595727 story")]
+        [True, True, False]
+    """
+    return (
+        _YEAR.fullmatch(text) is not None
+        or is_date_line(text, config=config)
+        or bool(find_dates(text, config=config))
+    )
 
 
 def _link_runs(header: Sequence[int], classes: Sequence[str], most: int) -> set[int]:
