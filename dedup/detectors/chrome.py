@@ -496,7 +496,8 @@ BREADCRUMB_REASON = "a breadcrumb trail"
 # many words (or characters, in a script written without spaces) each.
 _CRUMB_WORDS = 5
 _CRUMB_CHARS = 40
-_SENTENCE_END = frozenset(".!?。！？")
+#: The marks that end a sentence (Latin and CJK).
+SENTENCE_ENDS = frozenset(".!?。！？")
 
 
 @cache
@@ -574,7 +575,7 @@ def breadcrumb(text: str) -> str | None:
         if (
             not 0 < len(words) <= _CRUMB_WORDS
             or len(part) > _CRUMB_CHARS
-            or (part[-1] in _SENTENCE_END and not part.endswith(("...", "…")))
+            or (part[-1] in SENTENCE_ENDS and not part.endswith(("...", "…")))
             or mark in part
         ):
             return None

@@ -95,7 +95,7 @@ from itertools import pairwise
 from dedup import lexicon
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
-from dedup.detectors.chrome import PAGER_REASON, compile_phrases
+from dedup.detectors.chrome import PAGER_REASON, SENTENCE_ENDS, compile_phrases
 from dedup.detectors.dates import find_dates, is_date_line
 from dedup.detectors.teasers import POINTED_REASON
 from dedup.document import Document, Line
@@ -171,7 +171,6 @@ _HEADER_NUMBERS = 4
 _TAG_ITEMS = 4
 _TAG_WORDS = 4
 _LIST_COMMA = re.compile(r"[,،、]")
-_SENTENCE_ENDS = frozenset(".!?。！？")
 # A comment's header without a date: a name and a verb before a colon ("Courtney says:", "by
 # jdoe (2189826) writes:", `resources/comment_verbs/`), of at most this many words; so many
 # such headers make a thread (an article may quote a few people that way: "The mayor said:").
@@ -1168,7 +1167,7 @@ def _tag_list(text: str) -> bool:
         >>> _tag_list("Reporting by Ann Lee, Bob Stone, Cy Ray, Dee Fox.")
         False
     """
-    if not text or text[-1] in _SENTENCE_ENDS:
+    if not text or text[-1] in SENTENCE_ENDS:
         return False
     items = _LIST_COMMA.split(text)
     return len(items) >= _TAG_ITEMS and all(0 < len(x.split()) <= _TAG_WORDS for x in items)
