@@ -517,6 +517,9 @@ def breadcrumb_gap() -> re.Pattern[str]:
 def breadcrumb_pretest() -> tuple[str, str, tuple[str, ...]]:
     """Return what a line must hold for `breadcrumb_gap` to find a mark in it, cheaply.
 
+    The pre-screen (`dedup.detectors.prescreen`) tests every short line with it before the
+    regex.
+
     Two ASCII marks for an ASCII line (`str.isascii` costs nothing; the same mark twice
     when there is one, a NUL when there is none), and every mark for the other lines. Most
     lines are ASCII and hold neither.
@@ -549,16 +552,11 @@ def breadcrumb(text: str) -> str | None:
         True
     """
     stripped = text.strip()
-    first, second, marks = breadcrumb_pretest()
-    if not (
-        (first in stripped or second in stripped)
-        if stripped.isascii()
-        else any(m in stripped for m in marks)
-    ):
-        return None  # most lines: no mark at all
+    # (`detect` asks only about lines the pre-screen found a mark between spaces in, with
+    # `breadcrumb_pretest` before this regex: that cheap test is not repeated here.)
     if breadcrumb_gap().search(stripped) is None:
         return None
-    found = [m for m in marks if stripped.count(m) >= 2]
+    found = [m for m in breadcrumb_marks() if stripped.count(m) >= 2]
     if len(found) != 1:
         return None
     mark = found[0]
