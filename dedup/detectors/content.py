@@ -178,7 +178,7 @@ _VERB_HEADER_WORDS = 6
 _VERB_THREAD_MIN = 5
 _VERB_SIGNATURE = "^ <name> "  # how the signature of such a header starts
 _COLONS = (":", "：")
-_YEAR = re.compile(r"(?:1[89]|2[01])\d\d")
+_YEAR = re.compile(r"(?:19|20)\d\d")  # a year of these two centuries, alone
 # A heading that opens a comment thread ("2 Comments") stands at most this many lines above
 # the first header (a comment's number may stand between them: "1").
 _THREAD_HEADING_LINES = 3
@@ -901,7 +901,7 @@ def _date_and_time(tokens: Sequence[str]) -> bool:
     numbers = sum(t[0].isdigit() for t in tokens)
     if numbers != _HEADER_NUMBERS:
         return numbers > _HEADER_NUMBERS
-    return any(len(t) == 4 and t[:2] in ("19", "20") and t.isdigit() for t in tokens)
+    return any(_YEAR.fullmatch(t) is not None for t in tokens)
 
 
 def thread_start(
