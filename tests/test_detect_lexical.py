@@ -963,6 +963,54 @@ def test_author_note_of_any_author(byline: str, note: str) -> None:
     assert labels(bylines, text)[note] == "trailer"
 
 
+def test_author_note_by_the_first_name_names_a_job() -> None:
+    # After "By Christina Bonnington", a note may call her by her first name; it says what
+    # she does (a job word of ``title_words``). Without one, the line is the article's: a
+    # story may well be about someone of the author's first name.
+    text = (
+        "Storm closes the port\n"
+        "By Christina Bonnington\n"
+        "The port closed on Monday as the storm reached the coast, officials said.\n"
+        "Christina is a staff writer covering Apple, robotics and everything in between.\n"
+        "Christina is a nurse at the harbour clinic and saw the boats come in at dawn.\n"
+        "Bonnington is a staff writer who never looked at the port at all, said the mayor.\n"
+    )
+    assert labels(bylines, text) == {
+        "By Christina Bonnington": "byline",
+        "Christina is a staff writer covering Apple, robotics and everything in between.": (
+            "trailer"
+        ),
+    }
+    note = bylines.detect(Document(text), {}, CFG)[1]
+    assert note.reason == "an author's note: the byline's name 'Christina' followed by 'is'"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "David Axe reports from war zones, shoots television and writes comic books.",
+        "David Axe covers defence for the paper from its bureau in the capital.",
+        "David Axe writes about war, aviation and the people who fight.",
+    ],
+)
+def test_author_note_with_a_reporting_verb(note: str) -> None:
+    text = f"Headline of the story\nBy David Axe\nThe story runs here at length.\n{note}\n"
+    assert labels(bylines, text)[note] == "trailer"
+
+
+def test_author_note_after_a_glued_button() -> None:
+    # "By Robert BeckhusenEmail Author": the name is "Robert Beckhusen", whose note follows.
+    text = (
+        "Headline of the story\n"
+        "By Robert BeckhusenEmail Author\n"
+        "The text of the story runs here at length, with what the officials said.\n"
+        "Robert Beckhusen is a writer based in Austin, Texas.\n"
+    )
+    res = dedup.clean_and_explain(text)
+    assert res.byline == "Robert Beckhusen"
+    assert [r.label for r in res.removals] == ["byline", "trailer"]
+
+
 def test_author_note_is_not_the_byline_metadata() -> None:
     text = (
         "Storm closes the port\n"
@@ -1552,6 +1600,11 @@ def test_byline_of_a_kept_row_under_the_title(row: str, byline: str | None) -> N
         ("Posted by Becky | View all posts by Becky", "Becky"),
         ("by Heidi Volpe on November 12, 2012 · 1 comment", "Heidi Volpe"),
         ("By Jane Smith | May 5, 2024 | Leave a comment", "Jane Smith"),
+        # a button's label glued to the name (a link without a space before it)
+        ("By Spencer AckermanEmail Author", "Spencer Ackerman"),
+        ("By Jane SmithLeave a Comment", "Jane Smith"),
+        ("By Ronald McDonald", "Ronald McDonald"),  # a capital inside a name stays
+        ("By JoNel Aleccia", "JoNel Aleccia"),
         # a chrome part is no word of the tail, which a date and a time fill
         (
             "Posted by Jane Smith on November 06, 2012 at 02:33 PM in Lobbying | Permalink",

@@ -390,24 +390,44 @@ def _outlet_at(words: list[_Word], i: int, j: int) -> bool:
     return len(name) >= 2 and any(not t.isupper() for t in name)
 
 
-def _before_chrome(stripped: str, words: list[_Word], i: int, end: int, config: CleanConfig) -> int:
+def _before_chrome(
+    stripped: str, words: list[_Word], i: int, end: int, config: CleanConfig
+) -> tuple[int, int | None]:
     """Return where the name ``words[i:end]`` ends once a chrome phrase that ends the line is cut.
 
     Capitalised button labels read like more names: in "By George Ambler Leave a Comment" the
     name is "George Ambler", "Leave a Comment" (`dedup.detectors.chrome`) is what follows it;
     so do the labels of a "<label>: **" entry: "Written by Tim Ferriss Topics: Lifestyle".
+    A label may be glued to the name, a link printed without a space before it: "By Spencer
+    AckermanEmail Author". Returns the end of the name's words and, when a label is glued to
+    one of them, the offset in ``stripped`` where the name stops inside it (else None).
     """
-    if end >= len(words):
-        return end  # a name's last word may be a button's on its own: "By Thomas More"
+    if end >= len(words) and not any(_GLUE.search(w.text) for w in words[i:end]):
+        return end, None  # a name's last word may be a button's on its own: "By Thomas More"
     phrases = compile_phrases("chrome", config.languages)
     exact = phrases.exact  # plain phrases, no wildcards
-    for j in range(i + 1, end):
-        rest = stripped[words[j].start :]
-        if any(k in exact for k in without_counts(match_key(rest))):
-            return j  # "Leave a Comment", "Comments (3)"
-        if phrases.match_prefix(rest) is not None:
-            return j  # "Topics: Lifestyle", "Tags: ..."
-    return end
+
+    def chrome(rest: str) -> bool:
+        # "Leave a Comment", "Comments (3)"; "Topics: Lifestyle", "Tags: ..."
+        return (
+            any(k in exact for k in without_counts(match_key(rest)))
+            or phrases.match_prefix(rest) is not None
+        )
+
+    for j in range(i, end):
+        word = words[j]
+        # A capital after a small letter inside a word ("AckermanEmail", not "McDonald":
+        # "Donald" is no button) may start a glued label.
+        for glue in _GLUE.finditer(word.text):
+            if chrome(stripped[word.start + glue.end() - 1 :]):
+                return j + 1, word.start + glue.end() - 1
+        if j > i and end < len(words) and chrome(stripped[word.start :]):
+            return j, None
+    return end, None
+
+
+#: A small letter and then a capital inside a word: where a glued link's label may start.
+_GLUE = re.compile(r"[a-z][A-Z]")
 
 
 def _title_end(words: list[_Word], j: int, lex: _Lexicon) -> int:
@@ -768,6 +788,7 @@ def _parse_lead(stripped: str, lex: _Lexicon, cfg: CleanConfig) -> Byline | None
         and not _spaced_kanji(stripped, words[n_lead - 1], words[i])
     ):
         return None  # "Author" or "Text" without a colon is a word, not a lead ("Text Size")
+    cut: int | None = None  # where a glued button's label cuts the name's last word
     n_role = _phrase_at(words, i, lex.roles, lex.longest)
     if n_role:
         end = i + n_role  # "By Staff Reporter", "Reuters", "Staff Reporter | May 5"
@@ -778,7 +799,7 @@ def _parse_lead(stripped: str, lex: _Lexicon, cfg: CleanConfig) -> Byline | None
         end = _names_end(words, i, lex, cfg)
         if end == i or words[end - 1].punct:
             return None
-        end = _before_chrome(stripped, words, i, end, cfg)
+        end, cut = _before_chrome(stripped, words, i, end, cfg)
         language = lex.leads[tuple(w.key for w in words[:n_lead])]
     else:
         return None
@@ -791,7 +812,7 @@ def _parse_lead(stripped: str, lex: _Lexicon, cfg: CleanConfig) -> Byline | None
     if tail and strict and not is_date_line(tail.strip(":-|,،()[] "), config=cfg):
         return None
     lead = stripped[: words[n_lead - 1].end] if n_lead else ""
-    name_end = words[end - 1].end
+    name_end = words[end - 1].end if cut is None else cut
     role = ""
     if n_lead and strict:
         # A role written after the name: "기자명 김민수 기자" names "김민수".
@@ -868,12 +889,19 @@ def match_author_note(
     """Return (author, verb) when ``text`` is a note on one of ``authors``, else None.
 
     A note starts with the author's name, maybe that name or its first word again ("Cyrus
-    Farivar / Cyrus is..."), then a verb of ``bio_verbs`` ("is", "est", "ist") and at least
-    two more words: "Cyrus Farivar is the senior business editor at Example News."
+    Farivar / Cyrus is..."), then a verb of ``bio_verbs`` ("is", "covers", "est", "ist") and
+    at least two more words: "Cyrus Farivar is the senior business editor at Example News."
+    A note may call the author by the first name alone when it names a job (a word of
+    ``title_words``): "Cyrus is a staff writer covering energy."; the author returned is then
+    the first name alone, as the note writes it.
 
     Example:
         >>> match_author_note("Jane Doe is a reporter at the Herald.", [("jane", "doe")])
         (('jane', 'doe'), 'is')
+        >>> match_author_note("Jane is a reporter at the Herald.", [("jane", "doe")])
+        (('jane',), 'is')
+        >>> match_author_note("Jane is a nurse at the clinic.", [("jane", "doe")]) is None
+        True
         >>> match_author_note("Jane Doesn't is a reporter.", [("jane", "doe")]) is None
         True
     """
@@ -883,17 +911,29 @@ def match_author_note(
     words = _key_words(text)
     for author in authors:
         n = len(author)
-        if words[:n] != author:
-            continue
-        i = n
-        if words[i : i + n] == author:
-            i += n
-        elif words[i : i + 1] == author[:1]:
-            i += 1
-        for k in range(min(lex.bio_longest, len(words) - i), 0, -1):
-            verb = words[i : i + k]
-            if verb in lex.bio_verbs and len(words) - i - k >= 2:
-                return author, " ".join(verb)
+        if words[:n] == author:
+            i = n
+            if words[i : i + n] == author:
+                i += n
+            elif words[i : i + 1] == author[:1]:
+                i += 1
+            verb = _bio_verb(words, i, lex)
+            if verb is not None:
+                return author, verb
+        elif words[:1] == author[:1]:
+            verb = _bio_verb(words, 1, lex)
+            after = words[1 + verb.count(" ") + 1 :] if verb is not None else ()
+            if verb is not None and not lex.title_words.isdisjoint(after):
+                return author[:1], verb
+    return None
+
+
+def _bio_verb(words: tuple[str, ...], i: int, lex: _Lexicon) -> str | None:
+    """Return the verb of ``bio_verbs`` at ``words[i]`` with two more words after it, or None."""
+    for k in range(min(lex.bio_longest, len(words) - i), 0, -1):
+        verb = words[i : i + k]
+        if verb in lex.bio_verbs and len(words) - i - k >= 2:
+            return " ".join(verb)
     return None
 
 
