@@ -169,7 +169,9 @@ def _run(
     for _ in range(cfg.max_passes):
         known = {i: titles[o] for i, o in enumerate(mapping) if o in titles}
         marks = _mark_lines(view, cfg, known, corpus=corpus)
-        kept_marks = {mapping[i]: m for i, m in marks.items() if m.label in KEPT_LABELS}
+        # A line kept for a reason in one pass keeps that reason when a later pass, on the
+        # cleaned text, says nothing of it (one block of text left: nothing to weigh).
+        kept_marks.update((mapping[i], m) for i, m in marks.items() if m.label in KEPT_LABELS)
         new = {mapping[i]: m for i, m in marks.items() if m.label not in KEPT_LABELS}
         # Only a title whose copy goes now loses its evidence: a lone title carried on would
         # hide from `titles` a copy that surfaces later, and clean(clean(t)) would differ.

@@ -48,6 +48,23 @@ def test_menu_run_removed_with_a_reason() -> None:
     assert menu_reasons == {f"navigation menu: run of {len(MENU) + 1} short link-like lines"}
 
 
+def test_a_kept_line_keeps_the_reason_it_was_kept_for() -> None:
+    # The first pass weighs the paragraphs against the links after them and keeps them as
+    # the article; the next pass, on the cleaned text (one block of text, nothing else), has
+    # nothing to weigh and says nothing: the line's reason is still the first pass's.
+    body = [
+        "The council met on Monday and agreed that the new bridge will be built next year.",
+        "Work will start in the spring, the mayor said, and the bridge should open in 2027.",
+        "Residents have waited for a second crossing since the old ferry stopped in 1998.",
+    ]
+    text = "\n".join([*body, "Crosswords", "Puzzles", "Horoscopes"])
+    r = dedup.clean_and_explain(text)
+    assert r.text == "\n".join(body) + "\n"
+    reasons = [(ll.label, ll.reason) for ll in r.line_labels]
+    assert reasons[:3] == [("content", "kept: in the article's main block of text (12 words)")] * 3
+    assert [label for label, _ in reasons[3:]] == ["chrome"] * 3
+
+
 def test_menus_detector_needs_a_long_run() -> None:
     short_run = Document("\n".join(["Home", "News", "World", *PARA]))
     assert menus.detect(short_run, {}, CFG) == []
