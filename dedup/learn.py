@@ -82,6 +82,7 @@ import numpy as np
 from dedup.cleaner import _result, _run, check_text
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
+from dedup.detectors.bylines import byline_in_row
 from dedup.detectors.content import is_recipe_heading
 from dedup.detectors.dates import find_dates, line_date_shape
 from dedup.detectors.titles import _cores, is_date
@@ -1712,7 +1713,9 @@ class _SiteDetector:
             k = where[i]
             near = content[max(0, k - 1) : k + 2]
             return any(kept_headline(j) for j in near) and (
-                _is_bare_date(lines[i].stripped) or line_date_shape(lines[i], config) is not None
+                _is_bare_date(lines[i].stripped)
+                or line_date_shape(lines[i], config) is not None
+                or byline_in_row(lines[i].stripped, config=config) is not None
             )
 
         return [m for m in out if m.label != "timestamp" or not by_headline(m.line)]

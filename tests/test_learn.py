@@ -1002,6 +1002,30 @@ def test_the_articles_dated_and_timed_line_under_its_headline_stays() -> None:
         assert not any(ln.startswith("Ann said") for ln in nonblank(result.text))
 
 
+def test_the_articles_date_and_byline_row_under_its_headline_stays() -> None:
+    # A blog of one author prints "November 12, 2012 by Linda Bustos" under each post's
+    # headline: with its date masked the row is on every page and learned as a date line,
+    # as it would be in a list of her posts; under the page's own headline it is the post's
+    # date and author, as `clean` keeps it (and reads the author into `byline`).
+    rng = random.Random(34)
+    rows = ["November 12, 2012 by Linda Bustos", "November 9, 2012 by Linda Bustos"]
+    rows += ["November 6, 2012 by Linda Bustos", "October 30, 2012 by Linda Bustos"]
+    docs = []
+    for row in rows:
+        lines = ["Home | Archive | About", headline(rng), row]
+        lines += [paragraph(rng), paragraph(rng), "Links to this post"]
+        docs.append({"site": "rows.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    learned = {x.example: x.label for x in cleaner.learned("rows.example")}
+    assert [learned[r] for r in rows if r in learned] == ["timestamp"]  # the row's template
+    for d, row in zip(docs, rows, strict=True):
+        result = cleaner.clean_and_explain(d)
+        assert row in nonblank(result.text)
+        assert result.byline == "Linda Bustos"
+        alone = nonblank(dedup.clean(d["text"]))
+        assert nonblank(result.text) == [ln for ln in alone if ln != "Links to this post"]
+
+
 # -- 8. near-identical lines --------------------------------------------------------------------
 
 
