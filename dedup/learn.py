@@ -83,7 +83,7 @@ from dedup.cleaner import _result, _run, check_text
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.bylines import byline_in_row
-from dedup.detectors.content import is_recipe_heading
+from dedup.detectors.content import is_date_part, is_dateline, is_recipe_heading
 from dedup.detectors.dates import find_dates, line_date_shape
 from dedup.detectors.titles import _cores, is_date
 from dedup.document import Document, Line, count_words, word_count
@@ -1672,8 +1672,8 @@ class _SiteDetector:
             if got is None:
                 got = verdicts[stripped] = self._verdict(stripped, n)
             out.append(Mark(i, *got))
-        if own and any(m.label == "timestamp" for m in out):
-            out = self._keep_datelines(doc, marks, out, where, heads, above, own, config)
+        if own and out:
+            out = self._keep_datelines(doc, marks, out, heads, above, own, own_prose, config)
         return out
 
     @staticmethod
@@ -1681,22 +1681,27 @@ class _SiteDetector:
         doc: Document,
         marks: Mapping[int, Mark],
         out: list[Mark],
-        where: Mapping[int, int],
         heads: tuple[int, ...],
         above: int | None,
         own: frozenset[str],
+        own_prose: set[int],
         config: CleanConfig,
     ) -> list[Mark]:
-        """Return ``out`` without the learned date lines next to the page's kept headline.
+        """Return ``out`` without the learned date lines of the header of the page's headline.
 
         A date alone is learned when the same date is on many pages of the site: a teaser
         list's, or the dateline of every article of a day, which a crawl of that day meets on
         every page. A date with a weekday or a time is masked, and its template learned from
-        every page ("Thursday, November 10, 2011 10:58 AM": the post's and its comments').
-        Right above or under the page's own headline such a line, if the `dates` detector
-        reads it as a date alone, is the article's dateline (kept by the per-document
-        cleaner, read into ``published``); a teaser's date stands by the teaser, which is
-        learned. ``where``: each non-blank line's position among them.
+        every page ("Thursday, November 10, 2011 10:58 AM": the post's and its comments'), as
+        is a row of a date and a byline ("November 12, 2012 by Linda Bustos") on a blog of a
+        few authors. By the page's own kept headline such a line is the article's dateline,
+        as the per-document cleaner keeps it (and reads ``published`` and ``byline`` from
+        it). The headline: a line the ``titles`` detector marks, or one `_heads` or
+        `_headline_above` takes for it. The dateline: right above it (a date, a time, a year
+        alone, and the parts of a date printed one per line above that: "11", "July",
+        "2012"), or under it within ``content_header_lines`` lines before the page's first
+        paragraph of its own ("Megan Slack", "July 21, 2012", "03:06 PM EDT"). A teaser's
+        date stands by the teaser, which is learned.
         """
         lines, content = doc.lines, doc.content_lines
         removed = {m.line for m in out}
@@ -1706,19 +1711,43 @@ class _SiteDetector:
             return (
                 j not in removed
                 and (m is None or m.label in KEPT_LABELS)
-                and (j in heads or j == above or not own.isdisjoint(_title_keys(lines[j].stripped)))
+                and (
+                    j in heads
+                    or j == above
+                    or (m is not None and m.label == "title")
+                    or not own.isdisjoint(_title_keys(lines[j].stripped))
+                )
             )
 
-        def by_headline(i: int) -> bool:
-            k = where[i]
-            near = content[max(0, k - 1) : k + 2]
-            return any(kept_headline(j) for j in near) and (
-                _is_bare_date(lines[i].stripped)
-                or line_date_shape(lines[i], config) is not None
+        def dated(i: int) -> bool:  # a date or a time alone, or a row of a date and a byline
+            return (
+                line_date_shape(lines[i], config) is not None
                 or byline_in_row(lines[i].stripped, config=config) is not None
             )
 
-        return [m for m in out if m.label != "timestamp" or not by_headline(m.line)]
+        keep: set[int] = set()
+        texts: list[Line] | None = None  # the non-blank lines, for `is_date_part`
+        for k, j in enumerate(content):
+            if not kept_headline(j):
+                continue
+            if k > 0 and content[k - 1] in removed:
+                i = content[k - 1]
+                if dated(i) or is_dateline(lines[i].stripped, config):
+                    keep.add(i)
+                    texts = texts or [lines[i] for i in content]
+                    m = k - 2
+                    while m >= 0 and content[m] in removed and is_date_part(texts, m):
+                        keep.add(content[m])
+                        m -= 1
+            header = content[k + 1 : k + 2 + config.content_header_lines]
+            if own_prose.isdisjoint(header):
+                header = header[:1]  # no paragraph soon: the line right under it only
+            for i in header:
+                if i in own_prose:
+                    break
+                if i in removed and dated(i):
+                    keep.add(i)
+        return [m for m in out if m.line not in keep]
 
     def _headline_above(
         self,

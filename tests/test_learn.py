@@ -1026,6 +1026,48 @@ def test_the_articles_date_and_byline_row_under_its_headline_stays() -> None:
         assert nonblank(result.text) == [ln for ln in alone if ln != "Links to this post"]
 
 
+def test_the_articles_header_keeps_its_learned_date_and_time() -> None:
+    # Title, author, date, time, then the text: the time's template ("03:06 PM EDT", digits
+    # masked) is on every page and learned, two lines under the headline; it is the post's
+    # time, as `clean` keeps it, while the share button beside it goes.
+    rng = random.Random(35)
+    stamps = ["03:06 PM EDT", "05:55 PM EDT", "01:52 PM EDT", "11:20 AM EDT"]
+    docs = []
+    for n, stamp in enumerate(stamps):
+        lines = ["Home | Blog | Contact", headline(rng), "Megan Slack", f"July {21 - n}, 2012"]
+        lines += [stamp, "Share This Post", paragraph(rng), paragraph(rng)]
+        docs.append({"site": "header.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    learned = {x.example: x.label for x in cleaner.learned("header.example")}
+    assert learned.keys() & set(stamps)  # the time's template, shown by one of its lines
+    assert "Share This Post" in learned
+    for n, (d, stamp) in enumerate(zip(docs, stamps, strict=True)):
+        out = nonblank(cleaner.clean(d))
+        assert stamp in out
+        assert f"July {21 - n}, 2012" in out
+        assert "Share This Post" not in out
+
+
+def test_a_learned_dateline_above_the_headline_stays_as_clean_keeps_it() -> None:
+    # "11", "July", "2012" above each post's headline: "July" is on every page of a month's
+    # posts, and so is each number's template (digits masked). The per-document cleaner
+    # keeps the year right above the headline as the post's dateline; the learned model
+    # keeps what it keeps.
+    rng = random.Random(36)
+    docs = []
+    for day in ("11", "09", "04", "02"):
+        title = headline(rng)
+        lines = [f"{title} | Parts", "Home | About | Contact", day, "July", "2012", title]
+        lines += [paragraph(rng), paragraph(rng), "Tags: Travel"]
+        docs.append({"site": "parts.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    assert "July" in {x.example for x in cleaner.learned("parts.example")}
+    for d in docs:
+        alone = nonblank(dedup.clean(d["text"]))
+        assert alone[0] == "2012"
+        assert nonblank(cleaner.clean(d)) == [ln for ln in alone if ln != "Tags: Travel"]
+
+
 # -- 8. near-identical lines --------------------------------------------------------------------
 
 

@@ -1411,7 +1411,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             k = b - 1
             while k > a and classes[k] in _REMOVED:
                 k -= 1
-            if classes[k] in (LINK, SHORT, NEAR) and _dateline(lines[k].stripped, config):
+            if classes[k] in (LINK, SHORT, NEAR) and is_dateline(lines[k].stripped, config):
                 keep[k] = "kept: a dateline right above the title"
                 k -= 1
                 for _ in range(config.content_head_lines):
@@ -1444,11 +1444,11 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
     return out
 
 
-def _dateline(text: str, config: CleanConfig) -> bool:
+def is_dateline(text: str, config: CleanConfig) -> bool:
     """Return whether a line holds a date or a time, or is a year alone: a post's dateline.
 
     Example:
-        >>> [_dateline(t, CleanConfig()) for t in ("9:12am, EDT", "2012", "35595727 story")]
+        >>> [is_dateline(t, CleanConfig()) for t in ("9:12am, EDT", "2012", "35595727 story")]
         [True, True, False]
     """
     return (
