@@ -1549,12 +1549,6 @@ def _title_keys(line: str) -> tuple[str, ...]:
     return (key, *(c for c in _cores(probe) if c != key))
 
 
-def _is_bare_date(line: str) -> bool:
-    """Return whether a line is a date alone, the template of which is the whole line."""
-    norm = normalize(line)
-    return bool(_DIGITS.search(norm)) and template(line) == norm
-
-
 def _dates_in(line: str) -> bool:
     return bool(find_dates(line))
 
@@ -1700,8 +1694,8 @@ class _SiteDetector:
         `_headline_above` takes for it. The dateline: right above it (a date, a time, a year
         alone, and the parts of a date printed one per line above that: "11", "July",
         "2012"), or under it within ``content_header_lines`` lines before the page's first
-        paragraph of its own ("Megan Slack", "July 21, 2012", "03:06 PM EDT"). A teaser's
-        date stands by the teaser, which is learned.
+        paragraph of its own (an author's name, then "July 21, 2012", "03:06 PM EDT"). A
+        teaser's date stands by the teaser, which is learned.
         """
         lines, content = doc.lines, doc.content_lines
         removed = {m.line for m in out}
@@ -1734,7 +1728,7 @@ class _SiteDetector:
                 i = content[k - 1]
                 if dated(i) or is_dateline(lines[i].stripped, config):
                     keep.add(i)
-                    texts = texts or [lines[i] for i in content]
+                    texts = texts or [lines[c] for c in content]
                     m = k - 2
                     while m >= 0 and content[m] in removed and is_date_part(texts, m):
                         keep.add(content[m])
