@@ -921,9 +921,8 @@ def match_author_note(
             if verb is not None:
                 return author, verb
         elif words[:1] == author[:1]:
-            verb = _bio_verb(words, 1, lex)
-            after = words[1 + verb.count(" ") + 1 :] if verb is not None else ()
-            if verb is not None and not lex.title_words.isdisjoint(after):
+            verb = _bio_verb(words, 1, lex)  # the words after it must name a job
+            if verb is not None and not lex.title_words.isdisjoint(words[2 + verb.count(" ") :]):
                 return author[:1], verb
     return None
 
