@@ -1699,19 +1699,23 @@ class _SiteDetector:
         """
         lines, content = doc.lines, doc.content_lines
         removed = {m.line for m in out}
+        reach = config.content_header_lines
+        headline: dict[int, bool] = {}  # position among the non-blank lines -> kept headline
 
-        def kept_headline(j: int) -> bool:
-            m = marks.get(j)
-            return (
-                j not in removed
-                and (m is None or m.label in KEPT_LABELS)
-                and (
+        def kept_headline(k: int) -> bool:
+            j = content[k]
+            if j in removed:
+                return False
+            got = headline.get(k)
+            if got is None:
+                m = marks.get(j)
+                got = headline[k] = (m is None or m.label in KEPT_LABELS) and (
                     j in heads
                     or j == above
                     or (m is not None and m.label == "title")
                     or not own.isdisjoint(_title_keys(lines[j].stripped))
                 )
-            )
+            return got
 
         def dated(i: int) -> bool:  # a date or a time alone, or a row of a date and a byline
             return (
@@ -1719,28 +1723,36 @@ class _SiteDetector:
                 or byline_in_row(lines[i].stripped, config=config) is not None
             )
 
+        # Only the lines next to a learned line can be the headline of its header: they are
+        # asked, not every line of the page (a headline's copies are looked for by its keys).
         keep: set[int] = set()
         texts: list[Line] | None = None  # the non-blank lines, for `is_date_part`
-        for k, j in enumerate(content):
-            if not kept_headline(j):
+        for i in removed:
+            p = bisect_left(content, i)
+            if (
+                p + 1 < len(content)
+                and kept_headline(p + 1)
+                and (dated(i) or is_dateline(lines[i].stripped, config))
+            ):
+                keep.add(i)
+                texts = texts or [lines[c] for c in content]
+                m = p - 1
+                while m >= 0 and content[m] in removed and is_date_part(texts, m):
+                    keep.add(content[m])
+                    m -= 1
                 continue
-            if k > 0 and content[k - 1] in removed:
-                i = content[k - 1]
-                if dated(i) or is_dateline(lines[i].stripped, config):
+            # Under a headline: within `reach` lines, before the page's first paragraph of its
+            # own; with no such paragraph within reach, the line right under it only.
+            for k in range(p - 1, max(-1, p - 2 - reach), -1):
+                if (
+                    kept_headline(k)
+                    and (k + 1 == p or not own_prose.isdisjoint(content[k + 1 : k + 2 + reach]))
+                    and dated(i)
+                ):
                     keep.add(i)
-                    texts = texts or [lines[c] for c in content]
-                    m = k - 2
-                    while m >= 0 and content[m] in removed and is_date_part(texts, m):
-                        keep.add(content[m])
-                        m -= 1
-            header = content[k + 1 : k + 2 + config.content_header_lines]
-            if own_prose.isdisjoint(header):
-                header = header[:1]  # no paragraph soon: the line right under it only
-            for i in header:
-                if i in own_prose:
                     break
-                if i in removed and dated(i):
-                    keep.add(i)
+                if content[k] in own_prose:
+                    break
         return [m for m in out if m.line not in keep]
 
     def _headline_above(
