@@ -359,6 +359,47 @@ def test_the_page_titles_headline_may_head_a_long_header() -> None:
     assert head not in _labels(other, titles.detect)
 
 
+def test_the_headline_over_its_long_header_wins_over_a_copy_in_the_footer() -> None:
+    # Headline, standfirst, share buttons, author, date, caption, then the article; under
+    # it the "About this article" box prints the <title> again over a sentence of its own.
+    # That copy heads a paragraph within `title_body_lines`, the headline only a header:
+    # the header leads to a paragraph longer than any headline, which a footer's or a list
+    # of posts' copy does not (their "paragraphs" are a line or an entry with a full stop).
+    head = "Labour has made its point about the budget, now it must make the case"
+    page_title = f"{head} | Polly Toynbee"
+    dek = "In tough times the budget should be trimmed, but the left must defend the union"
+    header = ["Share", "Tweet this", "Email", "Polly Toynbee", "Thursday 1 November 2012 17.00 EDT"]
+    lede = (
+        "Politics is often a rough trade, everyone knows it and the public despises its "
+        "practice, but this week's vote showed how quickly a party can lose the argument it "
+        "set out to win, and how hard it will be to make the case again."
+    )
+    footer = [
+        "About this article",
+        page_title,
+        "This article was published on the site at 17.00 EDT on Thursday 1 November 2012. "
+        "It was last modified at 07.49 EDT on Friday 2 November 2012.",
+        "World news",
+    ]
+    nav = ["Home", "Comment is free", "Previous | Index"]
+    text = "\n".join([page_title, *nav, head, dek, *header, lede, PARA, PARA2, *footer])
+    result = dedup.clean_and_explain(text)
+    assert result.title == head
+    kept = result.text.split("\n")
+    assert kept[:2] == [head, dek]
+    assert lede in kept
+    assert page_title not in kept
+    # A list of posts that prints the headline among other headlines, one of them with a
+    # full stop, is no header: the copy over the article wins, as before.
+    others = ["Five walks along the old canal", "Ferry prices rise again", "A new café"]
+    others += ["The mill reopens", "Harbour lights", "Tides and times of the bay"]
+    entry = "Mr. Smith goes to the harbour board with a plan for the bridge and a ferry"
+    posts = ["Recent posts", head, *others, entry, *nav]
+    text = "\n".join([page_title, *posts, head, PARA, PARA2])
+    assert dedup.clean_and_explain(text).title == head
+    assert dedup.clean(text).split("\n")[:2] == [head, PARA]
+
+
 def test_headline_over_a_dated_header_stays_the_title_when_cleaned_again() -> None:
     # The <title>'s headline printed in the body over a dated header: date, the author (a
     # link, printed twice), "Profile", a few teasers, then the article. The first clean

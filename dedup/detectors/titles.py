@@ -12,8 +12,10 @@ list. The first line is compared with every line by fuzzy matching (rapidfuzz ra
 (" - ", " | ", ": "...) is dropped, the dropped part being the shorter side.
 
 Which copy is the ``title``: a copy that heads the article (a paragraph follows it before the
-next copy, see `heads_body`); an undecorated copy before a decorated one (the dev set's gold
-keeps the in-body headline, not the HTML <title>); then the first. A header printed twice
+next copy, see `heads_body`; or, printed as the <title> prints it, a header of short lines
+does, a dek, a byline, share buttons, and then a paragraph longer than any headline); an
+undecorated copy before a decorated one (the dev set's gold keeps the in-body headline, not
+the HTML <title>); then the first. A header printed twice
 around its timestamp (headline, date, "Follow", headline, article: seed 000) keeps its first
 copy. Further down the page only such dated pairs count (an article's header in a file of
 several articles), since lines printed twice there are mostly comment furniture. With no
@@ -395,19 +397,21 @@ def heads_body(
     return any(is_paragraph(ln, config) for ln in after if stop is None or ln.index < stop)
 
 
-def _heads_header(doc: Document, index: int, config: CleanConfig, *, stop: int | None) -> bool:
+def _heads_header(
+    doc: Document, index: int, config: CleanConfig, *, stop: int | None, words: int = 0
+) -> bool:
     """Return whether line ``index`` heads a header of short lines and then a paragraph.
 
-    A paragraph (see `is_paragraph`) must follow within ``config.title_header_lines``
-    lines, before line ``stop`` (the next copy), with only lines of a headline's length
-    before it.
+    A paragraph (see `is_paragraph`) of more than ``words`` words must follow within
+    ``config.title_header_lines`` lines, before line ``stop`` (the next copy), with only
+    lines of a headline's length before it.
     """
     _, after = doc.neighbours(index, config.title_header_lines)
     for line in after:
         if stop is not None and line.index >= stop:
             return False
         if is_paragraph(line, config):
-            return True
+            return line.n_words > words
         if line.n_words > config.max_title_words:
             return False
     return False
@@ -627,14 +631,18 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             for c, stop in zip(group, nexts, strict=True)
             if heads_body(doc, c.index, config, stop=stop)
         }
-        if not heading and pos == 0:
+        if pos == 0:
             # The <title>'s headline printed as it is may head a longer header: a dek, a
-            # byline, "Follow", a reading time, a date, share buttons.
+            # byline, "Follow", a reading time, a date, share buttons. Beside a copy that
+            # heads a body, only where the header leads to a paragraph longer than any
+            # headline (a list of posts holds headlines with a full stop in them).
             exact = {lines[i].key, *_cores(lines[i])}
-            heading = {
+            longer = config.max_title_words if heading else 0
+            heading |= {
                 c.index
                 for c, stop in zip(group[1:], nexts[1:], strict=True)
-                if lines[c.index].key in exact and _heads_header(doc, c.index, config, stop=stop)
+                if lines[c.index].key in exact
+                and _heads_header(doc, c.index, config, stop=stop, words=longer)
             }
         if not heading:
             continue  # copies in menus or link lists, not above an article: not our business
