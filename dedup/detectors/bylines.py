@@ -981,15 +981,22 @@ def _author_notes(
     "Cyrus Farivar is the senior business editor at Example News", under or after an article
     bylined "By Cyrus Farivar": who the author is, not what the article says.
     """
-    authors = [a for name in names for a in author_keys(name, config=config)]
-    if not authors:
-        return []
-    firsts = {a[0] for a in authors}
+    # A note starts with its author's first word: each line is matched against the authors
+    # of its own first word only, each author once (a file of many articles may byline
+    # hundreds of times, and lines by the thousand start with a common first word).
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for name in names:
+        for author in author_keys(name, config=config):
+            same = by_first.setdefault(author[0], [])
+            if author not in same:
+                same.append(author)
     lines = doc.lines
     out = []
-    # Most lines fail on their first word.
-    for i in [i for i in doc.content_lines if lines[i].key.partition(" ")[0] in firsts]:
+    for i in doc.content_lines:
         line = lines[i]
+        authors = by_first.get(line.key.partition(" ")[0])
+        if authors is None:  # most lines fail on their first word
+            continue
         if i in marks or i in taken or line.n_words > config.byline_note_max_words:
             continue
         hit = match_author_note(line.text, authors, config=config)
