@@ -400,6 +400,28 @@ def test_the_headline_over_its_long_header_wins_over_a_copy_in_the_footer() -> N
     assert dedup.clean(text).split("\n")[:2] == [head, PARA]
 
 
+def test_an_in_body_copy_of_an_undecorated_page_title_is_the_title() -> None:
+    # The <title> prints the headline without the site's name, so both copies read alike;
+    # a promotion within `title_body_lines` under the <title> line makes it "head a body"
+    # too. The copy over the article, past a header's reach (`title_window`), is the title:
+    # taking the <title> line kept the menu and the "most read" entry as the article's
+    # header. (Nearer, it is a header printed twice, which keeps its first copy: seed 000.)
+    head = "Friday Arts Diary"
+    promo = (
+        "Subscribe to the magazine today and get the first twelve issues for twelve pounds, "
+        "delivered to your door every week, with free access to the archive."
+    )
+    lines = [head, "Home", "Politics", "Culture", "Science", "Sport", promo, "Most read"]
+    lines += ["Why the bridge is late", head, "Our cultural picks for the week ahead"]
+    lines += ["By the Arts Desk", "Share"]
+    result = dedup.clean_and_explain("\n".join([*lines, PARA, PARA2]))
+    labels = [ll.label for ll in result.line_labels]
+    assert labels[0] == "duplicate_title"
+    assert labels[9] == "title"
+    assert result.text.split("\n") == [head, lines[10], lines[11], PARA, PARA2]
+    assert dedup.clean(result.text) == result.text
+
+
 def test_headline_over_a_dated_header_stays_the_title_when_cleaned_again() -> None:
     # The <title>'s headline printed in the body over a dated header: date, the author (a
     # link, printed twice), "Profile", a few teasers, then the article. The first clean

@@ -15,12 +15,13 @@ Which copy is the ``title``: a copy that heads the article (a paragraph follows 
 next copy, see `heads_body`; or, printed as the <title> prints it, a header of short lines
 does, a dek, a byline, share buttons, and then a paragraph longer than any headline); an
 undecorated copy before a decorated one (the dev set's gold keeps the in-body headline, not
-the HTML <title>); then the first. A header printed twice
-around its timestamp (headline, date, "Follow", headline, article: seed 000) keeps its first
-copy. Further down the page only such dated pairs count (an article's header in a file of
-several articles), since lines printed twice there are mostly comment furniture. With no
-copy, the first headline-like line near the top that heads a paragraph is the title; a text
-that starts with bullets or prose has none. A line the lexical detectors know for a date,
+the HTML <title>); a copy in the body, beyond ``title_window`` lines, before the <title>
+line; then the first. A header printed twice around its timestamp (headline, date,
+"Follow", headline, article: seed 000) keeps its first copy. Further down the page only such
+dated pairs count (an article's header in a file of several articles), since lines printed
+twice there are mostly comment furniture. With no copy, the first headline-like line near
+the top that heads a paragraph is the title; a text that starts with bullets or prose has
+none. A line the lexical detectors know for a date,
 chrome or a byline is never a title. A headline ends without a full stop, except on blogs
 that end every title with one ("Top 5 posts of the week."): such a line is taken for the
 headline only where the <title> line prints it with the site's name.
@@ -647,8 +648,18 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
         if not heading:
             continue  # copies in menus or link lists, not above an article: not our business
         # An undecorated copy wins (the dev set's gold keeps the in-body headline, not the
-        # HTML <title> with the site's name), then a copy heading the body, then the first.
-        keeper = min(group, key=lambda c: (c.decorated, c.index not in heading, c.index))
+        # HTML <title> with the site's name), then a copy heading the body, then one in the
+        # body over the <title> line, which reads alike when it prints no site name (a copy
+        # beyond `title_window` lines: nearer, it is a header printed twice, as in seed 000,
+        # which keeps its first), then the first.
+        below = pos == 0 and any(
+            c.index in heading and bisect_left(doc.content_lines, c.index) > config.title_window
+            for c in group[1:]
+        )
+        keeper = min(
+            group,
+            key=lambda c: (c.decorated, c.index not in heading, below and c.index == i, c.index),
+        )
         # A dated header printed twice (seed 000; any pair inside the page): keep its first.
         header = group[0] if pos > 0 else _dated_header(doc, group, candidates, config)
         if header is not None:
