@@ -400,6 +400,40 @@ def test_the_headline_over_its_long_header_wins_over_a_copy_in_the_footer() -> N
     assert dedup.clean(text).split("\n")[:2] == [head, PARA]
 
 
+def test_with_no_copy_over_a_body_the_header_leading_to_the_longest_paragraph_wins() -> None:
+    # No copy has a paragraph within `title_body_lines`: the sidebar's copy heads a list of
+    # headlines, the seventh a question with a full stop ("a paragraph" of 15 words), the
+    # article's copy a header (byline, date, time, "Edit", "Follow", a caption) over its
+    # lede. Both head a header; the copy over the longer paragraph is the article's.
+    head = "Facebook Says Lawsuit Claiming Half Ownership of Site Is a Farce"
+    sidebar = [
+        "Threat Level",
+        head,
+        "Gmail Location Data Led FBI to Uncover Top Spy's Affair",
+        "Design",
+        "3D-Printing Photo Booth Makes You Into an Action Figure",
+        "Raw File",
+        "Canadians Trade Guns for Cameras in Creative Anti-Violence Program",
+        "Webmonkey",
+        "Is It Legal Yet? Photos Show Farming Pot Is Pretty Much Like Farming Anything Else",
+        "How To",
+        "Use Camera Tricks to Paint Light in the Sky",
+    ]
+    header = ["By David Kravets", "11.12.12", "3:30 PM", "Edit", "Follow @dmkravets"]
+    header += ["Paul Ceglia", "The plaintiff outside the court in Buffalo"]
+    lede = (
+        "Declaring it a massive fraud and a farce, Facebook is demanding a federal judge "
+        "dismiss a lawsuit by a man claiming to own half of the social networking site."
+    )
+    text = "\n".join([f"{head} | Threat Level", *sidebar, head, *header, lede, PARA, PARA2])
+    result = dedup.clean_and_explain(text)
+    labels = [ll.label for ll in result.line_labels]
+    assert labels[2] == "duplicate_title"
+    assert labels[12] == "title"
+    assert lede in result.text.split("\n")
+    assert dedup.clean(result.text) == result.text
+
+
 def test_an_in_body_copy_of_an_undecorated_page_title_is_the_title() -> None:
     # The <title> prints the headline without the site's name, so both copies read alike;
     # a promotion within `title_body_lines` under the <title> line makes it "head a body"

@@ -407,15 +407,23 @@ def _heads_header(
     ``config.title_header_lines`` lines, before line ``stop`` (the next copy), with only
     lines of a headline's length before it.
     """
+    return _header_lead(doc, index, config, stop=stop) > words
+
+
+def _header_lead(doc: Document, index: int, config: CleanConfig, *, stop: int | None) -> int:
+    """Return the words of the paragraph line ``index`` heads over a header (0: none).
+
+    See `_heads_header`.
+    """
     _, after = doc.neighbours(index, config.title_header_lines)
     for line in after:
         if stop is not None and line.index >= stop:
-            return False
+            return 0
         if is_paragraph(line, config):
-            return line.n_words > words
+            return line.n_words
         if line.n_words > config.max_title_words:
-            return False
-    return False
+            return 0
+    return 0
 
 
 def _heads_dated_header(doc: Document, index: int, config: CleanConfig) -> bool:
@@ -636,15 +644,18 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             # The <title>'s headline printed as it is may head a longer header: a dek, a
             # byline, "Follow", a reading time, a date, share buttons. Beside a copy that
             # heads a body, only where the header leads to a paragraph longer than any
-            # headline (a list of posts holds headlines with a full stop in them).
+            # headline (a list of posts holds headlines with a full stop in them); else the
+            # copies whose header leads to the longest paragraph (the article's lede, not
+            # such an entry of a list).
             exact = {lines[i].key, *_cores(lines[i])}
-            longer = config.max_title_words if heading else 0
-            heading |= {
-                c.index
+            leads = {
+                c.index: _header_lead(doc, c.index, config, stop=stop)
                 for c, stop in zip(group[1:], nexts[1:], strict=True)
                 if lines[c.index].key in exact
-                and _heads_header(doc, c.index, config, stop=stop, words=longer)
             }
+            longest = max(leads.values(), default=0)
+            floor = config.max_title_words if heading else max(0, longest - 1)
+            heading |= {c for c, lead in leads.items() if lead > floor}
         if not heading:
             continue  # copies in menus or link lists, not above an article: not our business
         # An undecorated copy wins (the dev set's gold keeps the in-body headline, not the
