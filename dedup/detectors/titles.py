@@ -21,10 +21,10 @@ line; then the first. A header printed twice around its timestamp (headline, dat
 dated pairs count (an article's header in a file of several articles), since lines printed
 twice there are mostly comment furniture. With no copy, the first headline-like line near
 the top that heads a paragraph is the title; a text that starts with bullets or prose has
-none. A line the lexical detectors know for a date,
-chrome or a byline is never a title. A headline ends without a full stop, except on blogs
-that end every title with one ("Top 5 posts of the week."): such a line is taken for the
-headline only where the <title> line prints it with the site's name.
+none. A line the lexical detectors know for a date, chrome or a byline is never a title. A
+headline ends without a full stop, except on blogs that end every title with one ("Top 5
+posts of the week."): such a line is taken for the headline only where the <title> line
+prints it with the site's name.
 """
 
 from __future__ import annotations
@@ -398,22 +398,17 @@ def heads_body(
     return any(is_paragraph(ln, config) for ln in after if stop is None or ln.index < stop)
 
 
-def _heads_header(
-    doc: Document, index: int, config: CleanConfig, *, stop: int | None, words: int = 0
-) -> bool:
-    """Return whether line ``index`` heads a header of short lines and then a paragraph.
-
-    A paragraph (see `is_paragraph`) of more than ``words`` words must follow within
-    ``config.title_header_lines`` lines, before line ``stop`` (the next copy), with only
-    lines of a headline's length before it.
-    """
-    return _header_lead(doc, index, config, stop=stop) > words
+def _heads_header(doc: Document, index: int, config: CleanConfig, *, stop: int | None) -> bool:
+    """Return whether line ``index`` heads a header of short lines and then a paragraph."""
+    return _header_lead(doc, index, config, stop=stop) > 0
 
 
 def _header_lead(doc: Document, index: int, config: CleanConfig, *, stop: int | None) -> int:
     """Return the words of the paragraph line ``index`` heads over a header (0: none).
 
-    See `_heads_header`.
+    A paragraph (see `is_paragraph`) must follow within ``config.title_header_lines``
+    lines, before line ``stop`` (the next copy), with only lines of a headline's length
+    before it.
     """
     _, after = doc.neighbours(index, config.title_header_lines)
     for line in after:
