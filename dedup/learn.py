@@ -1667,7 +1667,7 @@ class _SiteDetector:
                 got = verdicts[stripped] = self._verdict(stripped, n)
             out.append(Mark(i, *got))
         if own and out:
-            out = self._keep_datelines(doc, marks, out, heads, above, own, own_prose, config)
+            out = self._keep_datelines(doc, marks, out, where, heads, above, own, own_prose, config)
         return out
 
     @staticmethod
@@ -1675,6 +1675,7 @@ class _SiteDetector:
         doc: Document,
         marks: Mapping[int, Mark],
         out: list[Mark],
+        where: Mapping[int, int],
         heads: tuple[int, ...],
         above: int | None,
         own: frozenset[str],
@@ -1695,7 +1696,8 @@ class _SiteDetector:
         alone, and the parts of a date printed one per line above that: "11", "July",
         "2012"), or under it within ``content_header_lines`` lines before the page's first
         paragraph of its own (an author's name, then "July 21, 2012", "03:06 PM EDT"). A
-        teaser's date stands by the teaser, which is learned.
+        teaser's date stands by the teaser, which is learned. ``where``: each non-blank line's
+        position among them.
         """
         lines, content = doc.lines, doc.content_lines
         removed = {m.line for m in out}
@@ -1728,14 +1730,14 @@ class _SiteDetector:
         keep: set[int] = set()
         texts: list[Line] | None = None  # the non-blank lines, for `is_date_part`
         for i in removed:
-            p = bisect_left(content, i)
+            p = where[i]
             if (
                 p + 1 < len(content)
                 and kept_headline(p + 1)
                 and (dated(i) or is_dateline(lines[i].stripped, config))
             ):
                 keep.add(i)
-                texts = texts or [lines[c] for c in content]
+                texts = texts or doc.nonblank()
                 m = p - 1
                 while m >= 0 and content[m] in removed and is_date_part(texts, m):
                     keep.add(content[m])

@@ -990,6 +990,8 @@ def _author_notes(
             same = by_first.setdefault(author[0], [])
             if author not in same:
                 same.append(author)
+    if not by_first:
+        return []
     lines = doc.lines
     out = []
     for i in doc.content_lines:
