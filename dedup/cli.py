@@ -436,6 +436,7 @@ class _Summary:
         self.lines = 0
         self.removed: dict[str, int] = {}
         self.emptied = 0
+        self.first_removed = 0  # the number of the first document with a removal (from 1)
 
     def add(self, text: str, result: CleanResult, lines: int) -> None:
         self.documents += 1
@@ -443,12 +444,21 @@ class _Summary:
         self.lines += lines
         for label, n in result.counts().items():
             self.removed[label] = self.removed.get(label, 0) + n
+        if result.removals and not self.first_removed:
+            self.first_removed = self.documents
         if text.strip() and not result.text.strip():
             self.emptied += 1
 
     def lines_of_report(
-        self, reader: Reader, sink: _Sink, *, quiet: bool, notes: Sequence[str] = ()
+        self,
+        reader: Reader,
+        sink: _Sink,
+        *,
+        quiet: bool,
+        notes: Sequence[str] = (),
+        model: str | None = None,
     ) -> Iterator[str]:
+        """Yield the summary's lines; ``model``: the learned model's file, `UNSAVED` if none."""
         stats = reader.stats
         if not quiet:
             share = f" ({self.bytes_out / stats.bytes_in:.0%} kept)" if stats.bytes_in else ""
@@ -474,10 +484,24 @@ class _Summary:
         yield from _input_warnings(reader)
         if not quiet:
             yield f"  wrote {sink.description}"
-            if self.documents and reader.kind != "document":
+            if self.first_removed and reader.kind != "document":
+                # The first document anything was removed from, explained as it was cleaned:
+                # with the learned model when there is one (without, the learned lines stay).
                 glob = f" --glob {shlex.quote(reader.glob)}" if reader.glob != "*.txt" else ""
-                path = shlex.quote(reader.path)
-                yield f"  see why, line by line: dedup explain {path}{glob} --record 1"
+                command = f"dedup explain {shlex.quote(reader.path)}{glob}"
+                record = f"--record {self.first_removed}"
+                if model is UNSAVED:
+                    yield (
+                        "  see why, line by line: learn with --model FILE to save the model, "
+                        f"then: {command} --model FILE {record}"
+                    )
+                else:
+                    with_model = f" --model {shlex.quote(model)}" if model is not None else ""
+                    yield f"  see why, line by line: {command}{with_model} {record}"
+
+
+#: ``model`` of `_Summary.lines_of_report` when the model was learned but not saved.
+UNSAVED = "\0unsaved"
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
@@ -538,13 +562,7 @@ def _cmd_clean_learned(args: argparse.Namespace) -> int:
         )
     else:
         assert model is not None  # _cmd_clean sends only --learn or --model here
-        if not Path(model).is_file():
-            msg = (
-                f"{model}: no such model file; learn one first: dedup clean INPUT --learn "
-                f"--model {shlex.quote(model)}"
-            )
-            raise ConfigError(msg)
-        cleaner = Cleaner.load(model)
+        cleaner = _load_model(model)
     sink = _open_sink(args, reader)  # refuses a wrong output before the long learning pass
     try:
         if args.learn:
@@ -570,8 +588,22 @@ def _cmd_clean_learned(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         doc_fn=site_fn,
         notes=notes,
+        model=UNSAVED if model is None else model,
     )
     return 0
+
+
+def _load_model(path: str) -> Cleaner:
+    """Return the `dedup.Cleaner` saved in ``path``; a missing file says how to make one."""
+    from dedup.learn import Cleaner
+
+    if not Path(path).is_file():
+        msg = (
+            f"{path}: no such model file; learn one first: dedup clean INPUT --learn "
+            f"--model {shlex.quote(path)}"
+        )
+        raise ConfigError(msg)
+    return Cleaner.load(path)
 
 
 def _learning_docs(reader: Reader, progress: _Progress) -> Iterator[object]:
@@ -638,6 +670,7 @@ def run_clean(
     jobs: int = 1,
     doc_fn: Callable[[Record], object] | None = None,
     notes: Sequence[str] = (),
+    model: str | None = None,
 ) -> None:
     """Clean every record of ``reader`` into ``sink`` and print the summary on stderr.
 
@@ -645,7 +678,8 @@ def run_clean(
     record's text), so a corpus-aware cleaner (``--learn``) plugs in without another loop.
     With ``jobs > 1`` it must be picklable (a module-level function, or an object whose state
     pickles); it is sent once to each worker. ``notes`` are summary lines printed after the
-    first.
+    first; ``model`` is the learned model's file the summary's hint names (`UNSAVED`: learned,
+    not saved).
     """
     summary = _Summary()
     progress = _Progress(reader, quiet=quiet, desc="dedup clean")
@@ -661,7 +695,7 @@ def run_clean(
         raise
     progress.close()
     sink.close()
-    for line in summary.lines_of_report(reader, sink, quiet=quiet, notes=notes):
+    for line in summary.lines_of_report(reader, sink, quiet=quiet, notes=notes, model=model):
         _print_err(line)
 
 
@@ -908,22 +942,30 @@ def _add_clean(subparsers: _Subparsers) -> None:
         "lines seen on one page so far are forgotten, so memory stays flat on any dump, at "
         "the cost of exact counts for rare lines (default: 64)",
     )
-    learn.add_argument(
+    _add_site_options(learn)
+    _add_run_options(p, work="clean")
+    _add_engine_options(p)
+    p.set_defaults(func=_cmd_clean)
+
+
+def _add_site_options(
+    parser: argparse._ActionsContainer, *, infer: bool = True, lead: str = ""
+) -> None:
+    """Add ``--site-field`` and ``--url-field``: where a record names its site (`site_of`)."""
+    inferred = ", else the site is inferred from the page's edge lines" if infer else ""
+    parser.add_argument(
         "--site-field",
         default="site",
         metavar="NAME",
-        help="the field naming a record's site; without it, the host of --url-field, else the "
-        "site is inferred from the page's edge lines (default: site)",
+        help=f"{lead}the field naming a record's site; without it, the host of --url-field"
+        f"{inferred} (default: site)",
     )
-    learn.add_argument(
+    parser.add_argument(
         "--url-field",
         default="url",
         metavar="NAME",
         help="the field of a record's URL (default: url)",
     )
-    _add_run_options(p, work="clean")
-    _add_engine_options(p)
-    p.set_defaults(func=_cmd_clean)
 
 
 # --------------------------------------------------------------------------- explain
@@ -1042,8 +1084,14 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     color = use_color(args.color, sys.stdout)
     out = sys.stdout.buffer
     many = reader.kind != "document" and args.record is None and args.id is None
+    # With a model, each document is explained as `dedup clean --model` cleans it.
+    cleaner = None if args.model is None else _load_model(args.model)
     for record in _select(reader, args):
-        result = clean_and_explain(record.text)
+        if cleaner is None:
+            result = clean_and_explain(record.text)
+        else:
+            site = dups.site_of(record.fields, args.site_field, args.url_field)
+            result = cleaner.clean_and_explain(record.text, site=site)
         lines = list(format_explanation(record.text, result, color=color))
         if many or reader.kind != "document":
             head = _visible(f"== {record.where}  id: {record.id} ==")
@@ -1080,6 +1128,13 @@ def _add_explain(subparsers: _Subparsers) -> None:
         default="auto",
         help="colour labels: auto colours a terminal unless NO_COLOR is set (default: auto)",
     )
+    p.add_argument(
+        "--model",
+        metavar="FILE",
+        help="explain with the site chrome learned in FILE (dedup clean --learn --model FILE), "
+        "as dedup clean --model FILE cleans; without it, the per-document cleaner's verdicts",
+    )
+    _add_site_options(p, lead="with --model: ")
     p.set_defaults(func=_cmd_explain)
 
 
@@ -1355,19 +1410,7 @@ def _add_dups(subparsers: _Subparsers) -> None:
         help="do not learn each site's chrome across the input (lines of the cleaned text seen "
         "on 3+ differently titled pages of a site are left out of the comparison)",
     )
-    p.add_argument(
-        "--site-field",
-        default="site",
-        metavar="NAME",
-        help="the field naming a record's site; without it, the host of --url-field "
-        "(default: site)",
-    )
-    p.add_argument(
-        "--url-field",
-        default="url",
-        metavar="NAME",
-        help="the field of a record's URL (default: url)",
-    )
+    _add_site_options(p, infer=False)
     p.add_argument(
         "--field",
         default=DUPS_FIELD,
@@ -1751,19 +1794,7 @@ def _add_store_io(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help=f"also write what cleaning removed and why (removals in the {EXPLAIN_FIELD!r} field)",
     )
-    p.add_argument(
-        "--site-field",
-        default="site",
-        metavar="NAME",
-        help="the field naming a record's site; without it, the host of --url-field, else the "
-        "site is inferred from the page's edge lines (default: site)",
-    )
-    p.add_argument(
-        "--url-field",
-        default="url",
-        metavar="NAME",
-        help="the field of a record's URL (default: url)",
-    )
+    _add_site_options(p)
     _add_quiet(p)
 
 
@@ -1926,16 +1957,7 @@ def _add_report(subparsers: _Subparsers) -> None:
         metavar="NAME",
         help="field joining the records of several inputs (default: id; else file:line)",
     )
-    p.add_argument(
-        "--site-field", default="site", metavar="NAME", help="field naming the site (default: site)"
-    )
-    p.add_argument(
-        "--url-field",
-        default="url",
-        metavar="NAME",
-        help="field with the URL, whose host is the site when there is no site field "
-        "(default: url)",
-    )
+    _add_site_options(p, infer=False)
     p.add_argument(
         "--explain-field",
         default=EXPLAIN_FIELD,

@@ -551,6 +551,19 @@ def test_explain_directory_by_relative_path_and_stdin(tmp_path):
     assert ok("explain", "-", stdin=PAGE.encode()).stdout == from_file
 
 
+def test_the_summary_points_at_the_first_record_with_a_removal(tmp_path):
+    src = tmp_path / "in.jsonl"
+    article = "It rained all day in the city, and the river rose over its banks by night."
+    objs = [{"id": "a", "text": article}, {"id": "b", "text": "Share\n" + article}]
+    write_jsonl(src, objs)
+    assert not dedup.clean_and_explain(article).removals
+    proc = ok("clean", src, "-o", tmp_path / "out.jsonl")
+    assert f"see why, line by line: dedup explain {src} --record 2" in proc.stderr
+    # Nothing removed anywhere: nothing to see.
+    write_jsonl(src, objs[:1])
+    assert "see why" not in ok("clean", src, "-o", tmp_path / "out.jsonl").stderr
+
+
 def test_explain_record_and_id_are_exclusive(tmp_path):
     proc = run("explain", "x.jsonl", "--record", "1", "--id", "a")
     assert proc.returncode == 2

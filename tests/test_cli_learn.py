@@ -14,6 +14,7 @@ import pytest
 from test_cli import fail, ok, read_jsonl, run, write_jsonl
 
 import dedup
+from dedup.cli import format_explanation
 
 ARTICLES = [
     (
@@ -159,6 +160,57 @@ def test_saved_model_gives_the_same_output_from_a_file_and_from_stdin(dump, tmp_
     assert f"used the model {model}" in proc.stderr
     piped = ok("clean", "-", "--model", model, "--explain", stdin=dump.read_bytes())
     assert piped.stdout == first.read_bytes()
+
+
+def test_explain_with_the_model_shows_what_clean_with_it_removed(dump, tmp_path):
+    # `dedup explain` without the model shows the per-document cleaner, which keeps the
+    # learned lines: the model is what tells them apart.
+    model = tmp_path / "chrome.db"
+    ok("clean", dump, "--learn", "--model", model, "-o", tmp_path / "out.jsonl")
+    cleaner = dedup.Cleaner.load(model)
+    for n, orig in enumerate(records(), 1):
+        out = ok("explain", dump, "--model", model, "--record", n).stdout.decode("utf-8")
+        result = cleaner.clean_and_explain(orig)
+        lines = format_explanation(orig["text"], result, color=False)
+        assert out == f"== {dump}:{n}  id: {orig['id']} ==\n" + "\n".join(lines) + "\n"
+        plain = ok("explain", dump, "--record", n).stdout.decode("utf-8")
+        learned = orig["site"] == "example.com"
+        assert ("site_boilerplate" in out) is learned
+        assert ("of 6 pages of example.com" in out) is learned
+        assert "site_boilerplate" not in plain
+        assert (out == plain) is not learned
+    # The site comes from the record's fields, under the names --site-field/--url-field give.
+    renamed = tmp_path / "renamed.jsonl"
+    write_jsonl(renamed, [{**{"where": r.pop("site")}, **r} for r in records()])
+    args = ("explain", renamed, "--model", model, "--record", "1")
+    assert "site_boilerplate" in ok(*args, "--site-field", "where").stdout.decode("utf-8")
+
+
+def test_explain_refuses_a_missing_or_wrong_model_naming_it(dump, tmp_path):
+    missing = tmp_path / "missing.db"
+    proc = fail("explain", dump, "--model", missing)
+    assert str(missing) in proc.stderr
+    assert "--learn" in proc.stderr
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("not a model\n")
+    proc = fail("explain", dump, "--model", bogus)
+    assert str(bogus) in proc.stderr
+    assert "not a dedup model" in proc.stderr
+    assert proc.stdout == b""
+
+
+def test_the_summary_says_how_to_see_why_with_the_model(dump, tmp_path):
+    # The hint names the model, and the first record anything was removed from.
+    model = tmp_path / "chrome.db"
+    proc = ok("clean", dump, "--learn", "--model", model, "-o", tmp_path / "out.jsonl")
+    hint = f"see why, line by line: dedup explain {dump} --model {model} --record 1"
+    assert hint in proc.stderr
+    proc = ok("clean", dump, "--model", model, "-o", tmp_path / "again.jsonl")
+    assert hint in proc.stderr
+    # Learned but not saved: explaining needs the model saved.
+    proc = ok("clean", dump, "--learn", "-o", tmp_path / "out2.jsonl")
+    assert "dedup explain" in proc.stderr
+    assert "--model FILE" in proc.stderr
 
 
 def test_learn_on_stdin_is_refused_with_the_ways_out(dump):
