@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from dedup.cleaner import clean as clean_text
-from dedup.errors import ConfigError, InputError
+from dedup.errors import ConfigError, InputError, refuse_one
 from dedup.learn import Cleaner, LearnState
 from dedup.normalize import normalize
 from dedup.shingle import ShingleParams
@@ -1013,7 +1013,8 @@ def find_duplicates(
         a `DuplicateResult`.
 
     Raises:
-        InputError: a document is not a str or a mapping with a str text field.
+        InputError: ``docs`` is one document, or a document is not a str or a mapping with
+            a str text field.
         ConfigError: an option is out of range, or two documents share an id.
 
     Example:
@@ -1023,6 +1024,7 @@ def find_duplicates(
         >>> [(c.ids, c.representative, c.match) for c in result.clusters]
         [(('0', '2'), '2', ('near', 'representative')), (('1',), '1', ('representative',))]
     """
+    refuse_one(docs, "find_duplicates")
     scheme = SignatureScheme(
         num_perm=num_perm, seed=seed, shingle=shingle if shingle is not None else ShingleParams()
     )
@@ -1080,6 +1082,10 @@ def duplicate_columns(
         columns ``cluster`` (representative's id or row), ``is_duplicate``, ``duplicate_of``
         (``None`` for kept rows) and ``similarity``, one value per row.
 
+    Raises:
+        InputError: ``batch`` is one text, or one row of a table (``datasets`` without
+            ``batched=True``).
+
     Example:
         >>> cols = duplicate_columns(["same text here"] * 2 + ["other"], clean=False)
         >>> cols["is_duplicate"], cols["duplicate_of"]
@@ -1089,9 +1095,18 @@ def duplicate_columns(
         if text_field not in batch:
             msg = f"the batch has no {text_field!r} column (it has {', '.join(map(str, batch))})"
             raise InputError(msg)
-        texts = list(batch[text_field])
+        column = batch[text_field]
+        if isinstance(column, str):
+            msg = (
+                f"the batch's {text_field!r} column is one text, not a column: that is one "
+                "row; give duplicate_columns the whole table, e.g. with datasets: "
+                "ds.map(duplicate_columns, batched=True, batch_size=None)"
+            )
+            raise InputError(msg)
+        texts = list(column)
         ids = [str(x) for x in batch[id_field]] if id_field is not None else None
     else:
+        refuse_one(batch, "duplicate_columns")
         texts, ids = list(batch), None
     docs: list[str | Mapping[str, Any]] = (
         [{"id": i, "text": t} for i, t in zip(ids, texts, strict=True)]

@@ -6,6 +6,8 @@ Messages say what was given, what is allowed and a likely fix.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class DedupError(Exception):
     """Base class of every error dedup raises on purpose."""
@@ -36,3 +38,24 @@ class StoreError(DedupError, OSError):
 
     The message names the location and what to do.
     """
+
+
+def refuse_one(docs: object, call: str) -> None:
+    """Raise `InputError` when ``docs``, meant as many documents, is one document.
+
+    A ``str`` is an iterable too: each character would be taken for a document of its own.
+
+    Example:
+        >>> refuse_one(["a", "b"], "find_duplicates")
+        >>> refuse_one("a b", "find_duplicates")
+        Traceback (most recent call last):
+        ...
+        dedup.errors.InputError: find_duplicates takes an iterable of documents, got one str: \
+wrap it in a list: find_duplicates([doc])
+    """
+    if isinstance(docs, str | bytes | bytearray | Mapping):
+        msg = (
+            f"{call} takes an iterable of documents, got one {type(docs).__name__}: wrap it "
+            f"in a list: {call}([doc])"
+        )
+        raise InputError(msg)

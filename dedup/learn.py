@@ -87,7 +87,7 @@ from dedup.detectors.content import is_date_part, is_dateline, is_recipe_heading
 from dedup.detectors.dates import find_dates, line_date_shape
 from dedup.detectors.titles import _cores, is_date
 from dedup.document import Document, Line, count_words, word_count
-from dedup.errors import ConfigError, InputError, ModelError
+from dedup.errors import ConfigError, InputError, ModelError, refuse_one
 from dedup.lexicon import date_words
 from dedup.normalize import match_key, normalize
 from dedup.types import KEPT_LABELS, CleanResult
@@ -777,6 +777,7 @@ class Cleaner:
 
     def fit(self, docs: Iterable[object]) -> Cleaner:
         """Forget what was learned, then learn from ``docs``; return the cleaner."""
+        refuse_one(docs, "fit")  # before forgetting: a wrong call keeps the model
         self._reset()
         return self.partial_fit(docs)
 
@@ -791,9 +792,7 @@ class Cleaner:
             InputError: a document is neither a ``str`` nor a mapping with a ``str`` text.
             ConfigError: this Cleaner only cleans (made by `for_cleaning`).
         """
-        if isinstance(docs, (str, Mapping)):
-            msg = "partial_fit takes an iterable of documents; wrap a single one in a list"
-            raise InputError(msg)
+        refuse_one(docs, "partial_fit")
         self._refuse_if_frozen()
         self._observe_many(self._read(doc, n) for n, doc in enumerate(docs))
         return self  # the rest is merged when first needed: many small calls stay cheap

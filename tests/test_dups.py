@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import dedup
-from dedup.dups import DuplicateFinder, find_duplicates
+from dedup.dups import DuplicateFinder, duplicate_columns, find_duplicates
 from dedup.errors import ConfigError, InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -233,6 +233,21 @@ def test_mappings_with_ids_and_assignments():
 def test_bad_input_is_refused_with_a_clear_error(docs, error, words):
     with pytest.raises(error, match=words):
         find_duplicates(docs)
+
+
+@pytest.mark.parametrize("one", ["one article as a str", b"bytes", {"id": "a", "text": "x"}])
+def test_one_document_where_many_are_expected_is_refused(one):
+    # A str is an iterable of characters: each would be a document of its own.
+    with pytest.raises(InputError, match=r"iterable of documents.*wrap it in a list"):
+        find_duplicates(one)
+    with pytest.raises(InputError, match=r"iterable of documents.*wrap it in a list"):
+        duplicate_columns(one if not isinstance(one, dict) else "x")
+
+
+def test_duplicate_columns_of_one_row_says_to_batch():
+    # datasets' map without batched=True hands one row: {"text": "a str"}.
+    with pytest.raises(InputError, match="batched=True"):
+        duplicate_columns({"text": "one row's text", "id": "r1"})
 
 
 @pytest.mark.parametrize(

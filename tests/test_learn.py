@@ -1551,12 +1551,16 @@ def test_chinese_pages_without_a_site_share_the_key_of_their_footer() -> None:
 # -- 10. bad input, bad model files --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("docs", ["a string", {"text": "a page"}])
-def test_partial_fit_refuses_a_single_document(docs: object) -> None:
+@pytest.mark.parametrize("docs", ["a string", {"text": "a page"}, b"bytes"])
+def test_partial_fit_refuses_a_single_document(docs: object, corpus: list[object]) -> None:
     with pytest.raises(dedup.InputError, match="iterable"):
         Cleaner().partial_fit(docs)  # type: ignore[arg-type]
-    with pytest.raises(dedup.InputError):
-        Cleaner().fit(docs)  # type: ignore[arg-type]
+    # fit refuses before it forgets: what was learned stays.
+    cleaner = Cleaner().fit(corpus)
+    learned = cleaner.stats()
+    with pytest.raises(dedup.InputError, match=r"^fit takes an iterable"):
+        cleaner.fit(docs)  # type: ignore[arg-type]
+    assert cleaner.stats() == learned
 
 
 @pytest.mark.parametrize(

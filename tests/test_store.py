@@ -367,6 +367,11 @@ def test_bad_input_is_refused_with_what_to_do() -> None:
             store.add("", "text")
         with pytest.raises(InputError, match="mapping"):
             store.add_many(["just text"])  # type: ignore[list-item]
+        for one in ("just text", {"id": "a", "text": "x"}):
+            with pytest.raises(InputError, match="iterable of documents"):
+                store.add_many(one)  # type: ignore[arg-type]
+            with pytest.raises(InputError, match="iterable of documents"):
+                store.query_many(one)  # type: ignore[arg-type]
         assert len(store) == 0
     with pytest.raises(ConfigError, match="threshold"):
         Store(threshold=1.5)

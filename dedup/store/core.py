@@ -16,7 +16,7 @@ from dedup.cleaner import clean_and_explain
 from dedup.cluster import check_threshold, pair_similarity
 from dedup.config import CleanConfig
 from dedup.dups import _key, site_of
-from dedup.errors import ConfigError, InputError, ModelError, StoreError
+from dedup.errors import ConfigError, InputError, ModelError, StoreError, refuse_one
 from dedup.lsh import band_keys, choose_bands
 from dedup.signatures import SignatureScheme, signatures
 from dedup.store.backend import FORMAT, VERSION, Backend, Candidate, Entry, Record
@@ -274,6 +274,7 @@ class Store:
             one `StoreResult` per document, in order; later documents are compared with
             the earlier ones of the same call.
         """
+        refuse_one(docs, "add_many")
         items = [_read_doc(d, n) for n, d in enumerate(docs)]
         if not items:
             return []
@@ -316,6 +317,7 @@ class Store:
 
         Signing and lookups are batched: much faster per page than `query` one at a time.
         """
+        refuse_one(docs, "query_many")
         items = [_read_query(d, n) for n, d in enumerate(docs)]
         if not items:
             return []
