@@ -97,6 +97,33 @@ def test_every_backend_gives_the_in_memory_answers(location: str) -> None:
         assert store.stats()["documents"] == len(docs) - 1  # the re-added id is not counted twice
 
 
+def test_a_closed_store_says_so_on_every_use(location: str) -> None:
+    # SQLite failed with "Cannot operate on a closed database" under another operation's
+    # words; memory went on working, and Redis's client reconnected by itself.
+    store = Store(location, learn=False)
+    store.add("a", "It rained all day in the city, and the river rose over its banks.")
+    with store:
+        pass  # leaving the block closes it
+    store.close()  # closing twice is harmless
+    uses = [
+        lambda: store.add("b", "text"),
+        lambda: store.add_many([{"id": "b", "text": "text"}]),
+        lambda: store.query("text"),
+        lambda: store.query_many(["text"]),
+        lambda: store.remove("a"),
+        lambda: store.get("a"),
+        lambda: "a" in store,
+        lambda: len(store),
+        store.stats,
+    ]
+    for use in uses:
+        with pytest.raises(StoreError, match=r"the store is closed; open it again"):
+            use()
+    if location != ":memory:":
+        with Store(location, learn=False) as again:  # nothing was lost
+            assert "a" in again
+
+
 def test_answers_say_what_is_a_copy_of_what() -> None:
     docs = _stream()
     with Store(learn=False) as store:

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn, cast
 
 import numpy as np
 
@@ -505,9 +505,15 @@ class Store:
         return out
 
     def close(self) -> None:
-        """Close the connection (everything added is already committed)."""
+        """Close the connection (everything added is already committed).
+
+        Closing again does nothing; any other use of a closed store raises `StoreError`.
+        """
         with self._lock:
+            if isinstance(self.backend, _ClosedBackend):
+                return
             self.backend.close()
+            self.backend = cast(Backend, _ClosedBackend(self.location))
 
     def __enter__(self) -> Store:
         return self
@@ -519,6 +525,25 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class _ClosedBackend:
+    """Stands in for the backend of a closed `Store`: every use says the store is closed.
+
+    Without it a closed SQLite store failed under another operation's words ("cannot count
+    its documents (Cannot operate on a closed database.)"), a memory store went on working
+    and Redis's client reconnected by itself.
+    """
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+    def __getattr__(self, name: str) -> NoReturn:
+        msg = (
+            f"{self.location}: the store is closed; open it again: "
+            f"dedup.Store({self.location!r}) (or use it inside one 'with' block)"
+        )
+        raise StoreError(msg)
 
 
 def _signed(key: int) -> int:
