@@ -1318,8 +1318,11 @@ class Cleaner:
         site), ``learned`` (the lines learned as chrome, for people to read) and the counts
         that `load` needs to go on learning.
         """
-        self._merge()
         path = Path(path)
+        if path.is_dir():
+            msg = f"{path}: is a directory: name the model's file, e.g. {path / 'model.db'}"
+            raise ModelError(msg)
+        self._merge()
         tmp = path.with_name(path.name + ".tmp")
         try:
             tmp.unlink(missing_ok=True)

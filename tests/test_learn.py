@@ -1608,6 +1608,13 @@ def test_load_missing_file(tmp_path: Path) -> None:
     assert "no such model file" in _load_error(tmp_path)  # a directory
 
 
+def test_save_to_a_directory_says_to_name_a_file(tmp_path: Path) -> None:
+    cleaner = Cleaner().fit(small_site(random.Random(1), 4))
+    with pytest.raises(dedup.ModelError, match=r"is a directory: name the model's file"):
+        cleaner.save(tmp_path)
+    assert list(tmp_path.parent.glob("*.tmp")) == []
+
+
 def test_load_not_sqlite(tmp_path: Path) -> None:
     path = tmp_path / "model.db"
     path.write_bytes(b"this is a text file, not a database\n" * 100)
