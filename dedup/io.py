@@ -34,8 +34,9 @@ import importlib
 import io
 import json
 import os
+import secrets
+import stat
 import sys
-import tempfile
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -706,13 +707,26 @@ def is_jsonl_path(path: str | os.PathLike[str]) -> bool:
 
 
 class _AtomicFile:
-    """A binary file written under a temporary name and renamed into place on `commit`."""
+    """A binary file written under a temporary name and renamed into place on `commit`.
+
+    The file gets the permissions ``open`` would give it: those of the file it replaces, or
+    for a new one 0666 less the umask (`tempfile.mkstemp` makes every file 0600, which left
+    each output unreadable by the group and others).
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        self.tmp = Path(tmp)
+        try:
+            keep: int | None = stat.S_IMODE(self.path.stat().st_mode)
+        except OSError:
+            keep = None  # a new file: os.open's mode, less the umask
+        # A new name of 64 random bits, created only if it does not exist (O_EXCL).
+        self.tmp = self.path.parent / f".{self.path.name}.{secrets.token_hex(8)}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(self.tmp, flags, 0o666)
+        if keep is not None:
+            self.tmp.chmod(keep)
         self.file: IO[bytes] = os.fdopen(fd, "wb")
 
     def commit(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import gzip
 import json
+import os
 import sys
 import tracemalloc
 from pathlib import Path
@@ -375,6 +376,42 @@ def test_jsonl_writer_removes_partial_file_on_error(tmp_path):
         write_then_fail()
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []  # no temporary file left behind either
+
+
+def _write_each_kind(folder):
+    """Write one output of each kind the commands write; return their paths."""
+    with JsonlWriter(folder / "out.jsonl") as w:
+        w.write({"text": "a"})
+    with JsonlWriter(folder / "out.jsonl.gz") as w:
+        w.write({"text": "a"})
+    write_text(folder / "out.txt", "a")
+    TreeWriter(folder / "tree").write("sub/a.txt", "a")
+    paths = [folder / "out.jsonl", folder / "out.jsonl.gz", folder / "out.txt"]
+    return [*paths, folder / "tree" / "sub" / "a.txt"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_outputs_get_the_permissions_open_would_give(tmp_path, umask, mode):
+    # Written under a temporary name and renamed into place: mkstemp made every output 0600,
+    # unreadable by the group and others whatever the umask said.
+    old = os.umask(umask)
+    try:
+        paths = _write_each_kind(tmp_path)
+    finally:
+        os.umask(old)
+    assert {p: oct(p.stat().st_mode & 0o777) for p in paths} == {p: oct(mode) for p in paths}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
+def test_a_replaced_output_keeps_its_permissions(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n")
+    out.chmod(0o640)
+    with JsonlWriter(out) as w:
+        w.write({"text": "a"})
+    assert out.read_text() == '{"text":"a"}\n'
+    assert oct(out.stat().st_mode & 0o777) == oct(0o640)
 
 
 def test_jsonl_writer_replaces_existing_file_only_when_complete(tmp_path):
