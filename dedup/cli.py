@@ -588,7 +588,8 @@ def _cmd_clean_learned(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         doc_fn=site_fn,
         notes=notes,
-        model=UNSAVED if model is None else model,
+        # With nothing learned the per-document cleaner decided everything: no model needed.
+        model=None if not stats["learned_lines"] else UNSAVED if model is None else model,
     )
     return 0
 

@@ -211,6 +211,12 @@ def test_the_summary_says_how_to_see_why_with_the_model(dump, tmp_path):
     proc = ok("clean", dump, "--learn", "-o", tmp_path / "out2.jsonl")
     assert "dedup explain" in proc.stderr
     assert "--model FILE" in proc.stderr
+    # Nothing learned: the per-document cleaner decided everything, no model needed.
+    shared = tmp_path / "shared.jsonl"
+    write_jsonl(shared, [{**r, "text": r["text"] + "\nShare"} for r in records()])
+    proc = ok("clean", shared, "--learn", "--min-pages", "7", "-o", tmp_path / "out3.jsonl")
+    assert "learned 0 lines" in proc.stderr
+    assert f"see why, line by line: dedup explain {shared} --record 1" in proc.stderr
 
 
 def test_learn_on_stdin_is_refused_with_the_ways_out(dump):
