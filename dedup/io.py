@@ -954,7 +954,11 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
         >>> p.read_bytes()
         b'one\r\ntwo'
     """
-    data = text.encode("utf-8", errors="surrogatepass")
+    write_bytes(path, text.encode("utf-8", errors="surrogatepass"))
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` (``"-"``: standard output) as `write_text` writes text."""
     if os.fspath(path) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -39,7 +39,7 @@ from rapidfuzz.distance import Indel
 from dedup import __version__, dups
 from dedup.cli import DUPS_FIELD, EXPLAIN_FIELD
 from dedup.errors import ConfigError, RecordError
-from dedup.io import Reader, Record
+from dedup.io import Reader, Record, write_bytes
 from dedup.types import REMOVAL_LABELS
 
 __all__ = ["ReportStats", "build_report"]
@@ -901,6 +901,6 @@ def build_report(
     # One pass, so nothing inserted (a site name, a chrome line) is read as a placeholder.
     page = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
     data = page.encode("utf-8", "surrogatepass")
-    Path(output).write_bytes(data)
+    write_bytes(output, data)  # whole or not at all, its folder made, as every output
     stats.bytes = len(data)
     return stats

@@ -271,6 +271,15 @@ def test_cli(run_dir: Path, tmp_path: Path) -> None:
     assert "Traceback" not in none.stderr + bad.stderr
 
 
+def test_the_report_is_written_like_every_other_output(run_dir: Path, tmp_path: Path) -> None:
+    # Its folder is made, and the file appears whole or not at all (a temporary name, then
+    # a rename), as the outputs of clean and dups do.
+    out = tmp_path / "new" / "folder" / "r.html"
+    stats = build_report([run_dir / "clean.jsonl", run_dir / "dups.jsonl"], out)
+    assert out.stat().st_size == stats.bytes > 10_000
+    assert [p.name for p in out.parent.iterdir()] == ["r.html"]
+
+
 _words = st.lists(st.sampled_from(["a", "b", "c", "dd", "é", "😀", "x\u00a0y"]), max_size=30)
 
 
