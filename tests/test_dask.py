@@ -252,8 +252,10 @@ def test_bad_input_is_a_clear_error(client: Any) -> None:
     frame = dd.from_pandas(pd.DataFrame({"id": ["a", "b"], "body": ["x", "y"]}), npartitions=1)
     with pytest.raises(InputError, match=r"no 'text' column.*text_column="):
         ddask.find_duplicates(frame)
-    with pytest.raises(InputError, match=r"dask\.dataframe\.DataFrame"):
+    with pytest.raises(InputError, match=r"dask\.dataframe\.DataFrame.*from_pandas.*pandas"):
         ddask.find_duplicates(pd.DataFrame({"text": ["x"]}))  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"dask\.dataframe\.DataFrame, got list$"):
+        ddask.clean(["x"])  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="threshold"):
         ddask.find_duplicates(frame, text_column="body", threshold=1.5)
     with pytest.raises(ConfigError, match="keep must be one of"):

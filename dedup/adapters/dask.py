@@ -261,6 +261,12 @@ def _rows(
 def _check_frame(ddf: object, text_column: str) -> None:
     if not isinstance(ddf, dd.DataFrame):
         msg = f"expected a dask.dataframe.DataFrame, got {type(ddf).__name__}"
+        if isinstance(ddf, pd.DataFrame):  # one machine's frame: say both ways on
+            msg += (
+                ": make one with dask.dataframe.from_pandas(df, npartitions=...), or stay "
+                "in pandas: df.assign(**dedup.dups.duplicate_columns(df['text'].tolist())) "
+                "and df['text'].map(dedup.clean)"
+            )
         raise InputError(msg)
     if text_column not in ddf.columns:
         msg = (
