@@ -22,6 +22,9 @@ README.md) and hands on, for one process on one core:
   (keep the first copy of each line: the trivial baseline of STYLE.md) and jusText 3 (a
   real boilerplate remover; it reads HTML, so each line goes in as one ``<p>``: its link and
   heading signals are absent, its parsing and classification costs are all there);
+- ``dedup.clean_many`` with ``--jobs`` worker processes (default: one per core; 1 skips it)
+  against ``dedup.clean`` in one process, both in *wall* time in the same run, the caches
+  emptied before each: what a pipeline cleaning in bulk gains from the machine's cores;
 - with ``--json``, the same as one JSON object, with package versions and the CPU model.
 
 With ``--corpus-dump SIZE|PATH`` it measures the corpus-aware `dedup.Cleaner` instead (and
@@ -231,6 +234,36 @@ def throughput(
     }
 
 
+def parallel(texts: list[str], jobs: int, repeats: int, n_bytes: int) -> dict[str, float]:
+    """Return the wall-time throughput of `dedup.clean_many` in ``jobs`` processes beside one.
+
+    Wall time: the work is spread over processes, so this process's CPU time says nothing.
+    Each figure is the median of ``repeats`` passes (at least 3), the caches emptied first.
+    """
+
+    def wall(func: Callable[[], object]) -> float:
+        clear_line_caches()
+        gc.collect()
+        start = time.perf_counter()
+        func()
+        return time.perf_counter() - start
+
+    n = max(3, repeats)
+    one = statistics.median(wall(lambda: [dedup.clean(t) for t in texts]) for _ in range(n))
+    many = statistics.median(
+        wall(lambda: list(dedup.clean_many(texts, jobs=jobs))) for _ in range(n)
+    )
+    return {
+        "jobs": jobs,
+        "repeats": n,
+        "seconds_one_process": one,
+        "seconds_median": many,
+        "mb_per_s": n_bytes / 1e6 / many,
+        "pages_per_s": len(texts) / many,
+        "speedup_over_one_process": one / many,
+    }
+
+
 def memory(texts: list[str]) -> dict[str, float]:
     clear_line_caches()
     gc.collect()
@@ -396,6 +429,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             if isinstance(ref, dict):
                 ref["dedup_speed_ratio"] = clean["mb_per_s"] / ref["mb_per_s"]
     results["references"] = refs
+    jobs = args.jobs or (os.cpu_count() or 1)
+    if jobs > 1:
+        results["parallel"] = parallel(texts, jobs, args.repeats, n_bytes)
     results["meets_bar"] = clean["mb_per_s"] >= BAR_MBPS
     return results
 
@@ -434,6 +470,13 @@ def print_report(r: dict[str, object]) -> None:
     verdict = "meets" if r["meets_bar"] else "BELOW"
     print(f"\nbar: >= {r['bar_mb_per_s']} MB/s per core: {clean['mb_per_s']:.2f} MB/s {verdict}")
     print("(dedup x: how many times faster dedup.clean is than the reference; < 1 is slower)")
+    par = r.get("parallel")
+    if isinstance(par, dict):
+        print(
+            f"\ndedup.clean_many, {par['jobs']} processes (wall time): {par['mb_per_s']:.2f} MB/s, "
+            f"{par['pages_per_s']:.0f} pages/s, {par['speedup_over_one_process']:.2f}x dedup.clean "
+            f"in one process ({par['seconds_one_process']:.2f} s -> {par['seconds_median']:.2f} s)"
+        )
 
     mem = r["memory"]
     assert isinstance(mem, dict)
@@ -698,6 +741,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="passes per measurement")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pages")
     parser.add_argument("--no-references", action="store_true", help="skip the references")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="processes of the dedup.clean_many figure (default 0: one per core; 1 skips it)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--check",

@@ -23,6 +23,7 @@ from dedup.errors import (
 from dedup.types import Article, CleanResult, LineLabel, Removal, Span
 
 if TYPE_CHECKING:
+    from dedup.batch import clean_many
     from dedup.dups import (
         Assignment,
         Cluster,
@@ -63,6 +64,10 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the named attribut
         from dedup import store
 
         return getattr(store, name)
+    if name == "clean_many":  # worker processes: imported when first asked for
+        from dedup import batch
+
+        return batch.clean_many
     msg = f"module 'dedup' has no attribute {name!r}"
     raise AttributeError(msg)
 
@@ -93,6 +98,7 @@ __all__ = [
     "apply_removals",
     "clean",
     "clean_and_explain",
+    "clean_many",
     "duplicate_columns",
     "find_duplicates",
     "split_articles",

@@ -20,13 +20,11 @@ import shlex
 import sqlite3
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from dedup import __version__, dups
+from dedup import __version__, batch, dups
 from dedup.cleaner import COMPILED, clean_and_explain
 from dedup.errors import ConfigError, DedupError, RecordError
 from dedup.io import (
@@ -700,14 +698,6 @@ def run_clean(
         _print_err(line)
 
 
-#: Records sent to a worker process at a time, and the text size that closes a batch early:
-#: big enough that pickling overhead is small, small enough that memory stays bounded.
-BATCH_RECORDS = 64
-BATCH_CHARS = 4_000_000
-#: Batches in flight per worker: enough to keep every worker busy while results are written.
-BATCHES_PER_JOB = 2
-
-
 class Cleaned(NamedTuple):
     """One cleaned record: the record, its result, and its count of non-blank lines."""
 
@@ -730,28 +720,19 @@ _Packed = tuple[
 ]
 
 
-#: The ``clean_fn`` of this worker process, set once by `_init_worker` (a learned model can be
-#: large: sending it with every batch would cost more than the cleaning).
-_WORKER_CLEAN: Callable[[Any], CleanResult] | None = None
+class _Packer:
+    """Runs ``clean_fn`` in a worker and packs its result (`_Packed`); pickles with it."""
 
+    def __init__(self, clean_fn: Callable[[Any], CleanResult]) -> None:
+        self.clean_fn = clean_fn
 
-def _init_worker(clean_fn: Callable[[Any], CleanResult]) -> None:
-    global _WORKER_CLEAN  # one per worker process, set at its start
-    _WORKER_CLEAN = clean_fn
-
-
-def _clean_batch(docs: list[Any]) -> list[_Packed]:
-    clean_fn = _WORKER_CLEAN
-    assert clean_fn is not None  # the pool's initializer sets it
-    out: list[_Packed] = []
-    for doc in docs:
-        r = clean_fn(doc)
+    def __call__(self, doc: object) -> _Packed:
+        r = self.clean_fn(doc)
         removals = [
             (x.span.start, x.span.end, x.label, x.reason, x.detector, x.score) for x in r.removals
         ]
         titles = [(t.start, t.end) for t in r.titles]
-        out.append((r.text, removals, r.title, r.byline, r.published, titles, len(r.line_labels)))
-    return out
+        return (r.text, removals, r.title, r.byline, r.published, titles, len(r.line_labels))
 
 
 def _unpack(packed: _Packed) -> tuple[CleanResult, int]:
@@ -773,6 +754,10 @@ def _text_of(record: Record) -> str:
     return record.text
 
 
+def _text_len(record: Record) -> int:
+    return len(record.text)
+
+
 def clean_records(
     records: Iterable[Record],
     *,
@@ -782,10 +767,9 @@ def clean_records(
 ) -> Iterator[Cleaned]:
     """Yield each record with its result, in input order, cleaning in ``jobs`` processes.
 
-    ``clean_fn`` receives ``doc_fn(record)``, by default the record's text. Records go to the
-    workers in batches, with at most ``BATCHES_PER_JOB * jobs`` batches in flight, so memory
-    stays bounded however long the input is. With ``jobs > 1`` the results carry no
-    ``line_labels`` (``Cleaned.lines`` has their count).
+    ``clean_fn`` receives ``doc_fn(record)``, by default the record's text; with ``jobs > 1``
+    it runs in worker processes (`dedup.batch.in_order`: batches, bounded memory) and the
+    results carry no ``line_labels`` (``Cleaned.lines`` has their count).
     """
     doc_of = _text_of if doc_fn is None else doc_fn
     if jobs <= 1:
@@ -793,32 +777,9 @@ def clean_records(
             result = clean_fn(doc_of(record))
             yield Cleaned(record, result, len(result.line_labels))
         return
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(clean_fn,))
-    pending: deque[tuple[list[Record], Future[list[_Packed]]]] = deque()
-
-    def drain_one() -> Iterator[Cleaned]:
-        done, future = pending.popleft()
-        for record, packed in zip(done, future.result(), strict=True):
-            yield Cleaned(record, *_unpack(packed))
-
-    batch: list[Record] = []
-    chars = 0
-    try:
-        for record in records:
-            batch.append(record)
-            chars += len(record.text)
-            if len(batch) >= BATCH_RECORDS or chars >= BATCH_CHARS:
-                pending.append((batch, pool.submit(_clean_batch, [doc_of(r) for r in batch])))
-                batch, chars = [], 0
-                while len(pending) >= BATCHES_PER_JOB * jobs:
-                    yield from drain_one()
-        if batch:
-            pending.append((batch, pool.submit(_clean_batch, [doc_of(r) for r in batch])))
-        while pending:
-            yield from drain_one()
-    finally:
-        # On an error or Ctrl-C, do not wait for batches nobody will write.
-        pool.shutdown(wait=not pending, cancel_futures=True)
+    packer = _Packer(clean_fn)
+    for record, packed in batch.in_order(records, packer, jobs=jobs, doc=doc_of, size=_text_len):
+        yield Cleaned(record, *_unpack(packed))
 
 
 def _jobs(value: str) -> int:
