@@ -107,22 +107,29 @@ def clean_many(
             (its position is named).
         ConfigError: ``jobs`` is negative.
 
+    Errors of the call itself are raised by the call; an item that is not a ``str`` is
+    found when the results reach it.
+
     Example:
         >>> list(clean_many(["Big news\nShare\nIt rained all day.", "Quiet day."]))
         ['Big news\nIt rained all day.', 'Quiet day.']
     """
+    # Checked here, not at the first result: a wrong call fails where it is made.
     refuse_one(texts, "clean_many")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
         msg = f"jobs must be a whole number >= 0 (0: one per CPU core), got {jobs!r}"
         raise ConfigError(msg)
+    if config is not None and not isinstance(config, CleanConfig):
+        msg = f"config must be a CleanConfig, got {type(config).__name__}: build one with "
+        msg += "dedup.CleanConfig(**options)"
+        raise InputError(msg)
     workers = jobs or (os.cpu_count() or 1)
     fn = functools.partial(clean, config=config)
-    checked = _checked(texts)
     if workers == 1:
-        yield from map(fn, checked)
-        return
-    for _, cleaned in in_order(checked, fn, jobs=workers, doc=_same, size=len):
-        yield cleaned
+        return map(fn, _checked(texts))
+    return (
+        cleaned for _, cleaned in in_order(_checked(texts), fn, jobs=workers, doc=_same, size=len)
+    )
 
 
 def _checked(texts: Iterable[object]) -> Iterator[str]:

@@ -488,7 +488,7 @@ class _Summary:
                 glob = f" --glob {shlex.quote(reader.glob)}" if reader.glob != "*.txt" else ""
                 command = f"dedup explain {shlex.quote(reader.path)}{glob}"
                 record = f"--record {self.first_removed}"
-                if model is UNSAVED:
+                if model == UNSAVED:
                     yield (
                         "  see why, line by line: learn with --model FILE to save the model, "
                         f"then: {command} --model FILE {record}"

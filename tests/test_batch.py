@@ -62,7 +62,9 @@ def test_the_input_is_read_as_the_workers_need_it(jobs: int) -> None:
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_bad_input_is_named(jobs: int) -> None:
     with pytest.raises(InputError, match=r"iterable of documents.*wrap it in a list"):
-        list(dedup.clean_many(PAGE, jobs=jobs))
+        dedup.clean_many(PAGE, jobs=jobs)  # the call fails, not the first result
+    with pytest.raises(InputError, match=r"config must be a CleanConfig"):
+        dedup.clean_many([PAGE], config={"languages": ["en"]}, jobs=jobs)  # type: ignore[arg-type]
     with pytest.raises(InputError, match=r"text 2 is bytes: decode them first"):
         list(dedup.clean_many([PAGE, PAGE, PAGE.encode()], jobs=jobs))  # type: ignore[list-item]
     with pytest.raises(InputError, match=r"text 1 is not a str \(got NoneType\)"):
@@ -72,4 +74,4 @@ def test_bad_input_is_named(jobs: int) -> None:
 @pytest.mark.parametrize("jobs", [-1, 1.5, True, "2"])
 def test_jobs_must_be_a_count(jobs: object) -> None:
     with pytest.raises(ConfigError, match="jobs must be a whole number >= 0"):
-        list(dedup.clean_many([PAGE], jobs=jobs))  # type: ignore[arg-type]
+        dedup.clean_many([PAGE], jobs=jobs)  # type: ignore[arg-type]
