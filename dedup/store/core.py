@@ -539,10 +539,12 @@ class _ClosedBackend:
         self.location = location
 
     def __getattr__(self, name: str) -> NoReturn:
-        msg = (
-            f"{self.location}: the store is closed; open it again: "
-            f"dedup.Store({self.location!r}) (or use it inside one 'with' block)"
+        again = (
+            "a new one starts empty: keep the store open while you use it"
+            if self.location == ":memory:"
+            else f"dedup.Store({self.location!r})"
         )
+        msg = f"{self.location}: the store is closed; open it again: {again}"
         raise StoreError(msg)
 
 
