@@ -116,20 +116,25 @@ def clean_many(
     """
     # Checked here, not at the first result: a wrong call fails where it is made.
     refuse_one(texts, "clean_many")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
-        msg = f"jobs must be a whole number >= 0 (0: one per CPU core), got {jobs!r}"
-        raise ConfigError(msg)
+    workers = worker_count(jobs)
     if config is not None and not isinstance(config, CleanConfig):
         msg = f"config must be a CleanConfig, got {type(config).__name__}: build one with "
         msg += "dedup.CleanConfig(**options)"
         raise InputError(msg)
-    workers = jobs or (os.cpu_count() or 1)
     fn = functools.partial(clean, config=config)
     if workers == 1:
         return map(fn, _checked(texts))
     return (
         cleaned for _, cleaned in in_order(_checked(texts), fn, jobs=workers, doc=_same, size=len)
     )
+
+
+def worker_count(jobs: object) -> int:
+    """Return the processes ``jobs`` asks for (0: one per CPU core); refuse anything else."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
+        msg = f"jobs must be a whole number >= 0 (0: one per CPU core), got {jobs!r}"
+        raise ConfigError(msg)
+    return jobs or (os.cpu_count() or 1)
 
 
 def _checked(texts: Iterable[object]) -> Iterator[str]:

@@ -71,9 +71,9 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -1225,6 +1225,30 @@ class Cleaner:
         text = check_text(text)
         return _run(text, self.config, self._detector(text, known))[3].text
 
+    def clean_many(self, docs: Iterable[object], *, jobs: int = 1) -> Iterator[str]:
+        """Return an iterator of `clean` of each document, in order, in ``jobs`` processes.
+
+        As `dedup.clean_many` with what was learned: the model goes once to each worker
+        process (0: one per CPU core; 1: this process), the documents are read as the workers
+        need more, and the results are those of `clean` whatever ``jobs`` is.
+
+        Raises:
+            InputError: ``docs`` is one document (the call fails), or a document is not a
+                ``str`` or a mapping with a ``str`` text (named by its position when the
+                results reach it).
+            ConfigError: ``jobs`` is negative.
+        """
+        from dedup.batch import in_order, worker_count
+
+        refuse_one(docs, "clean_many")
+        workers = worker_count(jobs)
+        read = (self._read(doc, n) for n, doc in enumerate(docs))  # (text, site or None)
+        if workers == 1:
+            return (self.clean(text, site=site) for text, site in read)
+        self._merge()  # the workers get the model whole, not each its pending pages
+        fn = partial(_clean_read, self)
+        return (out for _, out in in_order(read, fn, jobs=workers, doc=_same, size=_text_len))
+
     def _verdict_cache(self, site: str) -> dict[str, tuple[str, str, str, float | None]]:
         """Return the verdicts given so far on learned lines of ``site`` (line -> verdict)."""
         return _recent(self._verdicts_by_site, site)
@@ -1549,6 +1573,19 @@ def _title_keys(line: str) -> tuple[str, ...]:
         return ()
     probe = Line(0, 0, len(line), len(line), line)
     return (key, *(c for c in _cores(probe) if c != key))
+
+
+def _clean_read(cleaner: Cleaner, doc: tuple[str, str | None]) -> str:
+    """`Cleaner.clean` of a document read by `Cleaner._read` (a worker's function)."""
+    return cleaner.clean(doc[0], site=doc[1])
+
+
+def _same(doc: tuple[str, str | None]) -> tuple[str, str | None]:
+    return doc
+
+
+def _text_len(doc: tuple[str, str | None]) -> int:
+    return len(doc[0])
 
 
 def _dates_in(line: str) -> bool:

@@ -2122,3 +2122,25 @@ def test_own_headline_under_a_dateline_is_not_a_teaser_of_its_own_page() -> None
         assert own in nonblank(out), out
         assert nonblank(out)[-2:] == nonblank(d["text"])[5:7]  # the paragraphs; the list went
         assert cleaner.clean({"site": "geek.example", "text": out}) == out
+
+
+# -- many documents in worker processes ------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_clean_many_gives_clean_of_each_document_in_order(
+    corpus: list[object], fitted: Cleaner, jobs: int
+) -> None:
+    got = list(fitted.clean_many(corpus, jobs=jobs))
+    assert got == [fitted.clean(d) for d in corpus]
+    assert got != [dedup.clean(d if isinstance(d, str) else d["text"]) for d in corpus]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_clean_many_names_a_bad_document_and_refuses_one(fitted: Cleaner, jobs: int) -> None:
+    with pytest.raises(dedup.InputError, match=r"iterable of documents.*wrap it in a list"):
+        fitted.clean_many("one page", jobs=jobs)  # the call fails, not the first result
+    with pytest.raises(dedup.ConfigError, match="jobs must be a whole number"):
+        fitted.clean_many(["one page"], jobs=-2)
+    with pytest.raises(dedup.InputError, match=r"document 2: field 'text' must be a str"):
+        list(fitted.clean_many(["a page", {"text": "b"}, {"text": None}], jobs=jobs))
