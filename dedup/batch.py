@@ -52,16 +52,21 @@ def in_order(
     fn: Callable[[Any], _R],
     *,
     jobs: int,
-    doc: Callable[[_T], Any],
     size: Callable[[_T], int],
+    doc: Callable[[_T], Any] | None = None,
 ) -> Iterator[tuple[_T, _R]]:
     """Yield ``(item, fn(doc(item)))`` for every item, in input order, in ``jobs`` processes.
 
+    ``doc`` picks what the workers receive of an item (default: the item itself);
     ``size(item)`` is the item's text length, which closes a batch at `BATCH_CHARS`. An
     exception raised by ``fn`` in a worker reaches the caller once the items before its batch
     are handed on; the batches still queued are cancelled (also on Ctrl-C).
     """
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(fn,))
+
+    def submit(batch: list[_T]) -> Future[list[_R]]:
+        return pool.submit(_apply, batch if doc is None else [doc(x) for x in batch])
+
     pending: deque[tuple[list[_T], Future[list[_R]]]] = deque()
 
     def drain_one() -> Iterator[tuple[_T, _R]]:
@@ -75,12 +80,12 @@ def in_order(
             batch.append(item)
             chars += size(item)
             if len(batch) >= BATCH_DOCS or chars >= BATCH_CHARS:
-                pending.append((batch, pool.submit(_apply, [doc(x) for x in batch])))
+                pending.append((batch, submit(batch)))
                 batch, chars = [], 0
                 while len(pending) >= BATCHES_PER_JOB * jobs:
                     yield from drain_one()
         if batch:
-            pending.append((batch, pool.submit(_apply, [doc(x) for x in batch])))
+            pending.append((batch, submit(batch)))
         while pending:
             yield from drain_one()
     finally:
@@ -124,9 +129,7 @@ def clean_many(
     fn = functools.partial(clean, config=config)
     if workers == 1:
         return map(fn, _checked(texts))
-    return (
-        cleaned for _, cleaned in in_order(_checked(texts), fn, jobs=workers, doc=_same, size=len)
-    )
+    return (cleaned for _, cleaned in in_order(_checked(texts), fn, jobs=workers, size=len))
 
 
 def worker_count(jobs: object) -> int:
@@ -146,7 +149,3 @@ def _checked(texts: Iterable[object]) -> Iterator[str]:
             msg = f"clean_many: text {position} is {what} (got {type(text).__name__})"
             raise InputError(msg)
         yield text
-
-
-def _same(text: str) -> str:
-    return text

@@ -1046,14 +1046,15 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     color = use_color(args.color, sys.stdout)
     out = sys.stdout.buffer
     many = reader.kind != "document" and args.record is None and args.id is None
-    # With a model, each document is explained as `dedup clean --model` cleans it.
-    cleaner = None if args.model is None else _load_model(args.model)
+    # With a model, each document is explained as `dedup clean --model` cleans it: the same
+    # cleaning function, given the same (text, site) of each record.
+    clean_fn: Callable[[Any], CleanResult] = clean_and_explain
+    doc_of: Callable[[Record], object] = _text_of
+    if args.model is not None:
+        clean_fn = _LearnedClean(_load_model(args.model))
+        doc_of = _SiteOf(args.site_field, args.url_field)
     for record in _select(reader, args):
-        if cleaner is None:
-            result = clean_and_explain(record.text)
-        else:
-            site = dups.site_of(record.fields, args.site_field, args.url_field)
-            result = cleaner.clean_and_explain(record.text, site=site)
+        result = clean_fn(doc_of(record))
         lines = list(format_explanation(record.text, result, color=color))
         if many or reader.kind != "document":
             head = _visible(f"== {record.where}  id: {record.id} ==")

@@ -1243,11 +1243,11 @@ class Cleaner:
         refuse_one(docs, "clean_many")
         workers = worker_count(jobs)
         read = (self._read(doc, n) for n, doc in enumerate(docs))  # (text, site or None)
-        if workers == 1:
-            return (self.clean(text, site=site) for text, site in read)
-        self._merge()  # the workers get the model whole, not each its pending pages
         fn = partial(_clean_read, self)
-        return (out for _, out in in_order(read, fn, jobs=workers, doc=_same, size=_text_len))
+        if workers == 1:
+            return map(fn, read)
+        self._merge()  # the workers get the model whole, not each its pending pages
+        return (out for _, out in in_order(read, fn, jobs=workers, size=_text_len))
 
     def _verdict_cache(self, site: str) -> dict[str, tuple[str, str, str, float | None]]:
         """Return the verdicts given so far on learned lines of ``site`` (line -> verdict)."""
@@ -1578,10 +1578,6 @@ def _title_keys(line: str) -> tuple[str, ...]:
 def _clean_read(cleaner: Cleaner, doc: tuple[str, str | None]) -> str:
     """`Cleaner.clean` of a document read by `Cleaner._read` (a worker's function)."""
     return cleaner.clean(doc[0], site=doc[1])
-
-
-def _same(doc: tuple[str, str | None]) -> tuple[str, str | None]:
-    return doc
 
 
 def _text_len(doc: tuple[str, str | None]) -> int:
