@@ -606,6 +606,20 @@ def test_headlines_after_a_short_inset_do_not_continue_the_article() -> None:
         assert not set(teasers) & set(kept)
 
 
+def test_article_goes_on_after_a_newsletter_sign_up_box() -> None:
+    # A sign-up box printed between two paragraphs: its button, field and heading are insets
+    # (resources/insets/), so the article's paragraphs after it are still the article's.
+    box = [
+        "Sign up to Down to Earth",
+        "Free weekly newsletter",
+        "Enter your email address",
+        "Sign up",
+        "after newsletter promotion",
+    ]
+    text = "\n".join([*MENU, HEAD, PARA[0], PARA[1], *box, PARA[2], PARA[3], *MENU])
+    assert _kept(text, CFG) == [HEAD, *PARA]
+
+
 def test_article_goes_on_after_an_inset_when_comments_follow() -> None:
     # A list of contacts splits the post (seven short lines: two blocks of text); a comment
     # thread follows. The thread ends the article, not the text between the list and it.
