@@ -620,6 +620,23 @@ def test_article_goes_on_after_a_newsletter_sign_up_box() -> None:
     assert _kept(text, CFG) == [HEAD, *PARA]
 
 
+@pytest.mark.parametrize("counter", ["Photo {n} of 3", "Slide {n} of 3", "list {n} of 3"])
+def test_a_gallery_inside_the_article_is_no_comment_thread(counter: str) -> None:
+    # Counters that are insets (resources/insets/), each over a caption: short lines with
+    # one ending, each followed by text, as a comment thread's headers are; an inset is
+    # never a comment's header, so the article goes on after the gallery.
+    captions = [
+        "The old bridge closed in March after inspectors found cracks in two of its piers.",
+        "Traffic now crosses the river on a ferry that runs every twenty minutes.",
+        "Work on the new span will start in the spring, the council said on Monday.",
+    ]
+    gallery = []
+    for n, caption in enumerate(captions, 1):
+        gallery += [counter.format(n=n), caption]
+    text = "\n".join([*MENU, HEAD, PARA[0], PARA[1], *gallery, PARA[2], PARA[3], *MENU])
+    assert _kept(text, CFG) == [HEAD, PARA[0], PARA[1], *captions, PARA[2], PARA[3]]
+
+
 def test_article_goes_on_after_an_inset_when_comments_follow() -> None:
     # A list of contacts splits the post (seven short lines: two blocks of text); a comment
     # thread follows. The thread ends the article, not the text between the list and it.

@@ -673,6 +673,27 @@ def test_link_under_a_pointer_is_a_teaser_and_the_article_goes_on(
     assert result.text.splitlines() == ["Bridge to be built next year", PARA, PARA2, PARA2, PARA]
 
 
+def test_links_of_a_box_with_its_screen_reader_lines_are_teasers_and_the_article_goes_on() -> None:
+    # A "Keep reading" box inside the article, with the lines a screen reader is told ("list
+    # of 3 items", "list 1 of 3", "end of list": insets): its headlines are teasers under the
+    # pointer, and the counters neither end the links nor read as a comment thread's headers
+    # (short lines with one ending, each followed by text) that would end the article.
+    links = [
+        "Mayor promises faster repairs to city bridges",
+        "Schools face teacher shortage as term begins",
+        "Heatwave grips the south as temperatures soar",
+    ]
+    box = ["Keep reading", "list of 3 items"]
+    for n, link in enumerate(links, 1):
+        box += [f"list {n} of 3", link]
+    box.append("end of list")
+    text = "\n".join(["Bridge to be built next year", PARA, PARA2, *box, PARA2, PARA])
+    result = dedup.clean_and_explain(text)
+    labels = {ll.span.slice(text).strip(): ll.label for ll in result.line_labels}
+    assert [labels[x] for x in links] == ["teaser"] * 3
+    assert result.text.splitlines() == ["Bridge to be built next year", PARA, PARA2, PARA2, PARA]
+
+
 def test_pointer_before_a_sentence_or_chrome_marks_nothing() -> None:
     # "Related" heads no link here: a paragraph, then a chrome line, follow it.
     for after in (PARA2, "Subscribe to our newsletter"):

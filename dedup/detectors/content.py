@@ -918,7 +918,9 @@ def thread_start(
     least = min(min_n, config.content_thread_headed_min)
     seen: dict[str, list[int]] = {}
     for k in range(lo, hi):
-        if classes[k] in (GOOD, KEPT):
+        # An inset ("list 1 of 3", "Photo 2 of 12") is the trace of a box inside the
+        # article, never a comment's header, however many of them share an ending.
+        if classes[k] in (GOOD, KEPT, INSET):
             continue
         # `_signature`, inlined with the first test of `_text_signature`, which most lines
         # fail: it runs on most lines of a page.

@@ -28,6 +28,7 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
@@ -297,17 +298,26 @@ def pointed_links(
         [(1, 'teaser')]
     """
     pointers = compile_phrases("pointers", config.languages).exact  # plain phrases only
+    insets = compile_phrases("insets", config.languages)
     out: list[Mark] = []
     lines, idx = doc.lines, doc.content_lines
     for i in candidates(doc, config).chrome:
         if lines[i].key not in pointers or i in marks:
             continue
         k = bisect_left(idx, i) + 1
-        for j in idx[k : k + config.chrome_pointer_links]:
-            if j in marks or j in taken or not is_headline_like(lines[j], config):
+        left = config.chrome_pointer_links
+        for j in islice(idx, k, None):
+            if left == 0:
+                break
+            if j in marks or j in taken:
+                break
+            if insets.match(lines[j].key) is not None:
+                continue  # the box's own furniture between its links ("list 2 of 3")
+            if not is_headline_like(lines[j], config):
                 break
             if match_chrome(lines[j].text, config=config) is not None:
                 break  # a chrome line ("Subscribe"), or another pointer with its own links
+            left -= 1
             reason = f"{POINTED_REASON} {lines[i].stripped[:40]!r} (line {lines[i].line_no})"
             out.append(Mark(j, "teaser", reason, NAME))
             taken.add(j)
