@@ -637,6 +637,63 @@ def test_a_gallery_inside_the_article_is_no_comment_thread(counter: str) -> None
     assert _kept(text, CFG) == [HEAD, PARA[0], PARA[1], *captions, PARA[2], PARA[3]]
 
 
+# A live blog's entries: a heading and a short text each (one paragraph of 20-25 words).
+LIVE = [
+    (
+        "Deal announced",
+        "The interior department has announced that three states have agreed to the deepest "
+        "cuts to their water supplies in the river's history.",
+    ),
+    (
+        "Governors welcome the agreement",
+        "Nevada's governor said the state had done more than any other to save water and "
+        "would meet its share of the reductions.",
+    ),
+    (
+        "Farmers react",
+        "Farmers in Pinal county, who have already seen their allocations slashed, said the "
+        "new cuts would force more fields out of production.",
+    ),
+    (
+        "Talks resume",
+        "Negotiators returned to the table on Monday morning after a weekend break, with "
+        "officials saying a deal was close.",
+    ),
+]
+
+
+def test_a_live_blogs_entries_are_all_the_article() -> None:
+    # Each entry: a time, a heading, the text, its own buttons ("Share", removed), and an
+    # "Updated at" stamp (removed): the removed lines between two entries ended the article
+    # after the first one. A block headed by a time of the first entry's shape goes on.
+    title = "Colorado River drought talks: live updates"
+    lines = [*MENU, title, "Key events", "Show key events only"]
+    kept = [title]
+    for h, (heading, text) in zip(range(11, 7, -1), LIVE, strict=True):
+        lines += [f"{h}.20 BST", heading, text, "Share", f"Updated at {h}.25 BST"]
+        kept += [f"{h}.20 BST", heading, text]
+    r = dedup.clean_and_explain("\n".join([*lines, *MENU]))
+    assert [ln for ln in r.text.splitlines() if ln] == kept
+    reasons = {ll.reason for ll in r.line_labels if ll.label == "content"}
+    assert "kept: an entry of the article headed by a stamp as the first one is" in reasons
+
+
+def test_comments_headed_by_a_day_are_no_live_blog() -> None:
+    # The article's date heads it and each comment's date heads the comment: days, not times
+    # of day, so the comments after the share buttons stay outside the article.
+    comment = (
+        "I think this is a great idea and I hope the council will finally listen to the "
+        "people who live near the river and use the ferry every day."
+    )
+    title = "Bridge to be built next year"
+    lines = [*MENU, title, "November 5, 2012", PARA[0], PARA[1], "Share this:", "Twitter"]
+    lines += ["2 Responses"]
+    for k in range(2):
+        lines += [f"Reader{k}", f"November {6 + k}, 2012", comment]
+    kept = [title, "November 5, 2012", PARA[0], PARA[1]]
+    assert _kept("\n".join([*lines, "Leave a Reply"]), CFG) == kept
+
+
 def test_article_goes_on_after_an_inset_when_comments_follow() -> None:
     # A list of contacts splits the post (seven short lines: two blocks of text); a comment
     # thread follows. The thread ends the article, not the text between the list and it.

@@ -96,7 +96,7 @@ from dedup import lexicon
 from dedup.config import CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.chrome import PAGER_REASON, SENTENCE_ENDS, compile_phrases
-from dedup.detectors.dates import find_dates, is_date_line
+from dedup.detectors.dates import find_dates, is_date_line, line_date_shape
 from dedup.detectors.teasers import POINTED_REASON
 from dedup.document import Document, Line
 from dedup.normalize import match_key, normalize
@@ -182,6 +182,9 @@ _YEAR = re.compile(r"(?:19|20)\d\d")  # a year of these two centuries, alone
 # A heading that opens a comment thread ("2 Comments") stands at most this many lines above
 # the first header (a comment's number may stand between them: "1").
 _THREAD_HEADING_LINES = 3
+# A live blog's entry: its stamp lies at most this many lines above its text (the stamp, a
+# heading; see `_entry_stamp`).
+_ENTRY_STAMP_LINES = 3
 # A recipe's heading with more than this many words is a sentence ("Ingredients for a
 # better city: ..."), not "Zutaten für 4 Personen:".
 _RECIPE_HEADING_WORDS = 6
@@ -1105,6 +1108,10 @@ def kept_positions(
     # thread ends it (the blocks are clipped there), not the text between an inset and it.
     stop = main.stop
     n, nxt = cut, 0  # nxt: the first block that may continue the article
+    # A live blog's entries each start with a time of one shape ("16.20 BST", "10:42 ET"),
+    # then a heading, the text and its own buttons ("Share"): when a stamp heads the main
+    # block, a block headed by a stamp of its shape is the next entry, whatever lies between.
+    entry = _entry_stamp(classes, lines, main.start, config)
     while True:
         k = stop
         while k < n and k - stop <= config.content_header_lines and classes[k] in _HEADING:
@@ -1127,12 +1134,21 @@ def kept_positions(
         # stand between the text and a block of prose (long paragraphs, not teaser lines).
         # A block without one long paragraph is a list of headlines after tags and arrows
         # ("You may like to read:"), not the article going on.
-        if GOOD not in classes[b.start : b.stop] or not _inset(
+        if GOOD in classes[b.start : b.stop] and _inset(
             gap, _prose(b, classes, lines, config), config
         ):
+            reason = f"kept: the article's text after an inset of {len(gap)} lines"
+        elif (
+            entry is not None
+            and len(gap) <= config.content_inset_lines
+            and _entry_stamp(classes, lines, b.start, config, lo=stop) == entry
+            and any(lines[k].ends_sentence for k in range(b.start, b.stop))
+        ):
+            reason = "kept: an entry of the article headed by a stamp as the first one is"
+        else:
             break
         for k in range(stop, b.stop):
-            keep[k] = f"kept: the article's text after an inset of {len(gap)} lines"
+            keep[k] = reason
         stop = b.stop
     # A sign-off, a source or a credit line closes many articles: a few short lines right
     # after the text, up to the first removed line, with at most ``content_inset_links``
@@ -1153,6 +1169,31 @@ def kept_positions(
         keep[k] = "kept: a short line closing the article (a sign-off, a source, a credit)"
         k += 1
     return keep
+
+
+def _entry_stamp(
+    classes: Sequence[str], lines: Sequence[Line], start: int, config: CleanConfig, lo: int = 0
+) -> tuple[str, str | None] | None:
+    """Return the shape of the time stamp heading position ``start``, else None.
+
+    The stamp is a line that is only a time of day ("16.20 BST", "10:42 a.m. ET"), one of the
+    `_ENTRY_STAMP_LINES` lines above ``start`` (not before ``lo``), with no paragraph between
+    and none of them removed; its shape is its `DateShape` kind and its `_signature` ("time",
+    "0 bst"), so "16.20 BST" and "15.02 BST" head entries of one blog, "16.20 BST" and
+    "10:42 a.m. ET" do not.
+    """
+    for k in range(start - 1, max(lo, start - _ENTRY_STAMP_LINES) - 1, -1):
+        if classes[k] in (GOOD, *_REMOVED):
+            return None
+        shape = line_date_shape(lines[k], config)
+        if shape is not None:
+            # A time of day only: a day's date heads comments as often ("Jane" / "November
+            # 6, 2012" / her comment), and those are not the article's; a relative stamp
+            # ("2h ago") is removed (`dates`), so it heads nothing here.
+            if shape.kind != "time":
+                return None
+            return shape.kind, _signature(lines[k])
+    return None
 
 
 def _tag_list(text: str) -> bool:
