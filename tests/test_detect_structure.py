@@ -637,6 +637,56 @@ def test_teaser_lines_already_marked_break_the_list() -> None:
     assert "Colours of Basant" not in marked
 
 
+# Other articles printed as cards: a headline, a one-sentence standfirst and a date.
+CARDS = [
+    (
+        "Mayor unveils new bus routes for the east side",
+        "The mayor said the new routes would cut journey times for thousands of commuters "
+        "who now rely on a single line into the centre.",
+        "August 3, 2025",
+    ),
+    (
+        "School budget faces cuts as enrolment falls",
+        "District officials warned that falling enrolment would force them to close at least "
+        "two schools and cut dozens of teaching posts.",
+        "August 2, 2025",
+    ),
+    (
+        "Police report drop in car thefts across the city",
+        "Figures released by the police show that car thefts fell by a fifth last year, the "
+        "biggest drop since records began.",
+        "August 1, 2025",
+    ),
+]
+
+
+@pytest.mark.parametrize("order", ["title, standfirst, date", "title, date, standfirst"])
+def test_cards_with_a_standfirst_and_a_date_are_teasers(order: str) -> None:
+    # A standfirst is a sentence of its own, not a snippet cut with "...": such cards after a
+    # short article weighed more than the article and were kept as its text.
+    cards = [(h, b, d) if order.endswith("date") else (h, d, b) for h, b, d in CARDS]
+    lines = ["Council backs bridge", PARA, "Share", *[x for card in cards for x in card]]
+    lines += ["About us", "Privacy policy"]
+    text = "\n".join(lines)
+    got = _labels(text, teasers.detect)
+    assert got == {x: "teaser" for card in cards for x in card}
+    assert f"teaser list of 3 other articles: {order}" in {
+        ll.reason for ll in dedup.clean_and_explain(text).line_labels
+    }
+    assert dedup.clean(text).splitlines() == ["Council backs bridge", PARA]
+
+
+def test_comments_and_dated_sections_with_a_sentence_are_no_cards() -> None:
+    # Commenters' names are too short for headlines; a timeline with the article's text on
+    # both sides is the article's.
+    comments = []
+    for name, day in (("Ann", 6), ("Bob Lee", 7), ("Cy", 8)):
+        comments += [name, f"November {day}, 2012", PARA2]
+    assert _labels("\n".join([PARA, "3 Comments", *comments]), teasers.detect) == {}
+    timeline = [x for card in CARDS for x in card]
+    assert _labels("\n".join([PARA, *timeline, PARA2]), teasers.detect) == {}
+
+
 def test_teaser_cyrillic_items() -> None:
     items = [
         ("Мост закрыли на ремонт", "3 марта 2024", "Городской совет решил закрыть старый мост..."),

@@ -3,10 +3,13 @@
 Receives a `Document` and the titles' marks; hands on a ``teaser`` mark for every line of a
 teaser list. News pages end with the site's other articles, each printed as a small unit that
 repeats: headline, date, headline again, truncated snippet (seed 004); or headline and date
-("Related Posts" lists); or headline and snippet. Every non-blank line is typed (``H``
-headline-like short line, ``D`` bare date, ``S`` snippet ending in "..."/"…", ``X`` anything
-else); a teaser list is a run of at least ``teaser_min_items`` consecutive copies of one unit
-of 2-4 types holding a date or a snippet. Lines before the first unit ("Opinion",
+("Related Posts" lists); or headline and snippet; or headline, standfirst and date (cards).
+Every non-blank line is typed (``H`` headline-like short line, ``D`` bare date, ``S`` snippet
+ending in "..."/"…", ``B`` a standfirst: one paragraph of at most `_BLURB_WORDS` words ending
+a sentence, ``X`` anything else); a teaser list is a run of at least ``teaser_min_items``
+consecutive copies of one unit of 2-4 types holding a date or a snippet. A unit with a
+standfirst holds a date, no snippet, and a headline of `_BLURB_HEADLINE_WORDS` words or more
+in every item (a comment's header is its author's name). Lines before the first unit ("Opinion",
 "Related Posts") and a trailing incomplete unit are left to the other detectors.
 
 Content is protected three ways: a paragraph (``X``) breaks a run, a unit needs a date or a
@@ -41,11 +44,18 @@ from dedup.document import Document, Line
 NAME = "teasers"
 
 HEADLINE, DATE, SNIPPET, OTHER = "H", "D", "S", "X"
+# A teaser's standfirst: one short paragraph (`_BLURB_WORDS` words at most) ending a sentence.
+BLURB = "B"
 MAYBE_DATE = "d"  # a short line with a digit, before the date parser has looked at it
 _DIGIT = re.compile(r"\d")
 _MARKERS = frozenset((DATE, SNIPPET))
 _LONGEST_UNIT = 4  # headline, date, headline again, snippet
-_WORDS = {HEADLINE: "title", DATE: "date", SNIPPET: "snippet"}
+_WORDS = {HEADLINE: "title", DATE: "date", SNIPPET: "snippet", BLURB: "standfirst"}
+_BLURB_WORDS = 40
+# The headline of an item with a standfirst has at least this many words: a commenter's name
+# over the date and the comment ("Jane", "May 5, 2012", "I agree.") is no teaser.
+_BLURB_HEADLINE_WORDS = 4
+_SENTENCE_END = (".", "!", "?", ".\u201d", '."', "!\u201d", "?\u201d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +121,19 @@ def _types(
             cheap.append(SNIPPET)
             snippets.append(pos)
         elif n > max_words:
-            cheap.append(OTHER)
-            others.append(pos)
+            if n <= _BLURB_WORDS and text.endswith(_SENTENCE_END):
+                cheap.append(BLURB)
+            else:
+                cheap.append(OTHER)
+                others.append(pos)
         elif len(text) <= max_chars and _DIGIT.search(text):
             cheap.append(MAYBE_DATE)
             maybe.append(pos)
-        elif n == 0 or (n >= body_words and text.endswith(".")):
+        elif n == 0:
             cheap.append(OTHER)
             others.append(pos)
+        elif n >= body_words and text.endswith(_SENTENCE_END):
+            cheap.append(BLURB)
         else:
             cheap.append(HEADLINE)
     runs: list[tuple[int, int]] = []
@@ -155,8 +170,15 @@ def _repeats(types: str, size: int) -> list[int]:
 
 @cache  # a unit is one of the few strings of 2-4 types: a lookup, not a function body
 def _possible_unit(unit: str) -> bool:
-    """Return whether ``unit`` can be a teaser item: a marker, one or two headlines, no X."""
-    return OTHER not in unit and not _MARKERS.isdisjoint(unit) and unit.count(HEADLINE) in (1, 2)
+    """Return whether ``unit`` can be a teaser item: a marker, one or two headlines, no X.
+
+    A standfirst (``B``) goes with one headline and a date, and no snippet: "title,
+    standfirst, date" or "title, date, standfirst".
+    """
+    if OTHER in unit or _MARKERS.isdisjoint(unit) or unit.count(HEADLINE) not in (1, 2):
+        return False
+    blurbs = unit.count(BLURB)
+    return not blurbs or (blurbs == 1 and DATE in unit and SNIPPET not in unit)
 
 
 def _describe(doc: Document, unit: str, lines: list[int]) -> tuple[str, bool]:
@@ -170,6 +192,15 @@ def _describe(doc: Document, unit: str, lines: list[int]) -> tuple[str, bool]:
     if again:
         words[heads[1]] = "title again"
     return ", ".join(words), again
+
+
+def _headlines_long(doc: Document, unit: str, lines: list[int]) -> bool:
+    """Return whether every item's headline has `_BLURB_HEADLINE_WORDS` words or more."""
+    head = unit.index(HEADLINE)
+    return all(
+        doc.lines[lines[s + head]].n_words >= _BLURB_HEADLINE_WORDS
+        for s in range(0, len(lines), len(unit))
+    )
 
 
 def find_blocks(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Block]:
@@ -225,7 +256,9 @@ def _blocks_in_run(
             description, again = _describe(doc, unit, lines[pos : pos + items * size])
             # One headline per item (or the same one twice): archive lists of bare dates
             # and comment threads (text, name, date) are not teaser lists.
-            if unit.count(HEADLINE) == 1 or again:
+            if (unit.count(HEADLINE) == 1 or again) and (
+                BLURB not in unit or _headlines_long(doc, unit, lines[pos : pos + items * size])
+            ):
                 best = (items, size, description, again)
             else:
                 rejected[(size, pos % size)] = pos + items * size
