@@ -606,6 +606,27 @@ def test_headlines_after_a_short_inset_do_not_continue_the_article() -> None:
         assert not set(teasers) & set(kept)
 
 
+def test_a_consent_dialog_does_not_outweigh_a_short_article() -> None:
+    # The consent framework's own sentences (resources/chrome/): long lines of prose that,
+    # kept, made the heaviest block of the page, so a short article under them was lost.
+    dialog = [
+        "We value your privacy",
+        "We and our partners store and/or access information on a device, such as cookies "
+        "and process personal data, such as unique identifiers and standard information sent "
+        "by a device for personalised advertising and content, advertising and content "
+        "measurement, audience research and services development.",
+        "With your permission we and our partners may use precise geolocation data and "
+        "identification through device scanning. You may click to consent to our and our 1432 "
+        "partners' processing as described above.",
+        "Alternatively you may access more detailed information and change your preferences "
+        "before consenting or to refuse consenting.",
+        "More options",
+        "Agree",
+    ]
+    text = "\n".join([*MENU, *dialog, HEAD, PARA[0], PARA[1], *MENU])
+    assert _kept(text, CFG) == [HEAD, PARA[0], PARA[1]]
+
+
 def test_article_goes_on_after_a_newsletter_sign_up_box() -> None:
     # A sign-up box printed between two paragraphs: its button, field and heading are insets
     # (resources/insets/), so the article's paragraphs after it are still the article's.
