@@ -696,7 +696,7 @@ def test_a_live_blogs_entries_are_all_the_article() -> None:
     r = dedup.clean_and_explain("\n".join([*lines, *MENU]))
     assert [ln for ln in r.text.splitlines() if ln] == kept
     reasons = {ll.reason for ll in r.line_labels if ll.label == "content"}
-    assert "kept: an entry of the article headed by a stamp as the first one is" in reasons
+    assert "kept: a live blog's entry, headed by a time as the first entry is" in reasons
 
 
 def test_comments_headed_by_a_day_are_no_live_blog() -> None:

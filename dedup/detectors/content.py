@@ -1144,7 +1144,7 @@ def kept_positions(
             and _entry_stamp(classes, lines, b.start, config, lo=stop) == entry
             and any(lines[k].ends_sentence for k in range(b.start, b.stop))
         ):
-            reason = "kept: an entry of the article headed by a stamp as the first one is"
+            reason = "kept: a live blog's entry, headed by a time as the first entry is"
         else:
             break
         for k in range(stop, b.stop):
