@@ -184,6 +184,31 @@ def test_lone_title_after_timestamp_and_logo() -> None:
     assert got == {"Iran, Pakistan Bolster Ties Amid Pressure from The U.S.": "title"}
 
 
+def test_headline_over_its_byline_and_date_below_a_gallery_is_the_title() -> None:
+    # Captions (prose) before the headline ended the search for a title, and the gallery
+    # then outweighed the article under it, which was lost. A headline with a byline right
+    # under it and a date within two lines, then the text, is the article's header.
+    captions = [
+        "Lake Mead near Boulder City, Nevada, in July, when the water fell to its lowest "
+        "level since the reservoir was filled in the 1930s.",
+        "A boat ramp left high and dry at the Callville Bay marina, which has closed three of "
+        "its five launch lanes this summer.",
+        "Farmers in Pinal county inspect a field left fallow after their allocation was cut "
+        "for the second year running.",
+    ]
+    gallery = []
+    for n, caption in enumerate(captions, 1):
+        gallery += [f"Photo {n} of 3", caption]
+    head = "Drought forces western states to agree deepest water cuts yet"
+    text = "\n".join(["Home", "News", *gallery, head, "By Jane Doe", "August 4, 2025", PARA, PARA2])
+    assert _labels(text, titles.detect) == {head: "title"}
+    kept = dedup.clean(text).splitlines()
+    assert kept[-4:] == [head, "August 4, 2025", PARA, PARA2]
+    # Without a byline under it, a headline after prose is still no title.
+    plain = "\n".join(["Home", "News", *gallery, head, "August 4, 2025", PARA, PARA2])
+    assert _labels(plain, titles.detect) == {}
+
+
 @pytest.mark.parametrize(
     "text",
     [

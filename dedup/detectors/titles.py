@@ -697,14 +697,38 @@ def _lone_title(doc: Document, candidates: _Candidates, config: CleanConfig) -> 
     line may also head a dated header (`_heads_dated_header`): the headline the <title>
     matched over a date and a long header stays the title once the <title> is cleaned away.
     """
-    for pos, i in enumerate(doc.content_lines[: config.title_search_lines]):
+    idx = doc.content_lines
+    for pos, i in enumerate(idx[: config.title_search_lines]):
         line = doc.lines[i]
         if is_paragraph(line, config) or line.n_words > config.max_title_words:
-            return None
+            return _bylined_title(doc, candidates, pos, config)
         if (
             (i in candidates or candidates.with_ellipsis(i))
             and (heads_body(doc, i, config) or (pos == 0 and _heads_dated_header(doc, i, config)))
             and not _not_a_title(line.stripped, config)
+        ):
+            return i
+    return None
+
+
+def _bylined_title(
+    doc: Document, candidates: _Candidates, start: int, config: CleanConfig
+) -> int | None:
+    """Return a headline over its byline and date below prose near the top, else None.
+
+    Prose before the headline (a gallery's captions, a lead picture's long caption) ends
+    the plain search; an article's header is still plain to see after it: a headline, a
+    byline right under it ("By Jane Doe"), a date within two lines, then the text. Looked
+    for among the `title_header_lines` lines from ``start``.
+    """
+    idx = doc.content_lines
+    for k in range(start + 1, min(len(idx) - 1, start + config.title_header_lines)):
+        i = idx[k]
+        if (
+            i in candidates
+            and parse_byline(doc.lines[idx[k + 1]].stripped, config=config) is not None
+            and _heads_dated_header(doc, i, config)
+            and not _not_a_title(doc.lines[i].stripped, config)
         ):
             return i
     return None
