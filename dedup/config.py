@@ -92,7 +92,8 @@ class CleanConfig:
         title_header_lines: the in-body copy of the <title>'s headline, printed exactly as
             the <title> has it, may head a longer header (dek, byline, "Follow", reading
             time, date, share buttons): a paragraph within this many lines, all of them of
-            a headline's length before it.
+            a headline's length before it. Past prose near the top, a headline over its
+            byline and date is looked for among this many lines too.
         title_body_words: the words a line needs to count as such a paragraph.
         teaser_min_items: a teaser list needs at least this many items (a headline with
             its date and/or truncated snippet) in a row; two could be a dated subheading.
