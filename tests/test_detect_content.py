@@ -627,6 +627,34 @@ def test_a_consent_dialog_does_not_outweigh_a_short_article() -> None:
     assert _kept(text, CFG) == [HEAD, PARA[0], PARA[1]]
 
 
+def test_article_goes_on_after_an_embedded_video_player() -> None:
+    # An embedded YouTube player leaves its own lines (insets) and a few buttons the menus
+    # detector removes ("Info", "Shopping"): fewer removed lines than insets, then prose.
+    player = [
+        "Watch later",
+        "Copy link",
+        "Info",
+        "Shopping",
+        "Tap to unmute",
+        "If playback doesn't begin shortly, try restarting your device.",
+        "More videos",
+        "You're signed out",
+        "Switch camera",
+        "Watch on YouTube",
+    ]
+    text = "\n".join([*MENU, HEAD, PARA[0], PARA[1], *player, PARA[2], PARA[3], *MENU])
+    kept = _kept(text, CFG)
+    assert kept[:3] == [HEAD, PARA[0], PARA[1]]
+    assert kept[-2:] == [PARA[2], PARA[3]]
+    assert not (set(player) - {"Info", "Shopping"}) & set(kept)
+
+
+def test_more_removed_lines_than_insets_still_end_the_article() -> None:
+    after = ["Advertisement", "Most read", "Sign in", "Newsletters"]
+    text = "\n".join([*MENU, HEAD, PARA[0], PARA[1], *after, PARA[2], PARA[3], *MENU])
+    assert _kept(text, CFG) == [HEAD, PARA[0], PARA[1]]
+
+
 def test_article_goes_on_after_a_newsletter_sign_up_box() -> None:
     # A sign-up box printed between two paragraphs: its button, field and heading are insets
     # (resources/insets/), so the article's paragraphs after it are still the article's.

@@ -1312,9 +1312,12 @@ def _inset(gap: Sequence[str], prose: bool, config: CleanConfig) -> bool:
     if prose:
         links, most = config.content_inset_prose_links, config.content_inset_prose_lines
     learned = gap.count(LEARNED)
+    bad = gap.count(BAD)
     return not (
         len(gap) > most
-        or BAD in gap
+        # Removed lines end the article, unless, before prose, they are fewer than the
+        # insets among them: a video player's buttons between its own lines.
+        or (bad and not (prose and bad <= gap.count(INSET)))
         or (learned and not prose)
         or gap.count(LINK) + learned > links
     )
