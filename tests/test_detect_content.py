@@ -35,6 +35,11 @@ def _kept(text: str, config: CleanConfig = ONLY_MODEL) -> list[str]:
     return [ln for ln in dedup.clean(text, config=config).splitlines() if ln.strip()]
 
 
+def _split_by(box: list[str]) -> str:
+    """A page whose article (HEAD, PARA) has ``box`` between its second and third paragraphs."""
+    return "\n".join([*MENU, HEAD, PARA[0], PARA[1], *box, PARA[2], PARA[3], *MENU])
+
+
 def _labels(text: str, config: CleanConfig = ONLY_MODEL) -> dict[str, str]:
     r = dedup.clean_and_explain(text, config=config)
     return {ll.span.slice(text): ll.label for ll in r.line_labels}
@@ -642,7 +647,7 @@ def test_article_goes_on_after_an_embedded_video_player() -> None:
         "Switch camera",
         "Watch on YouTube",
     ]
-    text = "\n".join([*MENU, HEAD, PARA[0], PARA[1], *player, PARA[2], PARA[3], *MENU])
+    text = _split_by(player)
     kept = _kept(text, CFG)
     assert kept[:3] == [HEAD, PARA[0], PARA[1]]
     assert kept[-2:] == [PARA[2], PARA[3]]
@@ -651,7 +656,7 @@ def test_article_goes_on_after_an_embedded_video_player() -> None:
 
 def test_more_removed_lines_than_insets_still_end_the_article() -> None:
     after = ["Advertisement", "Most read", "Sign in", "Newsletters"]
-    text = "\n".join([*MENU, HEAD, PARA[0], PARA[1], *after, PARA[2], PARA[3], *MENU])
+    text = _split_by(after)
     assert _kept(text, CFG) == [HEAD, PARA[0], PARA[1]]
 
 
@@ -665,7 +670,7 @@ def test_article_goes_on_after_a_newsletter_sign_up_box() -> None:
         "Sign up",
         "after newsletter promotion",
     ]
-    text = "\n".join([*MENU, HEAD, PARA[0], PARA[1], *box, PARA[2], PARA[3], *MENU])
+    text = _split_by(box)
     assert _kept(text, CFG) == [HEAD, *PARA]
 
 
@@ -682,7 +687,7 @@ def test_a_gallery_inside_the_article_is_no_comment_thread(counter: str) -> None
     gallery = []
     for n, caption in enumerate(captions, 1):
         gallery += [counter.format(n=n), caption]
-    text = "\n".join([*MENU, HEAD, PARA[0], PARA[1], *gallery, PARA[2], PARA[3], *MENU])
+    text = _split_by(gallery)
     assert _kept(text, CFG) == [HEAD, PARA[0], PARA[1], *captions, PARA[2], PARA[3]]
 
 
