@@ -1183,7 +1183,7 @@ def _entry_stamp(
     "10:42 a.m. ET" do not.
     """
     for k in range(start - 1, max(lo, start - _ENTRY_STAMP_LINES) - 1, -1):
-        if classes[k] in (GOOD, *_REMOVED):
+        if classes[k] == GOOD or classes[k] in _REMOVED:
             return None
         shape = line_date_shape(lines[k], config)
         if shape is not None:
