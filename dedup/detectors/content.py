@@ -1315,7 +1315,7 @@ def _inset(gap: Sequence[str], prose: bool, config: CleanConfig) -> bool:
     bad = gap.count(BAD)
     return not (
         len(gap) > most
-        # Removed lines end the article, unless, before prose, they are fewer than the
+        # Removed lines end the article, unless, before prose, they are no more than the
         # insets among them: a video player's buttons between its own lines.
         or (bad and not (prose and bad <= gap.count(INSET)))
         or (learned and not prose)

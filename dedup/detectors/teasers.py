@@ -6,7 +6,7 @@ repeats: headline, date, headline again, truncated snippet (seed 004); or headli
 ("Related Posts" lists); or headline and snippet; or headline, standfirst and date (cards).
 Every non-blank line is typed (``H`` headline-like short line, ``D`` bare date, ``S`` snippet
 ending in "..."/"…", ``B`` a standfirst: one paragraph of at most `_BLURB_WORDS` words ending
-a sentence, ``X`` anything else); a teaser list is a run of at least ``teaser_min_items``
+with a full stop, ``X`` anything else); a teaser list is a run of at least ``teaser_min_items``
 consecutive copies of one unit of 2-4 types holding a date or a snippet. A unit with a
 standfirst holds a date, no snippet, and a headline of `_BLURB_HEADLINE_WORDS` words or more
 in every item (a comment's header is its author's name). Lines before the first unit ("Opinion",
@@ -55,7 +55,9 @@ _BLURB_WORDS = 40
 # The headline of an item with a standfirst has at least this many words: a commenter's name
 # over the date and the comment ("Jane", "May 5, 2012", "I agree.") is no teaser.
 _BLURB_HEADLINE_WORDS = 4
-_SENTENCE_END = (".", "!", "?", ".\u201d", '."', "!\u201d", "?\u201d")
+# A standfirst ends with a full stop; a line of a headline's length ending with "?" or "!"
+# stays a headline ("Why do cities still build car parks?").
+_FULL_STOP = (".", ".\u201d", '."')
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,7 @@ def _types(
             cheap.append(SNIPPET)
             snippets.append(pos)
         elif n > max_words:
-            if n <= _BLURB_WORDS and text.endswith(_SENTENCE_END):
+            if n <= _BLURB_WORDS and text.endswith(_FULL_STOP):
                 cheap.append(BLURB)
             else:
                 cheap.append(OTHER)
@@ -132,7 +134,7 @@ def _types(
         elif n == 0:
             cheap.append(OTHER)
             others.append(pos)
-        elif n >= body_words and text.endswith(_SENTENCE_END):
+        elif n >= body_words and text.endswith(_FULL_STOP):
             cheap.append(BLURB)
         else:
             cheap.append(HEADLINE)
