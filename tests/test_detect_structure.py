@@ -701,6 +701,17 @@ def test_cards_with_a_standfirst_and_a_date_are_teasers(order: str) -> None:
     assert dedup.clean(text).splitlines() == ["Council backs bridge", PARA]
 
 
+def test_long_question_headlines_over_dates_are_still_teasers() -> None:
+    # A headline of 15+ words ending with "?" is no standfirst: "title, date" items stay a
+    # list of teasers.
+    items = [
+        (f"Why do so many cities still build car parks when {x} residents say they want fewer?", d)
+        for x, d in (("most", "May 3, 2024"), ("young", "May 2, 2024"), ("older", "May 1, 2024"))
+    ]
+    text = "\n".join([PARA, "Share", *[x for item in items for x in item], "About us"])
+    assert _labels(text, teasers.detect) == {x: "teaser" for item in items for x in item}
+
+
 def test_comments_and_dated_sections_with_a_sentence_are_no_cards() -> None:
     # Commenters' names are too short for headlines; a timeline with the article's text on
     # both sides is the article's.

@@ -6,11 +6,12 @@ repeats: headline, date, headline again, truncated snippet (seed 004); or headli
 ("Related Posts" lists); or headline and snippet; or headline, standfirst and date (cards).
 Every non-blank line is typed (``H`` headline-like short line, ``D`` bare date, ``S`` snippet
 ending in "..."/"…", ``B`` a standfirst: one paragraph of at most `_BLURB_WORDS` words ending
-with a full stop, ``X`` anything else); a teaser list is a run of at least ``teaser_min_items``
-consecutive copies of one unit of 2-4 types holding a date or a snippet. A unit with a
-standfirst holds a date, no snippet, and a headline of `_BLURB_HEADLINE_WORDS` words or more
-in every item (a comment's header is its author's name). Lines before the first unit ("Opinion",
-"Related Posts") and a trailing incomplete unit are left to the other detectors.
+a sentence, with a full stop when it is of a headline's length, ``X`` anything else); a
+teaser list is a run of at least ``teaser_min_items`` consecutive copies of one unit of 2-4
+types holding a date or a snippet. A unit with a standfirst holds a date, no snippet, and a
+headline of `_BLURB_HEADLINE_WORDS` words or more in every item (a comment's header is its
+author's name). Lines before the first unit ("Opinion", "Related Posts") and a trailing
+incomplete unit are left to the other detectors.
 
 Content is protected three ways: a paragraph (``X``) breaks a run, a unit needs a date or a
 snippet (in-article subheadings alone never form one), and a list of bare headline/date
@@ -55,9 +56,10 @@ _BLURB_WORDS = 40
 # The headline of an item with a standfirst has at least this many words: a commenter's name
 # over the date and the comment ("Jane", "May 5, 2012", "I agree.") is no teaser.
 _BLURB_HEADLINE_WORDS = 4
-# A standfirst ends with a full stop; a line of a headline's length ending with "?" or "!"
-# stays a headline ("Why do cities still build car parks?").
+# A standfirst ends a sentence; one of a headline's length must end with a full stop: ending
+# with "?" or "!", it stays a headline ("Why do cities still build car parks?").
 _FULL_STOP = (".", ".\u201d", '."')
+_SENTENCE_END = (*_FULL_STOP, "?", "!", "?\u201d", "!\u201d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +125,7 @@ def _types(
             cheap.append(SNIPPET)
             snippets.append(pos)
         elif n > max_words:
-            if n <= _BLURB_WORDS and text.endswith(_FULL_STOP):
+            if n <= _BLURB_WORDS and text.endswith(_SENTENCE_END):
                 cheap.append(BLURB)
             else:
                 cheap.append(OTHER)
