@@ -674,6 +674,34 @@ def test_article_goes_on_after_a_newsletter_sign_up_box() -> None:
     assert _kept(text, CFG) == [HEAD, *PARA]
 
 
+def test_a_list_of_clauses_ending_in_semicolons_does_not_end_the_article() -> None:
+    # An obituary's survivors, one clause per line: "five grandchildren;" is as short as a
+    # menu item, but a line ending with a semicolon is part of a sentence, never a link.
+    head = ["Obituaries", "Guest Book", "Send Flowers", "Margaret Ellen Brooks", "1938 - 2026"]
+    text = [
+        "Margaret Ellen Brooks, 88, of Springfield, passed away peacefully on November 14, "
+        "2026, surrounded by her family.",
+        "She was born on March 3, 1938, in Decatur. She taught third grade at Lincoln "
+        "Elementary for 34 years and sang in the choir of First Methodist Church.",
+        "She is survived by:",
+        "her children, Paul (Anne) Brooks and Susan (Mark) Lee;",
+        "five grandchildren;",
+        "two great-grandchildren;",
+        "and her sister, Dorothy Hale.",
+        "She was preceded in death by her husband of 58 years, Robert, in 2019.",
+        "Visitation will be held from 4 to 7 p.m. on Friday at Grace Funeral Home. The "
+        "funeral service will be at 10 a.m. on Saturday at First Methodist Church.",
+        "In lieu of flowers, memorials may be made to the Springfield Public Library.",
+    ]
+    kept = _kept("\n".join([*head, *text, "Share", "Print"]), CFG)
+    assert kept[-len(text) :] == text
+
+
+def test_a_menu_item_ends_with_no_semicolon() -> None:
+    doc = Document("five grandchildren;\nFive Grandchildren")
+    assert [content.is_link_like(ln, CFG) for ln in doc.lines] == [False, True]
+
+
 @pytest.mark.parametrize("counter", ["Photo {n} of 3", "Slide {n} of 3", "list {n} of 3"])
 def test_a_gallery_inside_the_article_is_no_comment_thread(counter: str) -> None:
     # Counters that are insets (resources/insets/), each over a caption: short lines with

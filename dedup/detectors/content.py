@@ -148,6 +148,9 @@ _LANGUAGE_SAMPLE_WORDS = 3000
 _LANGUAGE_MIN_SHARE = 0.15
 # A link-like line is also short in characters (menu items are labels, not sentences).
 _LINK_MAX_CHARS = 40
+# A line ending with a semicolon is a clause of a sentence run over several lines (a list of
+# survivors, of conditions: "five grandchildren;"), never a link's label (Latin, Arabic, CJK).
+CLAUSE_ENDS = (";", "؛", "；")
 # Comment headers: a name, a date and a "reply" link fit in this many characters; a photo
 # caption with a date ("The mayor at the opening on May 5, 2012. (Photo: City Hall)") is longer.
 _SIGNATURE_MAX_CHARS = 80
@@ -296,6 +299,8 @@ def _stopword_hits(ln: Line, langs: tuple[str, ...]) -> int:
 def is_link_like(ln: Line, config: CleanConfig) -> bool:
     """Return whether a line reads like a menu item: 1-3 words, short, no sentence end.
 
+    Nor a clause's end: a line ending with a semicolon is part of a sentence.
+
     Example:
         >>> cfg = CleanConfig()
         >>> is_link_like(Line(0, 0, 11, 11, "Real Estate"), cfg)
@@ -309,6 +314,7 @@ def is_link_like(ln: Line, config: CleanConfig) -> bool:
         0 < n <= config.menu_max_words
         and len(ln.stripped) <= _LINK_MAX_CHARS
         and (n == 1 or not ln.ends_sentence)
+        and not ln.stripped.endswith(CLAUSE_ENDS)
     )
 
 
@@ -649,6 +655,7 @@ def line_classes(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) 
                 0 < n <= menu_words
                 and len(ln.stripped) <= _LINK_MAX_CHARS
                 and (n == 1 or not ln.ends_sentence)
+                and not ln.stripped.endswith(CLAUSE_ENDS)
             ):
                 append(LINK)
             else:

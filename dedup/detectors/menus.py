@@ -27,6 +27,7 @@ from dedup.detectors.content import (
     _DIGIT,
     _LINK_MAX_CHARS,
     _LIST_MARKER,
+    CLAUSE_ENDS,
     is_date_part,
     is_table,
 )
@@ -87,6 +88,7 @@ def detect(doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> lis
             and 0 < n <= menu_words
             and len(ln.stripped) <= _LINK_MAX_CHARS
             and (n == 1 or not ln.ends_sentence)
+            and not ln.stripped.endswith(CLAUSE_ENDS)
             and _LIST_MARKER.match(ln.text) is None
         ):
             if _is_day(ln, config):
