@@ -388,6 +388,9 @@ def test_patterns_are_linear_on_huge_lines() -> None:
         "Last update: April 26, 2024 20:38",
         "Published: 2024-05-01 10:00 GMT",
         "5 hours ago",
+        "Updated about 5 hours ago",  # Rails' time_ago_in_words: "about", "over", "less than"
+        "less than a minute ago",
+        "over 2 years ago",
         "12 Mar 2019 | 10:15",
         "Mis à jour le 3 août 2025",
         "il y a 3 heures",
@@ -422,6 +425,8 @@ def test_is_date_line(line: str) -> None:
         "May 5, 2024: Parliament passes the budget",
         "Published in Dawn, November 27th, 2025",
         "He waited 5 hours before the doctor came.",
+        "About 5 hours",
+        "Over the years",
         "By 2030, the city will have doubled its bus fleet.",
         "March for Our Lives",
         "2024",
@@ -468,6 +473,8 @@ def test_is_not_date_line(line: str) -> None:
         ("03.08.2025-04.08.2025", ["2025-08-04"]),  # a range is no date and its time
         ("05.13.2024", ["2024-05-13"]),
         ("5 hours ago", ["5 hours ago"]),
+        ("Updated about 5 hours ago", ["5 hours ago"]),
+        ("vor etwa 2 Stunden", ["vor etwa 2 Stunden"]),  # a hedge after the marker
         ("3 August", ["3 August"]),
         ("October (15)", []),  # an archive's month and its number of posts: no day
         ("no date here", []),

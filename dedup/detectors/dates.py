@@ -69,6 +69,7 @@ _KEYS = {
     "weekday_words": WEEKDAY,  # words of a weekday that name no day ("feira", "祝")
     "leads": LEAD,
     "connectors": CONNECTOR,
+    "qualifiers": CONNECTOR,  # "about 5 hours ago": a hedge read as a connector
     "ordinals": ORDINAL,
     "ampm": AMPM,
     "pm": PM,
@@ -844,8 +845,16 @@ def _relative(text: str, toks: list[_Tok], i: int) -> tuple[str | None, int]:
     elif first > 0 and toks[first - 1].kind == "word" and toks[first - 1].roles & NUMWORD:
         first -= 1  # "an hour"
     found = bool(toks[i].roles & RELATIVE)
-    if first > 0 and toks[first - 1].kind == "word" and toks[first - 1].roles & MARKER:
-        first, found = first - 1, True  # "vor 5 Stunden", "hace 5 horas", "il y a 3 heures"
+    # "vor 5 Stunden", "hace 5 horas", "il y a 3 heures"; a hedge may stand between the
+    # marker and the number: "vor etwa 2 Stunden", "há cerca de 2 horas".
+    before = first
+    while before > 0 and toks[before - 1].kind == "word":
+        if toks[before - 1].roles & MARKER:
+            first, found = before - 1, True
+            break
+        if not toks[before - 1].roles & CONNECTOR:
+            break
+        before -= 1
     if last + 1 < len(toks) and toks[last + 1].kind == "word" and toks[last + 1].roles & MARKER:
         last, found = last + 1, True  # "5 hours ago", "5 گھنٹے پہلے"
     if not found:
