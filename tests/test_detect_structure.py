@@ -312,6 +312,25 @@ def test_sentence_in_closing_quotes_is_no_headline() -> None:
     assert got == [False, False, True]
 
 
+def test_a_caption_with_its_credit_in_brackets_is_no_headline() -> None:
+    # A photo's caption ends with a sentence and then its credit in brackets: the
+    # bracket does not make it a headline. A headline may end with a bracketed note.
+    doc = Document(
+        "\n".join(
+            [
+                "The birds migrate across Bass Strait every spring.(Supplied: Parks Service)",
+                "Crowds gather in the square on Sunday. (AP Photo/Jane Doe)",
+                "Rescuers reach the village [Reuters]",
+                "Apple unveils a new phone (updated)",
+                "Trade talks resume in the U.S. (video)",
+                "Must. Eat. Everything. (The Astoria Sunday Market Edition.)",
+            ]
+        )
+    )
+    got = [titles.is_headline_like(ln, DEFAULT_CONFIG) for ln in doc.lines]
+    assert got == [False, False, True, True, True, True]
+
+
 def test_headline_with_full_stop_needs_the_site_name_in_the_page_title() -> None:
     # Some blogs end every title with a full stop. The <title> line printing it with the
     # site's name makes the in-body copy the headline, above the sidebar's profile blurb.

@@ -58,6 +58,9 @@ _SEPARATOR = re.compile(
     rf"\s[^\w\s]{{1,3}}\s|[:：]\s|(?<=[{_CJK}])[_|｜丨\-–—：:]{{1,2}}(?=\S)"
     rf"|(?<=\S)[_|｜丨\-–—：:]{{1,2}}(?=[{_CJK}])"
 )
+# A bracketed part ending a line: a photo's credit after its caption ("... spring. (AP
+# Photo/Jane Doe)", "...(Supplied: Parks Service)"), or a headline's note ("(video)").
+_BRACKETED_END = re.compile(r"\s*[(\[][^()\[\]]{1,80}[)\]]$")
 # A line ending in a truncation mark is a snippet, not a headline nor a paragraph.
 _TRUNCATED = ("...", "…")
 # Full stops of other scripts (Chinese and Japanese, Devanagari, Urdu): a line ending with one
@@ -114,6 +117,8 @@ def _ends_with_sentence_period(text: str) -> bool:
 def is_headline_like(line: Line, config: CleanConfig) -> bool:
     r"""Return whether ``line`` could be a headline: short, no bullet, no sentence end.
 
+    Nor a sentence before a bracketed end: a photo's caption and its credit.
+
     Cheap on purpose (it may run on every line); whether the line is a date, chrome or a
     byline is asked only for the few lines that end up chosen (see `_not_a_title`).
 
@@ -129,6 +134,13 @@ def is_headline_like(line: Line, config: CleanConfig) -> bool:
         [True, False]
     """
     text = line.stripped
+    if text.endswith((")", "]")) and (credit := _BRACKETED_END.search(text)) is not None:
+        # A caption's sentence before its credit is no headline; a stylised headline of
+        # one-word sentences ("Must. Eat. Everything. (The Market Edition.)") still is.
+        caption = text[: credit.start()]
+        last = _SENTENCE_MARK.split(caption.rstrip(_CLOSERS).rstrip(".。।۔"))[-1]
+        if len(last.split()) >= config.min_title_words:
+            text = caption
     return _headline_shape(line, config) and not (
         text.endswith((":", ",", ";")) or is_truncated(text) or _ends_with_sentence_period(text)
     )
