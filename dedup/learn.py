@@ -80,12 +80,12 @@ from typing import NamedTuple, TypeVar
 import numpy as np
 
 from dedup.cleaner import _result, _run, check_text
-from dedup.config import CleanConfig
+from dedup.config import DEFAULT_CONFIG, CleanConfig
 from dedup.detectors.base import Mark
 from dedup.detectors.bylines import byline_in_row
 from dedup.detectors.content import is_date_part, is_dateline, is_recipe_heading
 from dedup.detectors.dates import find_dates, line_date_shape
-from dedup.detectors.titles import _cores, is_date
+from dedup.detectors.titles import _cores, _not_a_title, is_date, is_headline_like
 from dedup.document import Document, Line, count_words, word_count
 from dedup.errors import ConfigError, InputError, ModelError, refuse_one
 from dedup.lexicon import date_words
@@ -380,6 +380,47 @@ def _main_run(lines: Sequence[str], prose: Sequence[bool]) -> range:
         if chars > best_chars:
             best, best_chars = range(start, i + 1), chars
     return best
+
+
+def _headline_over(lines: Sequence[str], prose: Sequence[bool], config: CleanConfig) -> int | None:
+    """Return the line of the headline over the page's main text, if one is plain to see.
+
+    The page's title is known by its first line, the HTML <title> most scrapers print first;
+    a page scraped without it starts with the site's menu (a first line that reads as no
+    headline: a chrome phrase, a menu item). Its headline is then the nearest
+    headline-like line above its main text (`_main_run`), within ``title_header_lines``
+    lines, across what stands between them on news pages (a byline, a dated line, share
+    buttons: lines the lexical detectors know or that hold a date, and lines too short for a
+    headline); only when no prose comes before the main text (an intro over a recipe's
+    steps, a sidebar's blurb: what stands over the main text is then no headline). Not the
+    first line: that one is known already.
+
+    Example:
+        >>> page = ["Skip to content", "News", "Council backs new budget", "By Jane Doe",
+        ...         "May 5, 2024",
+        ...         "The council passed the budget on Monday after a long debate in the hall.",
+        ...         "Officials said the money would go to repairing the roads in town first."]
+        >>> _headline_over(page, [_is_prose(s) for s in page], CleanConfig())
+        2
+    """
+    if not lines or _reads_as_title(lines[0], config):
+        return None  # the first line reads as the page's <title>: the title is known
+    run = _main_run(lines, prose)
+    if not run or any(prose[: run.start]):
+        return None  # prose above the main text: a blurb, a lead, a list's intro; unclear
+    for j in range(run.start - 1, max(0, run.start - 1 - config.title_header_lines), -1):
+        line = lines[j]
+        if prose[j]:
+            return None
+        if _reads_as_title(line, config) and not _dates_in(line):
+            return j  # (not a dated line: "Today's paper: 3 March 2025")
+    return None
+
+
+def _reads_as_title(line: str, config: CleanConfig) -> bool:
+    """Return whether a line reads as a headline: its shape, and no date, chrome or byline."""
+    probe = Line(0, 0, len(line), len(line), line)
+    return is_headline_like(probe, config) and not _not_a_title(line, config)
 
 
 #: Prose lines whose hashes make a page key (see `_page_key`).
@@ -906,12 +947,20 @@ class Cleaner:
                 keys.append(key | 1)  # the line sits in an article's body here
             if LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 long.append(tmpl)
+        titles = [_title_hash(site, k) for k in _title_keys(lines[0])]
+        head = _headline_over(lines, prose, self.config or DEFAULT_CONFIG)
+        if head is not None:
+            # The headline over the main text is a title too (a page scraped without its
+            # <title> line), and counted: one a site prints over every page's text is none.
+            for k in _title_keys(lines[head]):
+                titles.append(_head_hash(site, k))
+                keys.append(_head_key(site, k))
         return _PageDraft(
             site,
             np.frombuffer(keys, np.int64),
             long,
             np.int64(_page_key(lines, prose, tmpls)),
-            np.array([_title_hash(site, key) for key in _title_keys(lines[0])], np.int64),
+            np.array(titles, np.int64),
             examples,
         )
 
@@ -992,9 +1041,25 @@ class Cleaner:
         """Return how many line templates are on ``min_pages``+ pages of their site."""
         return int(((self._learned_counts().keys & 3) == 0).sum())
 
-    def _is_title(self, site: str, key: str) -> bool:
-        """Return whether ``key`` (a `_title_keys` key) is the title of a page of ``site``."""
-        h = _title_hash(site, key)
+    def _is_title(self, site: str, key: str, counts: _Counts | _LiveCounts | None = None) -> bool:
+        """Return whether ``key`` (a `_title_keys` key) is the title of a page of ``site``.
+
+        A page's first line (its <title>) is its title; so is the headline over its main
+        text (`_headline_over`), unless that line stands over the text of as many pages as
+        a learned line is on: then it is a line the site prints over every article (a
+        newsletter box, a section's name). ``counts``: the counts to ask (default: live).
+        """
+        if self._has_title_hash(_title_hash(site, key)):
+            return True
+        if not self._has_title_hash(_head_hash(site, key)):
+            return False
+        threshold = self.threshold(site)
+        if threshold is None:
+            return True
+        counts = self._live_counts() if counts is None else counts
+        return counts.get(_head_key(site, key)) < threshold
+
+    def _has_title_hash(self, h: int) -> bool:
         if h in self._pend_titles:
             return True
         titles = self._titles
@@ -1479,6 +1544,19 @@ def _title_hash(site: str, key: str) -> int:
     return _hash(f"{site}\x01{key}")
 
 
+def _head_hash(site: str, key: str) -> int:
+    """Return the hash a headline over a page's main text is remembered by, as a title."""
+    return _hash(f"{site}\x04{key}")
+
+
+def _head_key(site: str, key: str) -> int:
+    """Return the key counting the pages a headline stands over (see `_headline_over`).
+
+    Counted like a band key (second bit set): a plain count, never a line's.
+    """
+    return (_hash(f"{site}\x02{key}") & ~3) | 2
+
+
 def _line_key(site: str, tmpl: str) -> int:
     """Return the key a template of a site is counted under (its two low bits clear).
 
@@ -1657,6 +1735,15 @@ class _SiteDetector:
         open_ = [i for i in doc.content_lines if i not in marks]  # content runs after us
         heads = self._heads(doc, self._first(doc, marks), config)
         own = frozenset(k for h in heads for k in _title_keys(lines[h].stripped))
+        # The headline over the main text that learning took for this page's title (a page
+        # scraped without its <title> line): the page's own, not another page's.
+        over = self._over(doc, config)
+        if over is not None:
+            keys = _title_keys(lines[over].stripped)
+            if any(self.cleaner._is_title(self.site, k, self.counts) for k in keys):
+                own |= frozenset(keys)
+            else:
+                over = None
         self._learn_evidence(doc, open_, config)
         content = doc.content_lines
         where = {i: k for k, i in enumerate(content)}
@@ -1684,7 +1771,7 @@ class _SiteDetector:
                 # heads the page, and where it stands by the page's own lines. Copies among
                 # learned lines only are the site's list of posts that share the headline
                 # ("Top 5 posts of the week"): teasers there, as on every other page.
-                if i in heads:
+                if i in heads or i == over:
                     continue
                 if unlearned is None:
                     unlearned = {
@@ -1827,7 +1914,7 @@ class _SiteDetector:
                 if own.isdisjoint(keys):
                     continue
                 return None
-            if keys and self.cleaner._is_title(self.site, keys[0]):
+            if keys and self.cleaner._is_title(self.site, keys[0], self.counts):
                 return i if not crossed or not own.isdisjoint(keys) else None
             crossed = True
         return None
@@ -1847,6 +1934,20 @@ class _SiteDetector:
         if m is None or m.label in KEPT_LABELS:
             return content[0]
         return next((i for i in content if (t := marks.get(i)) and t.label == "title"), None)
+
+    @staticmethod
+    def _over(doc: Document, config: CleanConfig) -> int | None:
+        """Return the line of the headline over the page's main text (`_headline_over`).
+
+        Learning took it for the page's title: on its own page it is the page's headline,
+        not another page's.
+        """
+        content = doc.content_lines
+        if not content or _reads_as_title(doc.lines[content[0]].stripped, config):
+            return None  # (most pages: the question ends here, before any prose is read)
+        lines = [doc.lines[i].stripped for i in content]
+        j = _headline_over(lines, [_is_prose(s) for s in lines], config)
+        return None if j is None else content[j]
 
     @staticmethod
     def _heads(doc: Document, first: int | None, config: CleanConfig) -> tuple[int, ...]:
@@ -1872,7 +1973,7 @@ class _SiteDetector:
         words = word_count(line)
         if not config.min_title_words <= words <= config.max_title_words:
             return False
-        return any(self.cleaner._is_title(self.site, k) for k in _title_keys(line))
+        return any(self.cleaner._is_title(self.site, k, self.counts) for k in _title_keys(line))
 
     def _verdict(self, line: str, n: int) -> _Verdict:
         """Return the label, reason, detector and score of a learned line."""

@@ -1384,6 +1384,47 @@ def test_own_headline_above_the_body_stays_under_a_line_taken_for_the_title() ->
         assert not (set(titles) - {title}) & set(out), "\n".join(out)  # the sidebar is gone
 
 
+def test_own_headline_stays_on_pages_scraped_without_their_title_line() -> None:
+    # Many scrapers drop the HTML <title>: a page starts with the site's menu. Each headline
+    # is a teaser in the other pages' "Most Popular" box, so it is learned; on its own page
+    # it stands over the byline, the date and the page's own paragraphs: kept there.
+    rng = random.Random(47)
+    titles = [headline(rng) for _ in range(6)]
+    menu = ["Skip to main content", "The Riverside Herald", "Subscribe", "Log in", "Local"]
+    menu += ["Politics", "Business", "Sports", "Opinion", "Obituaries"]
+    docs = []
+    for k, title in enumerate(titles):
+        others = [t for t in titles if t != title]
+        box = ["Most Popular", *(x for t in rng.sample(others, 3) for x in (t, "Read more"))]
+        lines = [*menu, title, "By Staff", f"Nov {k + 10}, 2026", "Share"]
+        lines += [paragraph(rng), paragraph(rng), *box, "About Us", "Contact"]
+        docs.append({"site": "herald.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    for d, title in zip(docs, titles, strict=True):
+        result = cleaner.clean_and_explain(d)
+        out = nonblank(result.text)
+        assert out.count(title) == 1, "\n".join(out)
+        assert not (set(titles) - {title}) & set(out), "\n".join(out)  # the box is gone
+        assert result.title == title
+
+
+def test_a_line_over_every_pages_text_is_no_headline_without_title_lines() -> None:
+    # The same pages without their <title> line, and a promotion printed over every
+    # article's text: it stands where a headline stands, but on every page: learned, gone.
+    rng = random.Random(53)
+    promo = "Get the Herald morning briefing in your inbox"
+    docs = []
+    for k in range(6):
+        lines = ["Skip to main content", "Local", "Politics", headline(rng), "By Staff"]
+        lines += [f"Nov {k + 10}, 2026", promo, paragraph(rng), paragraph(rng), "Contact"]
+        docs.append({"site": "herald.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    for d in docs:
+        result = cleaner.clean_and_explain(d)
+        assert promo not in nonblank(result.text)
+        assert removed_lines(d["text"], result)[promo] == {("site_boilerplate", "site")}
+
+
 FOODS = ("Sugar", "Flour", "Oats", "Butter")
 
 
