@@ -386,9 +386,8 @@ def _headline_over(lines: Sequence[str], prose: Sequence[bool], config: CleanCon
     """Return the line of the headline over the page's main text, if one is plain to see.
 
     The page's title is known by its first line, the HTML <title> most scrapers print first;
-    a page scraped without it starts with the site's menu (a first line that reads as no
-    headline: a chrome phrase, a menu item). Its headline is then the nearest
-    headline-like line above its main text (`_main_run`), within ``title_header_lines``
+    a page scraped without it starts with the site's menu or name. Its headline is then the
+    nearest headline-like line above its main text (`_main_run`), within ``title_header_lines``
     lines, across what stands between them on news pages (a byline, a dated line, share
     buttons: lines the lexical detectors know or that hold a date, and lines too short for a
     headline); only when no prose comes before the main text (an intro over a recipe's
@@ -403,8 +402,8 @@ def _headline_over(lines: Sequence[str], prose: Sequence[bool], config: CleanCon
         >>> _headline_over(page, [_is_prose(s) for s in page], CleanConfig())
         2
     """
-    if not lines or _reads_as_title(lines[0], config):
-        return None  # the first line reads as the page's <title>: the title is known
+    if not lines:
+        return None
     run = _main_run(lines, prose)
     if not run or any(prose[: run.start]):
         return None  # prose above the main text: a blurb, a lead, a list's intro; unclear
@@ -948,13 +947,17 @@ class Cleaner:
             if LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 long.append(tmpl)
         titles = [_title_hash(site, k) for k in _title_keys(lines[0])]
-        head = _headline_over(lines, prose, self.config or DEFAULT_CONFIG)
+        config = self.config or DEFAULT_CONFIG
+        head = _headline_over(lines, prose, config)
         if head is not None:
-            # The headline over the main text is a title too (a page scraped without its
-            # <title> line), and counted: one a site prints over every page's text is none.
+            # The line over the main text is counted: one a site prints over every page's
+            # text is no headline. Where the first line reads as no headline (a page scraped
+            # without its <title> line, starting with the site's menu), it is the title.
+            untitled = not _reads_as_title(lines[0], config)
             for k in _title_keys(lines[head]):
-                titles.append(_head_hash(site, k))
                 keys.append(_head_key(site, k))
+                if untitled:
+                    titles.append(_head_hash(site, k))
         return _PageDraft(
             site,
             np.frombuffer(keys, np.int64),
@@ -1735,16 +1738,10 @@ class _SiteDetector:
         open_ = [i for i in doc.content_lines if i not in marks]  # content runs after us
         heads = self._heads(doc, self._first(doc, marks), config)
         own = frozenset(k for h in heads for k in _title_keys(lines[h].stripped))
-        # The headline over the main text that learning took for this page's title (a page
-        # scraped without its <title> line): the page's own, not another page's.
-        over = self._over(doc, config)
-        if over is not None:
-            keys = _title_keys(lines[over].stripped)
-            if any(self.cleaner._is_title(self.site, k, self.counts) for k in keys):
-                own |= frozenset(keys)
-            else:
-                over = None
         self._learn_evidence(doc, open_, config)
+        over = self._own_headline_over(doc, config)
+        if over is not None:
+            own |= frozenset(_title_keys(lines[over].stripped))
         content = doc.content_lines
         where = {i: k for k, i in enumerate(content)}
         evidence = self._evidence
@@ -1935,19 +1932,35 @@ class _SiteDetector:
             return content[0]
         return next((i for i in content if (t := marks.get(i)) and t.label == "title"), None)
 
-    @staticmethod
-    def _over(doc: Document, config: CleanConfig) -> int | None:
-        """Return the line of the headline over the page's main text (`_headline_over`).
+    def _own_headline_over(self, doc: Document, config: CleanConfig) -> int | None:
+        """Return the page's own headline over its main text, when its first line is none.
 
-        Learning took it for the page's title: on its own page it is the page's headline,
-        not another page's.
+        A page scraped without its <title> line starts with the site's menu (a first line
+        that reads as no headline) or its name (a line learned on many pages). Its headline
+        is then the line over its main text (`_headline_over`) that learning took for its
+        title, or that stands over the text of fewer pages than a learned line is on (a
+        headline stands over one article's text; a promotion over every article's): the
+        page's own, not another page's.
         """
         content = doc.content_lines
-        if not content or _reads_as_title(doc.lines[content[0]].stripped, config):
-            return None  # (most pages: the question ends here, before any prose is read)
+        if not content:
+            return None
+        first = doc.lines[content[0]]
+        if first.text not in self._evidence:
+            self._learn_evidence(doc, [content[0]], config)  # (a title the page pairs)
+        named = self._evidence[first.text] is not None
+        if not named and _reads_as_title(first.stripped, config):
+            return None  # the first line is the page's <title> (most pages: ends here)
         lines = [doc.lines[i].stripped for i in content]
         j = _headline_over(lines, [_is_prose(s) for s in lines], config)
-        return None if j is None else content[j]
+        if j is None:
+            return None
+        keys = _title_keys(lines[j])
+        if any(self.cleaner._is_title(self.site, k, self.counts) for k in keys) or (
+            named and all(self.counts.get(_head_key(self.site, k)) < self.threshold for k in keys)
+        ):
+            return content[j]
+        return None
 
     @staticmethod
     def _heads(doc: Document, first: int | None, config: CleanConfig) -> tuple[int, ...]:
