@@ -383,16 +383,17 @@ def _main_run(lines: Sequence[str], prose: Sequence[bool]) -> range:
 
 
 def _headline_over(lines: Sequence[str], prose: Sequence[bool], config: CleanConfig) -> int | None:
-    """Return the line of the headline over the page's main text, if one is plain to see.
+    """Return the line of the headline over the page's first paragraph, if plain to see.
 
     The page's title is known by its first line, the HTML <title> most scrapers print first;
     a page scraped without it starts with the site's menu or name. Its headline is then the
-    nearest headline-like line above its main text (`_main_run`), within ``title_header_lines``
-    lines, across what stands between them on news pages (a byline, a dated line, share
-    buttons: lines the lexical detectors know or that hold a date, and lines too short for a
-    headline); only when no prose comes before the main text (an intro over a recipe's
-    steps, a sidebar's blurb: what stands over the main text is then no headline). Not the
-    first line: that one is known already.
+    nearest headline-like line above its first paragraph (an article's lead; a short
+    article's lead is no longer than the teasers' texts after it), within
+    ``title_header_lines`` lines, across what stands between them on news pages (a byline, a
+    dated line, share buttons: lines the lexical detectors know or that hold a date, and
+    lines too short for a headline). Not the first line: that one is known already. (A
+    blog's name over a sidebar blurb is taken too; it stands there on every page, and
+    `Cleaner._is_title` takes no such line for a title.)
 
     Example:
         >>> page = ["Skip to content", "News", "Council backs new budget", "By Jane Doe",
@@ -402,12 +403,10 @@ def _headline_over(lines: Sequence[str], prose: Sequence[bool], config: CleanCon
         >>> _headline_over(page, [_is_prose(s) for s in page], CleanConfig())
         2
     """
-    if not lines:
+    start = next((i for i, p in enumerate(prose) if p), None)
+    if start is None:
         return None
-    run = _main_run(lines, prose)
-    if not run or any(prose[: run.start]):
-        return None  # prose above the main text: a blurb, a lead, a list's intro; unclear
-    for j in range(run.start - 1, max(0, run.start - 1 - config.title_header_lines), -1):
+    for j in range(start - 1, max(0, start - 1 - config.title_header_lines), -1):
         line = lines[j]
         if prose[j]:
             return None
@@ -946,11 +945,21 @@ class Cleaner:
                 keys.append(key | 1)  # the line sits in an article's body here
             if LONG_CHARS <= len(tmpl) <= MAX_NEAR_CHARS:
                 long.append(tmpl)
+        # A paragraph that opens a run of prose (a card's text), or one of the page's first
+        # `_LEAD_LINES` paragraphs (the article's lead, under a promotion maybe), is counted
+        # with each headline-like line a few lines above it: a lead printed as its article's
+        # card on other pages travels with its headline everywhere.
+        seen = 0
+        for i, tmpl in enumerate(tmpls):
+            if prose[i]:
+                seen += 1
+                if seen <= _LEAD_LINES or not prose[i - 1]:
+                    keys.extend(key for _, key in _lead_keys(site, tmpl, lines, tmpls, i))
         titles = [_title_hash(site, k) for k in _title_keys(lines[0])]
         config = self.config or DEFAULT_CONFIG
         head = _headline_over(lines, prose, config)
         if head is not None:
-            # The line over the main text is counted: one a site prints over every page's
+            # The line over the first paragraph is counted: one a site prints over every page's
             # text is no headline. Where the first line reads as no headline (a page scraped
             # without its <title> line, starting with the site's menu), it is the title.
             untitled = not _reads_as_title(lines[0], config)
@@ -1047,8 +1056,8 @@ class Cleaner:
     def _is_title(self, site: str, key: str, counts: _Counts | _LiveCounts | None = None) -> bool:
         """Return whether ``key`` (a `_title_keys` key) is the title of a page of ``site``.
 
-        A page's first line (its <title>) is its title; so is the headline over its main
-        text (`_headline_over`), unless that line stands over the text of as many pages as
+        A page's first line (its <title>) is its title; so is the headline over its first
+        paragraph (`_headline_over`), unless that line stands over the text of as many pages as
         a learned line is on: then it is a line the site prints over every article (a
         newsletter box, a section's name). ``counts``: the counts to ask (default: live).
         """
@@ -1547,8 +1556,34 @@ def _title_hash(site: str, key: str) -> int:
     return _hash(f"{site}\x01{key}")
 
 
+#: How many lines above a paragraph its headline may stand (a byline, a date, a promotion
+#: or share buttons between): see `_lead_keys`.
+_LEAD_REACH = 6
+#: A page's first paragraphs counted with the headlines above them, wherever they stand.
+_LEAD_LINES = 2
+
+
+def _lead_keys(
+    site: str, tmpl: str, lines: Sequence[str], tmpls: Sequence[str], i: int
+) -> list[tuple[int, int]]:
+    """Return the keys pairing the paragraph at ``i`` with each headline-like line above it.
+
+    Each with the position of that line.
+
+    Within `_LEAD_REACH` lines above: lines of a headline's word count that end like no
+    sentence (a date or a byline may pass too; their pairs are counted once, on their page).
+    Counted like band keys (second bit set): plain counts, never a line's.
+    """
+    out = []
+    for j in range(i - 1, max(-1, i - 1 - _LEAD_REACH), -1):
+        line = lines[j]
+        if 3 <= len(line.split()) <= 30 and not _SENTENCE_END.search(line):
+            out.append((j, (_hash(f"{site}\x05{tmpl}\x00{tmpls[j]}") & ~3) | 2))
+    return out
+
+
 def _head_hash(site: str, key: str) -> int:
-    """Return the hash a headline over a page's main text is remembered by, as a title."""
+    """Return the hash a headline over a page's first paragraph is remembered by, as a title."""
     return _hash(f"{site}\x04{key}")
 
 
@@ -1736,6 +1771,7 @@ class _SiteDetector:
     def __call__(self, doc: Document, marks: Mapping[int, Mark], config: CleanConfig) -> list[Mark]:
         lines = doc.lines
         open_ = [i for i in doc.content_lines if i not in marks]  # content runs after us
+        unmarked = set(open_)
         heads = self._heads(doc, self._first(doc, marks), config)
         own = frozenset(k for h in heads for k in _title_keys(lines[h].stripped))
         self._learn_evidence(doc, open_, config)
@@ -1745,6 +1781,11 @@ class _SiteDetector:
         content = doc.content_lines
         where = {i: k for k, i in enumerate(content)}
         evidence = self._evidence
+        # The page's own headline lines: its titles (per-document), its first line, the
+        # headline over its text.
+        headlines = {i for i, m in marks.items() if m.label == "title"} | set(heads)
+        if over is not None:
+            headlines.add(over)
         # The page's own paragraphs: prose that per-document detectors keep and that was not
         # learned. A learned line between two of them recurs *inside* an article (a series'
         # background paragraph, a standard subheading): content, not the site's chrome.
@@ -1761,6 +1802,15 @@ class _SiteDetector:
             _, n = ev
             k = where[i]
             if 0 < k < len(content) - 1 and {content[k - 1], content[k + 1]} <= own_prose:
+                continue
+            if (
+                k + 1 < len(content)
+                and content[k + 1] in unmarked
+                and evidence[lines[content[k + 1]].text] is None
+                and self._lead(doc, k, headlines)
+            ):
+                # The article's lead under its headline, its own lines after it; a card's
+                # text on the site's other pages.
                 continue
             stripped = lines[i].stripped
             if own and any(key in own for key in _title_keys(stripped)):
@@ -1932,12 +1982,36 @@ class _SiteDetector:
             return content[0]
         return next((i for i in content if (t := marks.get(i)) and t.label == "title"), None)
 
+    def _lead(self, doc: Document, k: int, headlines: set[int]) -> bool:
+        """Return whether the line at position ``k`` is the lead under the page's headline.
+
+        That is: one of the headline-like lines above it (`_lead_keys`) is one of the page's
+        own ``headlines`` (line indices), and the two are counted together on as many pages
+        as a learned line is on. An article's lead printed as its card's text on the site's
+        other pages travels with its headline; there it stands under another page's
+        headline. A promotion printed over every article's text has another headline above
+        it on each page; a blurb under the site's name is under no headline of the page.
+        """
+        if not headlines:
+            return False
+        content = doc.content_lines
+        lo = max(0, k - _LEAD_REACH)
+        if headlines.isdisjoint(content[lo:k]):
+            return False  # (most learned lines: no headline of the page right above)
+        lines = [doc.lines[content[j]].stripped for j in range(lo, k + 1)]
+        tmpls = [template(s) for s in lines]
+        last = len(lines) - 1
+        return any(
+            content[lo + j] in headlines and self.counts.get(key) >= self.threshold
+            for j, key in _lead_keys(self.site, tmpls[last], lines, tmpls, last)
+        )
+
     def _own_headline_over(self, doc: Document, config: CleanConfig) -> int | None:
-        """Return the page's own headline over its main text, when its first line is none.
+        """Return the page's own headline over its first paragraph, when its first line is none.
 
         A page scraped without its <title> line starts with the site's menu (a first line
         that reads as no headline) or its name (a line learned on many pages). Its headline
-        is then the line over its main text (`_headline_over`) that learning took for its
+        is then the line over its first paragraph (`_headline_over`) that learning took for its
         title, or that stands over the text of fewer pages than a learned line is on (a
         headline stands over one article's text; a promotion over every article's): the
         page's own, not another page's.

@@ -1429,6 +1429,36 @@ def test_a_line_over_every_pages_text_is_no_headline_without_title_lines(first: 
         assert removed_lines(d["text"], result)[promo] == {("site_boilerplate", "site")}
 
 
+def test_an_articles_lead_printed_on_other_pages_cards_stays_on_its_own_page() -> None:
+    # Sites print each article's first paragraph as its card's text in the other pages'
+    # "More stories": the lead is on many pages, always under its headline. On its own
+    # page it opens the article (the page's own paragraphs follow): kept there, and the
+    # cards go everywhere. A line over every article's text, under a different headline
+    # each time (a promotion), is the site's chrome.
+    rng = random.Random(59)
+    promo = "Read the Herald on your phone with our free app for every platform and device."
+    pool = rng.sample(SENTENCES, 30)  # five sentences of its own for each article
+    arts = [
+        (headline(rng), [" ".join(pool[5 * k : 5 * k + 2]), " ".join(pool[5 * k + 2 : 5 * k + 4])])
+        for k in range(6)
+    ]
+    for title, paras in arts[::2]:
+        paras[1] = f"More on the {title.lower()} soon."  # short: no prose after the lead
+    docs = []
+    for k, (title, paras) in enumerate(arts):
+        cards = [x for t, p in rng.sample([a for a in arts if a[0] != title], 3) for x in (t, p[0])]
+        lines = [f"{title} | The Herald", "Home", "Local", title, "By Staff", f"Nov {k + 2}, 2026"]
+        lines += [promo, *paras, "More stories", *cards, "About Us"]
+        docs.append({"site": "herald.example", "text": "\n".join(lines)})
+    cleaner = Cleaner().fit(docs)
+    for d, (title, paras) in zip(docs, arts, strict=True):
+        out = nonblank(cleaner.clean(d))
+        assert [s for s in paras if s not in out] == [], "\n".join(out)
+        others = {p[0] for t, p in arts if t != title}
+        assert not others & set(out), "\n".join(out)  # the cards' texts are gone
+        assert promo not in out
+
+
 FOODS = ("Sugar", "Flour", "Oats", "Butter")
 
 
