@@ -417,6 +417,8 @@ def _headline_over(lines: Sequence[str], prose: Sequence[bool], config: CleanCon
 
 def _reads_as_title(line: str, config: CleanConfig) -> bool:
     """Return whether a line reads as a headline: its shape, and no date, chrome or byline."""
+    if line.isascii() and len(line.split()) < config.min_title_words:
+        return False  # (most lines asked: a menu's or a share bar's; words as spaces split)
     probe = Line(0, 0, len(line), len(line), line)
     return is_headline_like(probe, config) and not _not_a_title(line, config)
 
