@@ -33,7 +33,14 @@ What is counted, and why it generalises:
 - A line of headline length that is the title of another page of the site is a teaser. On
   its own page it stays where it heads the page (or comes right under a dateline heading
   it) or stands by the page's own lines; its copies in a list of learned lines (posts that
-  share a headline) are teasers there too.
+  share a headline) are teasers there too. A page's title is its first line (the HTML
+  <title>); where the first line reads as no headline (a page scraped without it, which
+  starts with the site's menu), it is the headline over the page's first paragraph, and
+  such lines are counted: one over the text of many pages (a promotion) is no title.
+- A page's first paragraphs (and the first of each run of prose) are counted with the
+  headline-like lines a few lines above them: an article's lead printed as its card's text
+  on the site's other pages travels with its headline. On its own page, under the page's
+  own headline with the page's own lines after it, the learned lead stays.
 - A line between two prose lines on at least half of the pages that hold it is content
   that recurs (a standard subheading, an article's paragraph on copies the page key did not
   unify): never learned. And on each page, a learned line between two of the page's own
@@ -1568,12 +1575,11 @@ _LEAD_LINES = 2
 def _lead_keys(
     site: str, tmpl: str, lines: Sequence[str], tmpls: Sequence[str], i: int
 ) -> list[tuple[int, int]]:
-    """Return the keys pairing the paragraph at ``i`` with each headline-like line above it.
+    """Return (position, key) pairing the paragraph at ``i`` with each headline-like line above.
 
-    Each with the position of that line.
-
-    Within `_LEAD_REACH` lines above: lines of a headline's word count that end like no
-    sentence (a date or a byline may pass too; their pairs are counted once, on their page).
+    Within `_LEAD_REACH` lines above: lines of 3 to 30 space-separated words that end like
+    no sentence (a date or a byline may pass too; their pairs are counted once, on their
+    page). Fixed numbers, not the config's: learning and cleaning must make the same keys.
     Counted like band keys (second bit set): plain counts, never a line's.
     """
     out = []
