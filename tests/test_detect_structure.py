@@ -331,6 +331,14 @@ def test_a_caption_with_its_credit_in_brackets_is_no_headline() -> None:
     assert got == [False, False, True, True, True, True]
 
 
+@pytest.mark.parametrize("kicker", ["Nov 21, 2026 - Economy", "kids - November 12, 2012"])
+def test_a_date_beside_a_sections_name_is_no_title(kicker: str) -> None:
+    # A date and a section's label printed over the headline: the headline is the title.
+    head = "Fed officials signal a pause in rate cuts"
+    text = "\n".join(["Menu", kicker, head, "Jane Doe", PARA, PARA])
+    assert _labels(text, titles.detect) == {head: "title"}
+
+
 def test_headline_with_full_stop_needs_the_site_name_in_the_page_title() -> None:
     # Some blogs end every title with a full stop. The <title> line printing it with the
     # site's name makes the in-body copy the headline, above the sidebar's profile blurb.

@@ -180,6 +180,22 @@ def _not_a_title(text: str, config: CleanConfig) -> bool:
         is_date(text, config)
         or match_chrome(text, config=config) is not None
         or parse_byline(text, config=config) is not None
+        or _dated_label(text, config)
+    )
+
+
+def _dated_label(text: str, config: CleanConfig) -> bool:
+    """Return whether ``text`` is a date beside a section's name ("Nov 21, 2026 - Economy").
+
+    Its parts between separators are a date and labels of at most two words each.
+    """
+    if _DIGIT.search(text) is None:
+        return False
+    cuts = [0, *(x for m in _SEPARATOR.finditer(text) for x in (m.start(), m.end())), len(text)]
+    parts = [text[a:b].strip() for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
+    dated = [p for p in parts if is_date(p, config)]
+    return (
+        len(parts) > 1 and len(dated) == 1 and all(p in dated or len(p.split()) <= 2 for p in parts)
     )
 
 
