@@ -60,7 +60,7 @@ _SEPARATOR = re.compile(
 )
 # A bracketed part ending a line: a photo's credit after its caption ("... spring. (AP
 # Photo/Jane Doe)", "...(Supplied: Parks Service)"), or a headline's note ("(video)").
-_BRACKETED_END = re.compile(r"\s*[(\[][^()\[\]]{1,80}[)\]]$")
+_BRACKETED_END = re.compile(r"[(\[][^()\[\]]{1,80}[)\]]$")
 # A line ending in a truncation mark is a snippet, not a headline nor a paragraph.
 _TRUNCATED = ("...", "…")
 # Full stops of other scripts (Chinese and Japanese, Devanagari, Urdu): a line ending with one
@@ -137,7 +137,7 @@ def is_headline_like(line: Line, config: CleanConfig) -> bool:
     if text.endswith((")", "]")) and (credit := _BRACKETED_END.search(text)) is not None:
         # A caption's sentence before its credit is no headline; a stylised headline of
         # one-word sentences ("Must. Eat. Everything. (The Market Edition.)") still is.
-        caption = text[: credit.start()]
+        caption = text[: credit.start()].rstrip()
         last = _SENTENCE_MARK.split(caption.rstrip(_CLOSERS).rstrip(".。।۔"))[-1]
         if len(last.split()) >= config.min_title_words:
             text = caption
