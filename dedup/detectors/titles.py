@@ -191,8 +191,8 @@ def _dated_label(text: str, config: CleanConfig) -> bool:
     """
     if _DIGIT.search(text) is None:
         return False
-    cuts = [0, *(x for m in _SEPARATOR.finditer(text) for x in (m.start(), m.end())), len(text)]
-    parts = [text[a:b].strip() for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
+    cuts = _cuts(text)
+    parts = [text[cuts[a][1] : cuts[a + 1][0]].strip() for a in range(len(cuts) - 1)]
     dated = [p for p in parts if is_date(p, config)]
     return (
         len(parts) > 1 and len(dated) == 1 and all(p in dated or len(p.split()) <= 2 for p in parts)
@@ -604,10 +604,18 @@ def _loose_copy(
     return [_Copy(found[0], False)] if len(found) == 1 else []
 
 
+def _cuts(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) of ``text``'s decoration separators, between (0, 0) and its end.
+
+    A part between separators is ``text[cuts[a][1] : cuts[a + 1][0]]``.
+    """
+    return [(0, 0), *((m.start(), m.end()) for m in _SEPARATOR.finditer(text)), (len(text), 0)]
+
+
 def _parts(line: Line) -> set[str]:
     """Return the keys of every part of ``line`` between its decoration separators."""
     text = line.stripped
-    cuts = [(0, 0), *((m.start(), m.end()) for m in _SEPARATOR.finditer(text)), (len(text), 0)]
+    cuts = _cuts(text)
     out = set()
     for a in range(len(cuts) - 1):
         for b in range(a + 1, len(cuts)):
